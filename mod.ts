@@ -1,0 +1,79 @@
+/**
+ * wedge: turn "my HTTP server or client hangs / leaks / runs out of ports under load" into a short
+ * scenario file that anyone can run, read and keep as a regression test.
+ *
+ * A scenario declares server fleets, client fleets (each client with its own connection pool, run
+ * in worker threads) and assertions judged on the run's report.
+ *
+ * @example A scenario file
+ * ```ts
+ * import { allRequestsComplete, defineScenario, hello, latencyBelow, z } from "./mod.ts";
+ *
+ * export default defineScenario({
+ *   name: "my-check",
+ *   description: "4 hello servers, 4 clients x 16 in flight",
+ *   params: z.object({ nrequests: z.number().int().positive().default(10_000) }),
+ *   servers: [{ count: 4, behavior: hello() }],
+ *   clients: (p) => [{ count: 4, concurrency: 16, requests: p.nrequests }],
+ *   assert: [allRequestsComplete(), latencyBelow({ p99: "50ms" })],
+ * });
+ * ```
+ *
+ * @module
+ */
+
+export { z } from "zod";
+export {
+  type ClientFleetInput,
+  defineScenario,
+  type FromParams,
+  type RequestInput,
+  type ScenarioDefinition,
+  type ScenarioModule,
+  type ServerFleetInput,
+} from "./runtime/define_scenario.ts";
+export {
+  type Behavior,
+  type BehaviorInput,
+  delay,
+  type DelayOptions,
+  type FetchApp,
+  handler,
+  hello,
+  type HelloOptions,
+  type Latency,
+  type RequestHandler,
+} from "./runtime/server_behavior.ts";
+export {
+  allRequestsComplete,
+  type Assertion,
+  type AssertionOutcome,
+  latencyBelow,
+  type LatencyBounds,
+  successRateAtLeast,
+  throughputAtLeast,
+} from "./runtime/assertion.ts";
+export {
+  type ProgressSample,
+  type RunPhase,
+  runScenario,
+  type RunScenarioOptions,
+} from "./runtime/run_scenario.ts";
+export { assertPassed } from "./runtime/assert_passed.ts";
+export { renderTextReport, type TextReportOptions } from "./runtime/text_report.ts";
+export type {
+  AssertionResult,
+  ClientReport,
+  ErrorClass,
+  ErrorCount,
+  LatencySummary,
+  RequestTotals,
+  RunOutcome,
+  RunReport,
+  ServerReport,
+  TimelinePoint,
+} from "./runtime/report.ts";
+export { REPORT_SCHEMA, REPORT_VERSION } from "./runtime/report.ts";
+export { type Duration, formatDuration, parseDuration } from "./runtime/duration.ts";
+export { type ByteSize, formatByteSize, parseByteSize } from "./runtime/byte_size.ts";
+export { ScenarioError, type ScenarioIssue, UsageError } from "./runtime/scenario_error.ts";

@@ -1,0 +1,233 @@
+/**
+ * Assertions: data plus a pure check over the run report. New assertions are new constructors; the
+ * runner never changes for them.
+ *
+ * @module
+ */
+
+import { type Duration, formatDuration, parseDuration } from "./duration.ts";
+import type { AssertionResult, LatencySummary, RunReport } from "./report.ts";
+
+/** What an assertion's check returns. */
+export interface AssertionOutcome {
+  /** Whether the requirement holds. */
+  pass: boolean;
+  /** The measured value, for the report line. */
+  measured: string;
+  /** Why it failed, when it did. */
+  detail?: string;
+}
+
+/** A requirement on a run, judged on its report. */
+export interface Assertion {
+  /** Constructor name, e.g. `latencyBelow`. */
+  readonly name: string;
+  /** What is required, e.g. `p99 latency below 50ms`. */
+  readonly description: string;
+  /** Judges the report; must be pure. */
+  check(report: RunReport): AssertionOutcome;
+}
+
+/**
+ * Judges assertions on a report.
+ *
+ * @param report The run report (without verdicts).
+ * @param assertions The scenario's assertions.
+ * @returns One result per assertion, in order. A check that throws is a failed assertion.
+ *
+ * @example
+ * ```ts
+ * import { allRequestsComplete, judge } from "./assertion.ts";
+ *
+ * declare const report: import("./report.ts").RunReport;
+ * const results = () => judge(report, [allRequestsComplete()]);
+ * ```
+ */
+export function judge(report: RunReport, assertions: readonly Assertion[]): AssertionResult[] {
+  return assertions.map((assertion) => {
+    try {
+      const outcome = assertion.check(report);
+      return {
+        name: assertion.name,
+        description: assertion.description,
+        pass: outcome.pass,
+        measured: outcome.measured,
+        ...(outcome.detail ? { detail: outcome.detail } : {}),
+      };
+    } catch (error) {
+      return {
+        name: assertion.name,
+        description: assertion.description,
+        pass: false,
+        measured: "check failed",
+        detail: `the check threw: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+  });
+}
+
+/**
+ * Every planned request ended with a response (no errors, none left in flight or unsent), and the
+ * run was not cut short by its time limit. In duration mode: nothing left in flight or erroring.
+ *
+ * @returns The assertion.
+ *
+ * @example
+ * ```ts
+ * import { allRequestsComplete } from "./assertion.ts";
+ *
+ * const assert = [allRequestsComplete()];
+ * ```
+ */
+export function allRequestsComplete(): Assertion {
+  return {
+    name: "allRequestsComplete",
+    description: "every request completes with a response",
+    check(report) {
+      const t = report.totals;
+      const responses = t.completed - t.errors;
+      const owed = t.planned === null ? t.sent : t.planned;
+      const measured = `${responses}/${owed} got a response`;
+      const problems: string[] = [];
+      if (t.planned !== null && t.sent < t.planned) {
+        problems.push(`${t.planned - t.sent} never sent`);
+      }
+      if (t.inFlight > 0) problems.push(`${t.inFlight} still in flight at the end`);
+      if (t.errors > 0) problems.push(`${t.errors} ended in an error`);
+      if (report.outcome !== "completed") problems.push(report.outcomeDetail);
+      return problems.length === 0
+        ? { pass: true, measured }
+        : { pass: false, measured, detail: problems.join("; ") };
+    },
+  };
+}
+
+/**
+ * At least this share of completed requests got a status below 400.
+ *
+ * @param rate A share between 0 and 1, e.g. `0.999`.
+ * @returns The assertion.
+ * @throws {RangeError} If `rate` is not within [0, 1].
+ *
+ * @example
+ * ```ts
+ * import { successRateAtLeast } from "./assertion.ts";
+ *
+ * const assert = [successRateAtLeast(0.999)];
+ * ```
+ */
+export function successRateAtLeast(rate: number): Assertion {
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new RangeError(`successRateAtLeast(${rate}): expected a share between 0 and 1`);
+  }
+  return {
+    name: "successRateAtLeast",
+    description: `success rate at least ${formatPercent(rate)}`,
+    check(report) {
+      const measured = `${
+        formatPercent(report.successRate)
+      } (${report.totals.ok}/${report.totals.completed})`;
+      if (report.totals.completed === 0) {
+        return { pass: false, measured, detail: "no request completed" };
+      }
+      return { pass: report.successRate >= rate, measured };
+    },
+  };
+}
+
+/** Latency bounds by statistic, e.g. `{ p99: "50ms", max: "1s" }`. */
+export type LatencyBounds = Partial<
+  Record<"min" | "mean" | "max" | keyof LatencySummary["percentiles"], Duration>
+>;
+
+/**
+ * Latency statistics stay below the given bounds.
+ *
+ * @param bounds Bounds per statistic: `p50`, `p75`, `p90`, `p95`, `p99`, `p99.9`, `mean`, `min`, `max`.
+ * @returns The assertion.
+ * @throws {RangeError} If no bound is given, a key is unknown, or a duration does not parse.
+ *
+ * @example
+ * ```ts
+ * import { latencyBelow } from "./assertion.ts";
+ *
+ * const assert = [latencyBelow({ p99: "50ms" })];
+ * ```
+ */
+export function latencyBelow(bounds: LatencyBounds): Assertion {
+  const known = ["min", "mean", "max", "p50", "p75", "p90", "p95", "p99", "p99.9"];
+  const entries = Object.entries(bounds).map(([key, value]) => {
+    if (!known.includes(key)) {
+      throw new RangeError(
+        `latencyBelow: unknown statistic "${key}"; use one of ${known.join(", ")}`,
+      );
+    }
+    return [key, parseDuration(value as Duration)] as const;
+  });
+  if (entries.length === 0) {
+    throw new RangeError('latencyBelow: give at least one bound, e.g. { p99: "50ms" }');
+  }
+  return {
+    name: "latencyBelow",
+    description: entries.map(([k, ms]) => `${k} latency below ${formatDuration(ms)}`).join(", "),
+    check(report) {
+      const values = entries.map(([key, limit]) => {
+        const l = report.latency;
+        const value = key === "min" || key === "mean" || key === "max"
+          ? l[key]
+          : l.percentiles[key as keyof LatencySummary["percentiles"]];
+        return { key, limit, value };
+      });
+      const measured = values.map((v) => `${v.key} = ${formatDuration(v.value)}`).join(", ");
+      if (report.latency.count === 0) {
+        return {
+          pass: false,
+          measured: "no latency recorded",
+          detail: "no request got a response",
+        };
+      }
+      const over = values.filter((v) => !(v.value < v.limit));
+      return over.length === 0 ? { pass: true, measured } : {
+        pass: false,
+        measured,
+        detail: over.map((v) =>
+          `${v.key} ${formatDuration(v.value)} is not below ${formatDuration(v.limit)}`
+        ).join("; "),
+      };
+    },
+  };
+}
+
+/**
+ * Completed requests per second over the load phase reach at least `rps`.
+ *
+ * @param rps Requests per second.
+ * @returns The assertion.
+ * @throws {RangeError} If `rps` is not a positive number.
+ *
+ * @example
+ * ```ts
+ * import { throughputAtLeast } from "./assertion.ts";
+ *
+ * const assert = [throughputAtLeast(1000)];
+ * ```
+ */
+export function throughputAtLeast(rps: number): Assertion {
+  if (!(rps > 0) || !Number.isFinite(rps)) {
+    throw new RangeError(`throughputAtLeast(${rps}): expected a positive number of requests/s`);
+  }
+  return {
+    name: "throughputAtLeast",
+    description: `throughput at least ${rps} req/s`,
+    check(report) {
+      return {
+        pass: report.requestsPerSecond >= rps,
+        measured: `${report.requestsPerSecond.toFixed(1)} req/s`,
+      };
+    },
+  };
+}
+
+function formatPercent(share: number): string {
+  return `${(share * 100).toFixed(share >= 0.9995 && share < 1 ? 2 : 1)}%`;
+}

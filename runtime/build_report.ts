@@ -1,0 +1,129 @@
+/**
+ * Builds the {@linkcode RunReport} from what a run collected, then judges its assertions. Pure.
+ *
+ * @module
+ */
+
+import { judge } from "./assertion.ts";
+import { describeBehavior } from "./behavior_handler.ts";
+import type { RunPlan } from "./plan.ts";
+import {
+  REPORT_SCHEMA,
+  REPORT_VERSION,
+  type RunOutcome,
+  type RunReport,
+  type TimelinePoint,
+} from "./report.ts";
+import type { RunCollector } from "./run_collector.ts";
+import type { Scenario } from "./scenario_schema.ts";
+import type { ServerCounters } from "./server_fleet.ts";
+
+/** What a run measured, as {@linkcode buildReport} takes it. */
+export interface RunMeasurements {
+  /** The validated scenario. */
+  scenario: Scenario;
+  /** The plan that ran. */
+  plan: RunPlan;
+  /** The merged worker snapshots. */
+  collector: RunCollector;
+  /** Server-side counters, by server id. */
+  servers: ServerCounters[];
+  /** Server URLs, by server id. */
+  urls: string[];
+  /** Wall-clock start of the load, ms since the epoch. */
+  startedAt: number;
+  /** Length of the load phase, ms. */
+  durationMs: number;
+  /** How the load phase ended. */
+  outcome: RunOutcome;
+  /** Why, for people. */
+  outcomeDetail: string;
+  /** Progress about once a second. */
+  timeline: TimelinePoint[];
+  /** What the runtime noticed. */
+  incidents: string[];
+}
+
+/**
+ * Builds the report and judges the scenario's assertions on it.
+ *
+ * @param m What the run measured.
+ * @returns The complete report, verdicts included.
+ *
+ * @example
+ * ```ts
+ * import { buildReport } from "./build_report.ts";
+ *
+ * declare const measurements: import("./build_report.ts").RunMeasurements;
+ * const report = () => buildReport(measurements);
+ * ```
+ */
+export function buildReport(m: RunMeasurements): RunReport {
+  const totals = m.collector.totals();
+  const completedByServer = m.collector.completedByServer();
+  const inFlightByServer = m.collector.inFlightByServer();
+  const clients = m.collector.clients();
+  const seconds = m.durationMs / 1000;
+  const report: RunReport = {
+    schema: REPORT_SCHEMA,
+    version: REPORT_VERSION,
+    scenario: {
+      name: m.scenario.name,
+      description: m.scenario.description,
+      file: m.scenario.file,
+      params: m.scenario.params,
+    },
+    seed: m.plan.seed,
+    startedAt: new Date(m.startedAt).toISOString(),
+    durationMs: m.durationMs,
+    outcome: m.outcome,
+    outcomeDetail: m.outcomeDetail,
+    shape: {
+      servers: m.plan.servers.length,
+      clients: m.plan.clients.length,
+      workers: m.plan.workers.length,
+      concurrency: m.plan.concurrency,
+    },
+    totals: {
+      planned: m.plan.planned,
+      sent: totals.sent,
+      completed: totals.completed,
+      ok: totals.ok,
+      failed: totals.completed - totals.ok,
+      errors: totals.errors,
+      inFlight: totals.inFlight,
+      abandoned: totals.abandoned,
+    },
+    successRate: totals.completed === 0 ? 0 : totals.ok / totals.completed,
+    requestsPerSecond: seconds > 0 ? totals.completed / seconds : 0,
+    latency: m.collector.latency.summary(),
+    statusCodes: m.collector.statusCodes(),
+    errors: m.collector.errors(),
+    servers: m.plan.servers.map((s) => ({
+      fleet: s.fleet,
+      index: s.index,
+      url: m.urls[s.id] ?? "",
+      behavior: describeBehavior(s.behavior),
+      received: m.servers[s.id]?.received ?? 0,
+      responded: m.servers[s.id]?.responded ?? 0,
+      completedByClients: completedByServer[s.id],
+      inFlight: inFlightByServer[s.id],
+    })),
+    clients: m.plan.clients.map((c) => ({
+      fleet: c.fleet,
+      index: c.index,
+      worker: c.worker,
+      planned: c.requests,
+      sent: clients[c.id].sent,
+      completed: clients[c.id].completed,
+      ok: clients[c.id].ok,
+    })),
+    timeline: m.timeline,
+    incidents: m.incidents,
+    assertions: [],
+    passed: true,
+  };
+  report.assertions = judge(report, m.scenario.assert);
+  report.passed = report.assertions.every((a) => a.pass);
+  return report;
+}

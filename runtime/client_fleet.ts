@@ -1,0 +1,158 @@
+/**
+ * Runs a plan's clients in worker threads: creates the workers, waits until every one is ready,
+ * starts them together, forwards their snapshots, and stops them within a bound.
+ *
+ * @module
+ */
+
+import type { RunPlan } from "./plan.ts";
+import type { FromWorker, ToWorker, WorkerSnapshot } from "./worker_protocol.ts";
+
+/** Options for {@linkcode startClientFleet}. */
+export interface StartClientFleetOptions {
+  /** Base URL of each server, by server id. */
+  urls: string[];
+  /** Called with every snapshot a worker posts. */
+  onSnapshot(snapshot: WorkerSnapshot): void;
+  /** Called when a worker fails outside of a request. */
+  onFailure(workerId: number, message: string): void;
+  /** How often workers post snapshots, ms. @default {250} */
+  snapshotIntervalMs?: number;
+  /** How long workers may take to become ready, ms. @default {30000} */
+  readyTimeoutMs?: number;
+}
+
+/** Ready client workers. */
+export interface ClientFleetHandle {
+  /** Number of worker threads. */
+  workers: number;
+  /** Starts every worker's load at once. */
+  start(): void;
+  /** Resolves when every worker has posted its final snapshot. */
+  finished: Promise<void>;
+  /**
+   * Asks workers to stop and post a final snapshot, waits up to `graceMs`, then terminates them all.
+   *
+   * @returns Worker ids that posted no final snapshot in time.
+   */
+  stop(options?: { graceMs?: number }): Promise<{ unresponsive: number[] }>;
+}
+
+/**
+ * Creates the plan's worker threads and resolves when all of them are ready to start.
+ *
+ * @param plan The run plan.
+ * @param options Server URLs and snapshot callbacks.
+ * @returns A handle to start and stop them.
+ * @throws {Error} If a worker does not become ready within `readyTimeoutMs`.
+ *
+ * @example
+ * ```ts
+ * import { startClientFleet } from "./client_fleet.ts";
+ *
+ * declare const plan: import("./plan.ts").RunPlan;
+ * const run = async () => {
+ *   const fleet = await startClientFleet(plan, {
+ *     urls: ["http://127.0.0.1:8000/"],
+ *     onSnapshot: (s) => console.log(s.clients),
+ *     onFailure: (id, message) => console.error(id, message),
+ *   });
+ *   fleet.start();
+ *   await fleet.finished;
+ *   await fleet.stop();
+ * };
+ * ```
+ */
+export async function startClientFleet(
+  plan: RunPlan,
+  options: StartClientFleetOptions,
+): Promise<ClientFleetHandle> {
+  const workerUrl = new URL("./client_worker.ts", import.meta.url).href;
+  const finals = new Set<number>();
+  let resolveFinished!: () => void;
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+  const ready = new Set<number>();
+  let resolveReady!: () => void;
+  const allReady = new Promise<void>((resolve) => (resolveReady = resolve));
+  const total = plan.workers.length;
+
+  const markFinal = (id: number) => {
+    finals.add(id);
+    if (finals.size === total) resolveFinished();
+  };
+
+  const workers = plan.workers.map((planned) => {
+    const worker = new Worker(workerUrl, { type: "module", name: `wedge-client-${planned.id}` });
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.type === "ready") {
+        ready.add(message.workerId);
+        if (ready.size === total) resolveReady();
+      } else if (message.type === "snapshot") {
+        options.onSnapshot(message);
+        if (message.final) markFinal(message.workerId);
+      } else if (message.type === "failure") {
+        options.onFailure(message.workerId, message.message);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      options.onFailure(planned.id, event.message);
+      markFinal(planned.id);
+    };
+    const init: ToWorker = {
+      type: "init",
+      workerId: planned.id,
+      clients: planned.clients.map((id) => plan.clients[id]),
+      urls: options.urls,
+      snapshotIntervalMs: options.snapshotIntervalMs ?? 250,
+    };
+    worker.postMessage(init);
+    return worker;
+  });
+
+  let terminated = false;
+  const terminateAll = () => {
+    if (terminated) return;
+    terminated = true;
+    for (const worker of workers) worker.terminate();
+  };
+
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  let readyTimer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    readyTimer = setTimeout(() => resolve("timeout"), readyTimeoutMs);
+  });
+  const outcome = await Promise.race([allReady.then(() => "ready" as const), timedOut]);
+  clearTimeout(readyTimer);
+  if (outcome === "timeout") {
+    terminateAll();
+    throw new Error(
+      `client workers not ready after ${readyTimeoutMs}ms (${ready.size}/${total} ready)`,
+    );
+  }
+
+  return {
+    workers: total,
+    start() {
+      for (const worker of workers) worker.postMessage({ type: "start" } satisfies ToWorker);
+    },
+    finished,
+    async stop(stopOptions = {}) {
+      if (!terminated && finals.size < total) {
+        for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToWorker);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          finished,
+          new Promise<void>((
+            resolve,
+          ) => (timer = setTimeout(resolve, stopOptions.graceMs ?? 2000))),
+        ]);
+        clearTimeout(timer);
+      }
+      const unresponsive = plan.workers.map((w) => w.id).filter((id) => !finals.has(id));
+      terminateAll();
+      return { unresponsive };
+    },
+  };
+}

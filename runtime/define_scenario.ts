@@ -1,0 +1,137 @@
+/**
+ * `defineScenario`: the typed entry point of a scenario file. It returns its input (branded), so
+ * TypeScript infers the params' type for the fleet and assertion functions.
+ *
+ * @module
+ */
+
+import type { z } from "zod";
+import type { Assertion } from "./assertion.ts";
+import type { Duration } from "./duration.ts";
+import type { BehaviorInput } from "./server_behavior.ts";
+
+/** A server fleet as a scenario writes it. */
+export interface ServerFleetInput {
+  /** Name that client fleets can `target`. @default {"servers"} (then `"servers-2"`, ...) */
+  name?: string;
+  /** How many servers, each on its own port of 127.0.0.1. @default {1} */
+  count?: number;
+  /** What each server does: `hello()`, `delay(...)`, `handler(fn)`, a handler or a Hono app. @default {hello()} */
+  behavior?: BehaviorInput;
+  /** Wire protocol. @default {"h1"} */
+  protocol?: "h1";
+}
+
+/** The request a client fleet sends. */
+export interface RequestInput {
+  /** HTTP method. @default {"GET"} */
+  method?: string;
+  /** Path and query. @default {"/"} */
+  path?: string;
+  /** Request headers. @default {{}} */
+  headers?: Record<string, string>;
+  /** Request body. @default {undefined} */
+  body?: string;
+}
+
+/** A client fleet as a scenario writes it. Give `requests` or `duration`, not both. */
+export interface ClientFleetInput {
+  /** Fleet name. @default {"clients"} (then `"clients-2"`, ...) */
+  name?: string;
+  /** Number of clients; each owns its own HTTP client and so its own connection pool. @default {1} */
+  count?: number;
+  /** Requests each client keeps in flight. @default {1} */
+  concurrency?: number;
+  /** Total requests across the fleet, split fairly over its clients. */
+  requests?: number;
+  /** How long each client keeps sending, e.g. `"10s"`. */
+  duration?: Duration;
+  /** Name of the server fleet to load. @default {every server of every fleet} */
+  target?: string;
+  /** How a client picks a server for each request. @default {"round-robin"} */
+  select?: "round-robin" | "random";
+  /** The request to send. @default {{ method: "GET", path: "/" }} */
+  request?: RequestInput;
+  /**
+   * Per-request timeout: `"2s"` aborts the request after 2 s; `{ after: "2s", cancel: false }` stops
+   * waiting but leaves the request running, as an application timeout that forgets to cancel does.
+   * @default {undefined} (no timeout)
+   */
+  timeout?: Duration | { after: Duration; cancel?: boolean };
+  /** Worker threads that run this fleet's clients. @default {min(count, available cores)} */
+  workers?: number;
+}
+
+/** A value, or a function of the scenario's params that returns it. */
+export type FromParams<T, P> = T | ((params: P) => T);
+
+/** What a scenario file declares. */
+export interface ScenarioDefinition<P extends z.ZodObject = z.ZodObject> {
+  /** Name used on the command line, kebab-case, e.g. `hang-mre`. */
+  name: string;
+  /** One line saying what the scenario shows. */
+  description: string;
+  /** Parameters with defaults, overridable with `--set key=value`. @default {z.object({})} */
+  params?: P;
+  /** Hard bound on the load phase; the run stops and reports when it is reached. @default {"10m"} */
+  timeLimit?: FromParams<Duration, z.infer<P>>;
+  /** Server fleets. */
+  servers: FromParams<ServerFleetInput[], z.infer<P>>;
+  /** Client fleets. */
+  clients: FromParams<ClientFleetInput[], z.infer<P>>;
+  /** Assertions judged on the run's report. @default {[]} */
+  assert?: FromParams<Assertion[], z.infer<P>>;
+}
+
+const SCENARIO_BRAND: unique symbol = Symbol.for("wedge.scenario");
+
+/** A scenario definition returned by {@linkcode defineScenario}. */
+export type ScenarioModule<P extends z.ZodObject = z.ZodObject> = ScenarioDefinition<P> & {
+  readonly [SCENARIO_BRAND]: true;
+};
+
+/**
+ * Declares a scenario. Use it as the default export of a scenario file.
+ *
+ * @param definition Name, description, params, fleets and assertions.
+ * @returns The same definition, typed and marked as a scenario.
+ *
+ * @example A scenario file
+ * ```ts
+ * import { z } from "zod";
+ * import { allRequestsComplete, defineScenario, hello } from "../mod.ts";
+ *
+ * export default defineScenario({
+ *   name: "tiny",
+ *   description: "two hello servers, one client",
+ *   params: z.object({ nrequests: z.number().int().positive().default(100) }),
+ *   servers: [{ count: 2, behavior: hello() }],
+ *   clients: (p) => [{ count: 1, concurrency: 4, requests: p.nrequests }],
+ *   assert: [allRequestsComplete()],
+ * });
+ * ```
+ */
+export function defineScenario<P extends z.ZodObject>(
+  definition: ScenarioDefinition<P>,
+): ScenarioModule<P> {
+  return Object.assign(definition, { [SCENARIO_BRAND]: true as const });
+}
+
+/**
+ * Tells whether a value was made by {@linkcode defineScenario}.
+ *
+ * @param value Anything, e.g. a module's default export.
+ * @returns True for a scenario definition.
+ *
+ * @example
+ * ```ts
+ * import { isScenario } from "./define_scenario.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isScenario({}), false);
+ * ```
+ */
+export function isScenario(value: unknown): value is ScenarioModule {
+  return typeof value === "object" && value !== null &&
+    (value as Record<symbol, unknown>)[SCENARIO_BRAND] === true;
+}

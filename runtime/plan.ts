@@ -1,0 +1,199 @@
+/**
+ * The run plan: every server, client and worker thread of a run, decided once before anything
+ * starts. Pure: no Deno APIs.
+ *
+ * @module
+ */
+
+import { deriveSeed } from "./random.ts";
+import type { RequestSpec, ResolvedBehavior, Scenario, TimeoutSpec } from "./scenario_schema.ts";
+
+/** One server to start. */
+export interface PlannedServer {
+  /** Index among all servers of the run. */
+  id: number;
+  /** Fleet name. */
+  fleet: string;
+  /** Index in its fleet. */
+  index: number;
+  /** What it does. */
+  behavior: ResolvedBehavior;
+  /** Seed of its random choices. */
+  seed: number;
+}
+
+/** One client: an HTTP client with its own connection pool and `concurrency` request loops. */
+export interface PlannedClient {
+  /** Index among all clients of the run. */
+  id: number;
+  /** Fleet name. */
+  fleet: string;
+  /** Index in its fleet. */
+  index: number;
+  /** Worker thread that runs it. */
+  worker: number;
+  /** In-flight requests. */
+  concurrency: number;
+  /** Requests it sends; `null` in duration mode. */
+  requests: number | null;
+  /** How long it sends, in ms; `null` in request-count mode. */
+  durationMs: number | null;
+  /** Server ids it may send to. */
+  targets: number[];
+  /** How it picks among `targets`. */
+  select: "round-robin" | "random";
+  /** The request. */
+  request: RequestSpec;
+  /** Per-request timeout. */
+  timeout: TimeoutSpec | null;
+  /** Seed of its random choices. */
+  seed: number;
+}
+
+/** One worker thread and the clients it runs. */
+export interface PlannedWorker {
+  /** Worker index. */
+  id: number;
+  /** Fleet whose clients it runs. */
+  fleet: string;
+  /** Client ids. */
+  clients: number[];
+}
+
+/** Everything a run will start. */
+export interface RunPlan {
+  /** Seed of the run. */
+  seed: number;
+  /** Hard bound on the load phase, ms. */
+  timeLimitMs: number;
+  /** Servers, in fleet order. */
+  servers: PlannedServer[];
+  /** Clients, in fleet order. */
+  clients: PlannedClient[];
+  /** Worker threads. */
+  workers: PlannedWorker[];
+  /** Total planned requests; `null` when any fleet runs for a duration. */
+  planned: number | null;
+  /** Sum of every client's concurrency. */
+  concurrency: number;
+}
+
+/** Options for {@linkcode planRun}. */
+export interface PlanRunOptions {
+  /** Seed of the run's random choices. */
+  seed: number;
+  /** Cores available, which bounds the default worker count. @default {navigator.hardwareConcurrency} */
+  cores?: number;
+}
+
+/**
+ * Splits `total` into `parts` shares that differ by at most one, larger shares first.
+ *
+ * @param total What to split.
+ * @param parts How many shares.
+ * @returns The shares.
+ *
+ * @example
+ * ```ts
+ * import { splitFairly } from "./plan.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(splitFairly(10, 3), [4, 3, 3]);
+ * ```
+ */
+export function splitFairly(total: number, parts: number): number[] {
+  const base = Math.floor(total / parts);
+  const rest = total % parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < rest ? 1 : 0));
+}
+
+/**
+ * Plans a run: numbers the servers, splits each client fleet's requests fairly over its clients,
+ * and spreads clients over worker threads (by default about one per core: a client's isolation that
+ * matters is its own connection pool, not its own isolate).
+ *
+ * @param scenario The validated scenario.
+ * @param options The run seed and the cores available.
+ * @returns The plan.
+ *
+ * @example
+ * ```ts
+ * import { defineScenario, hello } from "../mod.ts";
+ * import { resolveScenario } from "./resolve_scenario.ts";
+ * import { planRun } from "./plan.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const scenario = resolveScenario(defineScenario({
+ *   name: "demo",
+ *   description: "demo",
+ *   servers: [{ count: 2, behavior: hello() }],
+ *   clients: [{ count: 3, requests: 10 }],
+ * }));
+ * const plan = planRun(scenario, { seed: 1, cores: 2 });
+ * assert.deepEqual(plan.clients.map((c) => c.requests), [4, 3, 3]);
+ * assert.equal(plan.workers.length, 2);
+ * ```
+ */
+export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
+  const cores = Math.max(1, options.cores ?? navigator.hardwareConcurrency ?? 1);
+  const servers: PlannedServer[] = [];
+  const byFleet = new Map<string, number[]>();
+  for (const fleet of scenario.servers) {
+    const ids: number[] = [];
+    for (let index = 0; index < fleet.count; index++) {
+      const id = servers.length;
+      servers.push({
+        id,
+        fleet: fleet.name,
+        index,
+        behavior: fleet.behavior,
+        seed: deriveSeed(options.seed, id),
+      });
+      ids.push(id);
+    }
+    byFleet.set(fleet.name, ids);
+  }
+  const everyServer = servers.map((s) => s.id);
+
+  const clients: PlannedClient[] = [];
+  const workers: PlannedWorker[] = [];
+  let planned: number | null = 0;
+  for (const fleet of scenario.clients) {
+    const workerCount = Math.min(fleet.count, fleet.workers ?? cores);
+    const firstWorker = workers.length;
+    for (let w = 0; w < workerCount; w++) {
+      workers.push({ id: firstWorker + w, fleet: fleet.name, clients: [] });
+    }
+    const shares = fleet.requests === null ? null : splitFairly(fleet.requests, fleet.count);
+    if (fleet.requests === null) planned = null;
+    else if (planned !== null) planned += fleet.requests;
+    for (let index = 0; index < fleet.count; index++) {
+      const id = clients.length;
+      const worker = firstWorker + (index % workerCount);
+      workers[worker].clients.push(id);
+      clients.push({
+        id,
+        fleet: fleet.name,
+        index,
+        worker,
+        concurrency: fleet.concurrency,
+        requests: shares ? shares[index] : null,
+        durationMs: fleet.durationMs,
+        targets: fleet.target === null ? everyServer : byFleet.get(fleet.target)!,
+        select: fleet.select,
+        request: fleet.request,
+        timeout: fleet.timeout,
+        seed: deriveSeed(options.seed, 1_000_000 + id),
+      });
+    }
+  }
+  return {
+    seed: options.seed,
+    timeLimitMs: scenario.timeLimitMs,
+    servers,
+    clients,
+    workers,
+    planned,
+    concurrency: clients.reduce((sum, c) => sum + c.concurrency, 0),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The run report: one JSON-serialisable object that every assertion judges and every reporter
+ * renders. `--json PATH` writes it as is; its shape is versioned by `schema` and `version`.
+ *
+ * @module
+ */
+
+/** The report format's identifier. */
+export const REPORT_SCHEMA = "wedge.report";
+/** The report format's version; bumped on any incompatible change. */
+export const REPORT_VERSION = 1;
+
+/** Error classes a failed request is sorted into. */
+export type ErrorClass =
+  | "timeout"
+  | "connection_refused"
+  | "connection_reset"
+  | "connection_closed"
+  | "address_unavailable"
+  | "too_many_open_files"
+  | "protocol_error"
+  | "body_error"
+  | "aborted"
+  | "other";
+
+/** One distinct error and how often it happened. */
+export interface ErrorCount {
+  /** The class. */
+  class: ErrorClass;
+  /** The message with addresses and ports removed, so equal failures group. */
+  message: string;
+  /** Occurrences. */
+  count: number;
+}
+
+/** Latency statistics, in milliseconds. */
+export interface LatencySummary {
+  /** Number of recorded latencies (completed requests that got a response). */
+  count: number;
+  /** Fastest, in ms. */
+  min: number;
+  /** Mean, in ms. */
+  mean: number;
+  /** Slowest, in ms. */
+  max: number;
+  /** Standard deviation, in ms. */
+  stdev: number;
+  /** Percentiles, in ms. */
+  percentiles: {
+    p50: number;
+    p75: number;
+    p90: number;
+    p95: number;
+    p99: number;
+    "p99.9": number;
+  };
+  /** Linear buckets between min and max (like oha's): requests with latency up to `le` ms. */
+  histogram: { le: number; count: number }[];
+}
+
+/** Request counts of a run, as seen by the clients. */
+export interface RequestTotals {
+  /** Requests the scenario asked for; `null` in duration mode. */
+  planned: number | null;
+  /** Requests started. */
+  sent: number;
+  /** Requests that ended: a full response or an error. */
+  completed: number;
+  /** Completed with a status below 400. */
+  ok: number;
+  /** Completed with an error or a status of 400 or more. */
+  failed: number;
+  /** Completed with an error (no usable response). */
+  errors: number;
+  /** Started but not ended when the run stopped. */
+  inFlight: number;
+  /** Timed out without cancel: the client stopped waiting but the request went on. */
+  abandoned: number;
+}
+
+/** One server of a fleet, as the server saw its traffic. */
+export interface ServerReport {
+  /** Fleet name. */
+  fleet: string;
+  /** Index in the fleet. */
+  index: number;
+  /** Base URL. */
+  url: string;
+  /** Behaviour, described. */
+  behavior: string;
+  /** Requests the server's handler received. */
+  received: number;
+  /** Responses the handler returned. */
+  responded: number;
+  /** Requests the clients completed against this server (client view). */
+  completedByClients: number;
+  /** Requests in flight to this server when the run stopped (client view). */
+  inFlight: number;
+}
+
+/** One client: its own HTTP client and connection pool. */
+export interface ClientReport {
+  /** Fleet name. */
+  fleet: string;
+  /** Index in the fleet. */
+  index: number;
+  /** Worker thread that ran it. */
+  worker: number;
+  /** Requests planned for it; `null` in duration mode. */
+  planned: number | null;
+  /** Requests started. */
+  sent: number;
+  /** Requests ended. */
+  completed: number;
+  /** Requests that ended with a status below 400. */
+  ok: number;
+}
+
+/** One sample of progress, taken about once a second. */
+export interface TimelinePoint {
+  /** Milliseconds since the load started. */
+  atMs: number;
+  /** Requests ended so far. */
+  completed: number;
+  /** Requests in flight. */
+  inFlight: number;
+  /** Errors so far. */
+  errors: number;
+}
+
+/** An assertion's verdict. */
+export interface AssertionResult {
+  /** Assertion name, e.g. `latencyBelow`. */
+  name: string;
+  /** What it requires, e.g. `p99 latency below 50ms`. */
+  description: string;
+  /** Whether it holds. */
+  pass: boolean;
+  /** The measured value, e.g. `p99 = 73.2ms`. */
+  measured: string;
+  /** Why it failed, when it did. */
+  detail?: string;
+}
+
+/** How the load phase ended. */
+export type RunOutcome = "completed" | "time-limit" | "aborted";
+
+/** Everything a run measured, plus the verdicts. */
+export interface RunReport {
+  /** Always `"wedge.report"`. */
+  schema: typeof REPORT_SCHEMA;
+  /** Report format version. */
+  version: typeof REPORT_VERSION;
+  /** The scenario as run. */
+  scenario: {
+    name: string;
+    description: string;
+    file: string | null;
+    params: Record<string, unknown>;
+  };
+  /** Seed of the run's random choices; pass it to `--seed` to replay. */
+  seed: number;
+  /** Wall-clock start of the load, ISO 8601. */
+  startedAt: string;
+  /** Length of the load phase, in ms. */
+  durationMs: number;
+  /** How the load phase ended. */
+  outcome: RunOutcome;
+  /** Why it ended that way, for people. */
+  outcomeDetail: string;
+  /** Shape of the run. */
+  shape: { servers: number; clients: number; workers: number; concurrency: number };
+  /** Request counts. */
+  totals: RequestTotals;
+  /** ok / completed, or 0 when nothing completed. */
+  successRate: number;
+  /** Completed requests per second over the load phase. */
+  requestsPerSecond: number;
+  /** Latency of requests that got a response. */
+  latency: LatencySummary;
+  /** Response counts by status code. */
+  statusCodes: Record<string, number>;
+  /** Errors by class and message, most frequent first. */
+  errors: ErrorCount[];
+  /** Per-server view. */
+  servers: ServerReport[];
+  /** Per-client view. */
+  clients: ClientReport[];
+  /** Progress about once a second. */
+  timeline: TimelinePoint[];
+  /** What the runtime itself noticed: worker failures, servers or workers that did not stop. */
+  incidents: string[];
+  /** Assertion verdicts, in the scenario's order. */
+  assertions: AssertionResult[];
+  /** True when every assertion passed. */
+  passed: boolean;
+}

@@ -1,0 +1,190 @@
+/**
+ * Turns a scenario definition and its param overrides into a validated {@linkcode Scenario}, or a
+ * {@linkcode ScenarioError} listing every problem with its field path.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { ScenarioDefinition } from "./define_scenario.ts";
+import { resolveParams } from "./params.ts";
+import { ScenarioError, type ScenarioIssue } from "./scenario_error.ts";
+import {
+  type ClientFleet,
+  resolvedScenarioSchema,
+  type Scenario,
+  type ServerFleet,
+} from "./scenario_schema.ts";
+import { describeValue, issuesFromZod } from "./zod_issues.ts";
+
+/** Options for {@linkcode resolveScenario}. */
+export interface ResolveScenarioOptions {
+  /** Param overrides (strings from `--set` are coerced). @default {{}} */
+  set?: Record<string, unknown>;
+  /** The scenario file, for error messages and the report. @default {undefined} */
+  file?: string;
+}
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Validates a scenario definition, applies its params and expands every shortcut.
+ *
+ * @param definition What the scenario file exports.
+ * @param options Param overrides and the file name.
+ * @returns The validated scenario.
+ * @throws {ScenarioError} With every problem found, each with its field path.
+ *
+ * @example
+ * ```ts
+ * import { defineScenario, hello } from "../mod.ts";
+ * import { resolveScenario } from "./resolve_scenario.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const scenario = resolveScenario(defineScenario({
+ *   name: "demo",
+ *   description: "one hello server",
+ *   servers: [{ behavior: hello() }],
+ *   clients: [{ requests: 10 }],
+ * }));
+ * assert.equal(scenario.clients[0].concurrency, 1);
+ * ```
+ */
+export function resolveScenario(
+  definition: ScenarioDefinition,
+  options: ResolveScenarioOptions = {},
+): Scenario {
+  const where = { scenario: (definition as { name?: string })?.name, file: options.file };
+  if (typeof definition !== "object" || definition === null) {
+    throw new ScenarioError([{
+      path: "",
+      message: `expected the default export to be defineScenario({...}), got ${
+        describeValue(definition)
+      }`,
+    }], where);
+  }
+  const issues: ScenarioIssue[] = [];
+  if (typeof definition.name !== "string" || !NAME_PATTERN.test(definition.name)) {
+    issues.push({
+      path: "name",
+      message: `expected a kebab-case name such as "hang-mre", got ${
+        describeValue(definition.name)
+      }`,
+    });
+  }
+  if (typeof definition.description !== "string" || definition.description.trim() === "") {
+    issues.push({
+      path: "description",
+      message: `expected a one-line description, got ${describeValue(definition.description)}`,
+    });
+  }
+  const paramsSchema = definition.params ?? z.object({});
+  if (!(paramsSchema instanceof z.ZodObject)) {
+    issues.push({
+      path: "params",
+      message: `expected a zod object such as z.object({ n: z.number().default(1) }), got ${
+        describeValue(definition.params)
+      }`,
+    });
+    throw new ScenarioError(issues, where);
+  }
+  const resolved = resolveParams(paramsSchema, options.set ?? {});
+  if (!resolved.ok) throw new ScenarioError([...issues, ...resolved.issues], where);
+  const params = resolved.params;
+
+  const input: Record<string, unknown> = {};
+  for (const key of ["timeLimit", "servers", "clients", "assert"] as const) {
+    const value = definition[key];
+    if (typeof value !== "function") {
+      input[key] = value;
+      continue;
+    }
+    try {
+      input[key] = (value as (p: unknown) => unknown)(params);
+    } catch (error) {
+      issues.push({
+        path: key,
+        message: `the function of params threw: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      });
+    }
+  }
+  if (issues.length) throw new ScenarioError(issues, where);
+
+  const parsed = resolvedScenarioSchema.safeParse(input);
+  if (!parsed.success) throw new ScenarioError(issuesFromZod(parsed.error, input), where);
+  const data = parsed.data;
+
+  const servers: ServerFleet[] = data.servers.map((fleet, i) => ({
+    name: fleet.name ?? (i === 0 ? "servers" : `servers-${i + 1}`),
+    count: fleet.count,
+    behavior: fleet.behavior,
+    protocol: fleet.protocol,
+  }));
+  const clients: ClientFleet[] = data.clients.map((fleet, i) => {
+    const path = `clients[${i}]`;
+    if ((fleet.requests === undefined) === (fleet.duration === undefined)) {
+      issues.push({
+        path,
+        message: fleet.requests === undefined
+          ? 'give either "requests" (a total) or "duration" (e.g. "10s")'
+          : 'give either "requests" or "duration", not both',
+      });
+    }
+    return {
+      name: fleet.name ?? (i === 0 ? "clients" : `clients-${i + 1}`),
+      count: fleet.count,
+      concurrency: fleet.concurrency,
+      requests: fleet.requests ?? null,
+      durationMs: fleet.duration ?? null,
+      target: fleet.target ?? null,
+      select: fleet.select,
+      request: fleet.request,
+      timeout: fleet.timeout ?? null,
+      workers: fleet.workers ?? null,
+    };
+  });
+  checkUniqueNames(servers, "servers", issues);
+  checkUniqueNames(clients, "clients", issues);
+  const serverNames = servers.map((s) => s.name);
+  clients.forEach((fleet, i) => {
+    if (fleet.target !== null && !serverNames.includes(fleet.target)) {
+      issues.push({
+        path: `clients[${i}].target`,
+        message: `no server fleet named ${JSON.stringify(fleet.target)}; fleets are: ${
+          serverNames.join(", ")
+        }`,
+      });
+    }
+  });
+  if (issues.length) throw new ScenarioError(issues, where);
+
+  return {
+    name: definition.name,
+    description: definition.description,
+    file: options.file ?? null,
+    params,
+    timeLimitMs: data.timeLimit,
+    servers,
+    clients,
+    assert: data.assert,
+  };
+}
+
+function checkUniqueNames(
+  fleets: readonly { name: string }[],
+  field: string,
+  issues: ScenarioIssue[],
+): void {
+  const seen = new Set<string>();
+  fleets.forEach((fleet, i) => {
+    if (seen.has(fleet.name)) {
+      issues.push({
+        path: `${field}[${i}].name`,
+        message: `duplicate fleet name ${JSON.stringify(fleet.name)}; give each fleet its own name`,
+      });
+    }
+    seen.add(fleet.name);
+  });
+}

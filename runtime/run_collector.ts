@@ -1,0 +1,151 @@
+/**
+ * The one collector of a run: merges worker snapshots (cumulative counters, latency deltas) into
+ * the run's totals. Pure: no Deno APIs; the progress display and the report read from it.
+ *
+ * @module
+ */
+
+import { LatencyHistogram } from "./latency_histogram.ts";
+import type { RunPlan } from "./plan.ts";
+import type { ErrorCount } from "./report.ts";
+import type { ClientCounters, WorkerSnapshot } from "./worker_protocol.ts";
+
+/** Run-wide request counts at one moment. */
+export interface CollectedTotals {
+  /** Requests started. */
+  sent: number;
+  /** Requests ended. */
+  completed: number;
+  /** Ended with status < 400. */
+  ok: number;
+  /** Ended with an error. */
+  errors: number;
+  /** Timed out without cancel. */
+  abandoned: number;
+  /** Started and not ended. */
+  inFlight: number;
+}
+
+/**
+ * Merges worker snapshots.
+ *
+ * @example
+ * ```ts
+ * import { RunCollector } from "./run_collector.ts";
+ *
+ * declare const plan: import("./plan.ts").RunPlan;
+ * const collector = () => new RunCollector(plan);
+ * ```
+ */
+export class RunCollector {
+  /** Latency of every response, merged from the workers' deltas. */
+  readonly latency: LatencyHistogram = new LatencyHistogram();
+  #latest = new Map<number, WorkerSnapshot>();
+  #servers: number;
+  #clients: number;
+
+  /** @param plan The run plan (for the number of servers and clients). */
+  constructor(plan: RunPlan) {
+    this.#servers = plan.servers.length;
+    this.#clients = plan.clients.length;
+  }
+
+  /**
+   * Takes in one snapshot.
+   *
+   * @param snapshot A worker's snapshot.
+   */
+  apply(snapshot: WorkerSnapshot): void {
+    if (snapshot.latencyDelta) this.latency.addDelta(snapshot.latencyDelta);
+    const previous = this.#latest.get(snapshot.workerId);
+    if (previous?.final) return;
+    this.#latest.set(snapshot.workerId, { ...snapshot, latencyDelta: null });
+  }
+
+  /** Whether this worker has posted its final snapshot. */
+  isFinal(workerId: number): boolean {
+    return this.#latest.get(workerId)?.final ?? false;
+  }
+
+  /** @returns Run-wide totals now. */
+  totals(): CollectedTotals {
+    const t: CollectedTotals = {
+      sent: 0,
+      completed: 0,
+      ok: 0,
+      errors: 0,
+      abandoned: 0,
+      inFlight: 0,
+    };
+    for (const snapshot of this.#latest.values()) {
+      for (const c of snapshot.clients) {
+        t.sent += c.sent;
+        t.completed += c.completed;
+        t.ok += c.ok;
+        t.errors += c.errors;
+        t.abandoned += c.abandoned;
+      }
+    }
+    t.inFlight = t.sent - t.completed;
+    return t;
+  }
+
+  /** @returns Counters of each client, by client id (zeros for a client not heard from). */
+  clients(): ClientCounters[] {
+    const out: ClientCounters[] = Array.from({ length: this.#clients }, (_, id) => ({
+      id,
+      sent: 0,
+      completed: 0,
+      ok: 0,
+      errors: 0,
+      abandoned: 0,
+    }));
+    for (const snapshot of this.#latest.values()) {
+      for (const c of snapshot.clients) out[c.id] = { ...c };
+    }
+    return out;
+  }
+
+  /** @returns Requests ended per server id (client view). */
+  completedByServer(): number[] {
+    return this.#sumPerServer((s) => s.completedByServer);
+  }
+
+  /** @returns Requests in flight per server id (client view). */
+  inFlightByServer(): number[] {
+    return this.#sumPerServer((s) => s.inFlightByServer);
+  }
+
+  /** @returns Responses by status code. */
+  statusCodes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const snapshot of this.#latest.values()) {
+      for (const [code, count] of Object.entries(snapshot.statusCodes)) {
+        out[code] = (out[code] ?? 0) + count;
+      }
+    }
+    return out;
+  }
+
+  /** @returns Errors by class and message, most frequent first. */
+  errors(): ErrorCount[] {
+    const merged = new Map<string, ErrorCount>();
+    for (const snapshot of this.#latest.values()) {
+      for (const e of snapshot.errors) {
+        const key = `${e.class}\u0000${e.message}`;
+        const entry = merged.get(key);
+        if (entry) entry.count += e.count;
+        else merged.set(key, { ...e });
+      }
+    }
+    return [...merged.values()].sort((a, b) => b.count - a.count);
+  }
+
+  #sumPerServer(pick: (s: WorkerSnapshot) => number[]): number[] {
+    const out = new Array<number>(this.#servers).fill(0);
+    for (const snapshot of this.#latest.values()) {
+      pick(snapshot).forEach((n, i) => (out[i] += n));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * `runScenario`: validate, plan, start servers, start client workers, collect, stop everything
+ * within bounds, build the report and judge it.
+ *
+ * @module
+ */
+
+import { buildReport } from "./build_report.ts";
+import { startClientFleet } from "./client_fleet.ts";
+import type { ScenarioDefinition } from "./define_scenario.ts";
+import { formatDuration } from "./duration.ts";
+import { planRun } from "./plan.ts";
+import { randomSeed } from "./random.ts";
+import type { RunOutcome, RunReport, TimelinePoint } from "./report.ts";
+import { resolveScenario } from "./resolve_scenario.ts";
+import { RunCollector } from "./run_collector.ts";
+import { startServerFleet } from "./server_fleet.ts";
+
+/** Live progress, sampled every `progressIntervalMs`. */
+export interface ProgressSample {
+  /** Milliseconds since the load started. */
+  elapsedMs: number;
+  /** Planned requests; `null` in duration mode. */
+  planned: number | null;
+  /** Requests started. */
+  sent: number;
+  /** Requests ended. */
+  completed: number;
+  /** Requests in flight. */
+  inFlight: number;
+  /** Errors so far. */
+  errors: number;
+  /** Completed requests per second over the last second. */
+  recentRps: number;
+}
+
+/** Phases of a run, for messages such as "starting 40 servers". */
+export type RunPhase =
+  | { phase: "servers"; count: number }
+  | { phase: "clients"; clients: number; workers: number }
+  | { phase: "load" }
+  | { phase: "stopping"; reason: RunOutcome };
+
+/** Options for {@linkcode runScenario}. */
+export interface RunScenarioOptions {
+  /** Param overrides, as `--set` gives them (strings are coerced). @default {{}} */
+  set?: Record<string, unknown>;
+  /** Seed of the run's random choices. @default {a random seed, printed in the report} */
+  seed?: number;
+  /** The scenario file, for messages and the report. @default {undefined} */
+  file?: string;
+  /** Aborting it stops the run; the report is still returned, with outcome `aborted`. */
+  signal?: AbortSignal;
+  /** Called with live progress. @default {undefined} */
+  onProgress?: (sample: ProgressSample) => void;
+  /** Called when the run enters a phase. @default {undefined} */
+  onPhase?: (phase: RunPhase) => void;
+  /** How often `onProgress` is called, ms. @default {250} */
+  progressIntervalMs?: number;
+  /** Cores the planner assumes when choosing worker threads. @default {navigator.hardwareConcurrency} */
+  cores?: number;
+}
+
+/**
+ * Runs a scenario and returns its report; never throws for a failed assertion (see
+ * `report.passed`).
+ *
+ * @param definition A scenario made by `defineScenario`.
+ * @param options Param overrides, seed, abort signal, progress callback.
+ * @returns The report, with every assertion judged.
+ * @throws {ScenarioError} If the scenario or a param is invalid (before anything starts).
+ *
+ * @example Run a scenario from a test
+ * ```ts ignore
+ * import { assertPassed, runScenario } from "../mod.ts";
+ * import scenario from "../scenarios/hang_mre_ok.ts";
+ *
+ * Deno.test("the MRE-OK shape completes", async () => {
+ *   assertPassed(await runScenario(scenario, { set: { nrequests: 2000 } }));
+ * });
+ * ```
+ */
+export async function runScenario(
+  definition: ScenarioDefinition,
+  options: RunScenarioOptions = {},
+): Promise<RunReport> {
+  const scenario = resolveScenario(definition, { set: options.set, file: options.file });
+  const plan = planRun(scenario, { seed: options.seed ?? randomSeed(), cores: options.cores });
+  const collector = new RunCollector(plan);
+  const incidents: string[] = [];
+  const timeline: TimelinePoint[] = [];
+
+  options.onPhase?.({ phase: "servers", count: plan.servers.length });
+  const servers = await startServerFleet(plan.servers);
+  let clients: Awaited<ReturnType<typeof startClientFleet>> | undefined;
+  let progressTimer: ReturnType<typeof setTimeout> | undefined;
+  let limitTimer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    options.onPhase?.({
+      phase: "clients",
+      clients: plan.clients.length,
+      workers: plan.workers.length,
+    });
+    clients = await startClientFleet(plan, {
+      urls: servers.urls,
+      onSnapshot: (snapshot) => collector.apply(snapshot),
+      onFailure: (workerId, message) =>
+        incidents.push(`client worker ${workerId} failed: ${message}`),
+    });
+
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const recent: { at: number; completed: number }[] = [{ at: 0, completed: 0 }];
+    const intervalMs = options.progressIntervalMs ?? 250;
+    const sample = (): ProgressSample => {
+      const elapsedMs = performance.now() - t0;
+      const t = collector.totals();
+      recent.push({ at: elapsedMs, completed: t.completed });
+      while (recent.length > 2 && recent[1].at <= elapsedMs - 1000) recent.shift();
+      const first = recent[0];
+      const span = elapsedMs - first.at;
+      if (timeline.length === 0 || elapsedMs - timeline[timeline.length - 1].atMs >= 1000) {
+        timeline.push({
+          atMs: Math.round(elapsedMs),
+          completed: t.completed,
+          inFlight: t.inFlight,
+          errors: t.errors,
+        });
+      }
+      return {
+        elapsedMs,
+        planned: plan.planned,
+        sent: t.sent,
+        completed: t.completed,
+        inFlight: t.inFlight,
+        errors: t.errors,
+        recentRps: span > 0 ? ((t.completed - first.completed) * 1000) / span : 0,
+      };
+    };
+    progressTimer = setInterval(() => {
+      const s = sample();
+      options.onProgress?.(s);
+    }, intervalMs);
+
+    options.onPhase?.({ phase: "load" });
+    clients.start();
+    const stopped = new Promise<RunOutcome>((resolve) => {
+      limitTimer = setTimeout(() => resolve("time-limit"), plan.timeLimitMs);
+      if (options.signal) {
+        onAbort = () => resolve("aborted");
+        if (options.signal.aborted) onAbort();
+        else options.signal.addEventListener("abort", onAbort, { once: true });
+      }
+    });
+    const outcome = await Promise.race([
+      clients.finished.then(() => "completed" as const),
+      stopped,
+    ]);
+    const durationMs = performance.now() - t0;
+    clearInterval(progressTimer);
+    progressTimer = undefined;
+    const last = sample();
+    options.onProgress?.(last);
+    if (outcome !== "completed") options.onPhase?.({ phase: "stopping", reason: outcome });
+
+    const { unresponsive } = await clients.stop({ graceMs: 2000 });
+    if (unresponsive.length) {
+      incidents.push(
+        `client workers ${
+          unresponsive.join(", ")
+        } did not report within 2s of stop and were terminated`,
+      );
+    }
+    const { unstopped } = await servers.stop({ timeoutMs: 2000 });
+    if (unstopped.length) {
+      incidents.push(`servers ${unstopped.join(", ")} did not shut down within 2s`);
+    }
+    return buildReport({
+      scenario,
+      plan,
+      collector,
+      servers: servers.counters,
+      urls: servers.urls,
+      startedAt,
+      durationMs,
+      outcome,
+      outcomeDetail: outcome === "completed"
+        ? "every client finished"
+        : outcome === "time-limit"
+        ? `stopped by the time limit (${formatDuration(plan.timeLimitMs)})`
+        : "stopped by an abort signal",
+      timeline,
+      incidents,
+    });
+  } finally {
+    clearInterval(progressTimer);
+    clearTimeout(limitTimer);
+    if (onAbort) options.signal?.removeEventListener("abort", onAbort);
+    await clients?.stop({ graceMs: 0 });
+    await servers.stop({ timeoutMs: 2000 });
+  }
+}

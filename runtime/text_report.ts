@@ -1,0 +1,172 @@
+/**
+ * Renders a {@linkcode RunReport} as the text summary printed on stdout, in the spirit of oha's:
+ * summary, latency histogram and percentiles, status codes, errors, servers, then each assertion.
+ * Renders only; computes nothing the report does not hold.
+ *
+ * @module
+ */
+
+import { formatDuration } from "./duration.ts";
+import { ERROR_CLASS_HINTS } from "./error_class.ts";
+import type { RunReport } from "./report.ts";
+
+/** Options for {@linkcode renderTextReport}. */
+export interface TextReportOptions {
+  /** Use ANSI colours for PASS/FAIL. @default {false} */
+  color?: boolean;
+  /** List every server, instead of a summary when there are more than 12. @default {false} */
+  allServers?: boolean;
+}
+
+function pad(label: string, width = 14): string {
+  return (label + ":").padEnd(width);
+}
+
+function bar(count: number, max: number, width = 32): string {
+  return max === 0 ? "" : "■".repeat(Math.round((count / max) * width));
+}
+
+/**
+ * Renders the report.
+ *
+ * @param report The run report.
+ * @param options Colour and verbosity.
+ * @returns Text for stdout, ending with a newline.
+ *
+ * @example
+ * ```ts
+ * import { renderTextReport } from "./text_report.ts";
+ *
+ * declare const report: import("./report.ts").RunReport;
+ * const text = () => renderTextReport(report);
+ * ```
+ */
+export function renderTextReport(report: RunReport, options: TextReportOptions = {}): string {
+  const paint = (code: number, text: string) =>
+    options.color ? `\x1b[${code}m${text}\x1b[0m` : text;
+  const lines: string[] = [];
+  const t = report.totals;
+  const l = report.latency;
+  const seconds = report.durationMs / 1000;
+  const params = Object.entries(report.scenario.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(" ");
+
+  lines.push(`${report.scenario.name}: ${report.scenario.description}`);
+  if (params) lines.push(`params: ${params}`);
+  lines.push(
+    `shape: ${report.shape.servers} servers, ${report.shape.clients} clients on ${report.shape.workers} worker threads, ${report.shape.concurrency} requests in flight at most; seed ${report.seed}`,
+  );
+  lines.push("");
+  lines.push("Summary:");
+  lines.push(`  ${pad("Success rate")}${(report.successRate * 100).toFixed(2)}%`);
+  lines.push(`  ${pad("Total")}${seconds.toFixed(4)} secs`);
+  lines.push(`  ${pad("Slowest")}${formatDuration(l.max)}`);
+  lines.push(`  ${pad("Fastest")}${formatDuration(l.min)}`);
+  lines.push(`  ${pad("Average")}${formatDuration(l.mean)}`);
+  lines.push(`  ${pad("Requests/sec")}${report.requestsPerSecond.toFixed(1)}`);
+  lines.push(
+    `  ${pad("Requests")}${t.completed} completed of ${t.planned ?? t.sent} ${
+      t.planned === null ? "sent" : "planned"
+    }; ${t.ok} ok, ${t.errors} errors, ${t.inFlight} in flight at the end${
+      t.abandoned ? `, ${t.abandoned} abandoned by timeouts without cancel` : ""
+    }`,
+  );
+  lines.push(`  ${pad("Outcome")}${report.outcome} (${report.outcomeDetail})`);
+  lines.push("");
+  lines.push(
+    `Throughput: ${report.requestsPerSecond.toFixed(1)} request/s [${t.completed} in ${
+      seconds.toFixed(3)
+    }s]`,
+  );
+
+  if (l.count > 0) {
+    lines.push("");
+    lines.push("Response time histogram:");
+    const max = Math.max(...l.histogram.map((b) => b.count));
+    const labels = l.histogram.map((b) => formatDuration(b.le));
+    const labelWidth = Math.max(...labels.map((s) => s.length));
+    const countWidth = Math.max(...l.histogram.map((b) => String(b.count).length));
+    l.histogram.forEach((b, i) => {
+      lines.push(
+        `  ${labels[i].padStart(labelWidth)} [${String(b.count).padEnd(countWidth)}] |${
+          bar(b.count, max)
+        }`,
+      );
+    });
+    lines.push("");
+    lines.push("Response time distribution:");
+    for (const [key, value] of Object.entries(l.percentiles)) {
+      lines.push(`  ${key.slice(1).padStart(5)}% in ${formatDuration(value)}`);
+    }
+  }
+
+  const codes = Object.entries(report.statusCodes).sort((a, b) => b[1] - a[1]);
+  if (codes.length) {
+    lines.push("");
+    lines.push("Status code distribution:");
+    for (const [code, count] of codes) lines.push(`  [${code}] ${count} responses`);
+  }
+
+  if (report.errors.length) {
+    lines.push("");
+    lines.push("Error distribution:");
+    for (const e of report.errors.slice(0, 10)) {
+      lines.push(`  [${e.count}] ${e.class}: ${e.message}`);
+    }
+    if (report.errors.length > 10) lines.push(`  ... ${report.errors.length - 10} more kinds`);
+    const classes = [...new Set(report.errors.map((e) => e.class))];
+    for (const cls of classes) lines.push(`  ${cls}: ${ERROR_CLASS_HINTS[cls]}`);
+  }
+
+  lines.push("");
+  lines.push(
+    "Servers (received / answered by the server; completed / in flight as the clients saw it):",
+  );
+  const servers = report.servers;
+  const shown = options.allServers || servers.length <= 12 ? servers : [];
+  for (const s of shown) {
+    lines.push(
+      `  ${s.fleet}[${s.index}] ${s.url} ${s.behavior}: ${s.received} received, ${s.responded} answered; ${s.completedByClients} completed, ${s.inFlight} in flight`,
+    );
+  }
+  if (shown.length === 0 && servers.length) {
+    const completed = servers.map((s) => s.completedByClients);
+    const received = servers.map((s) => s.received);
+    lines.push(
+      `  ${servers.length} servers: completed per server min ${Math.min(...completed)}, max ${
+        Math.max(...completed)
+      }; received per server min ${Math.min(...received)}, max ${
+        Math.max(...received)
+      } (--json has each one)`,
+    );
+  }
+  const completedPerClient = report.clients.map((c) => c.completed);
+  lines.push(
+    `Clients: ${report.clients.length}, completed per client min ${
+      Math.min(...completedPerClient)
+    }, max ${Math.max(...completedPerClient)}`,
+  );
+
+  if (report.incidents.length) {
+    lines.push("");
+    lines.push("Incidents:");
+    for (const incident of report.incidents) lines.push(`  ${incident}`);
+  }
+
+  lines.push("");
+  lines.push("Assertions:");
+  if (report.assertions.length === 0) lines.push("  (none)");
+  for (const a of report.assertions) {
+    const mark = a.pass ? paint(32, "PASS") : paint(31, "FAIL");
+    lines.push(`  ${mark} ${a.description}: ${a.measured}`);
+    if (!a.pass && a.detail) lines.push(`       ${a.detail}`);
+  }
+  const failed = report.assertions.filter((a) => !a.pass).length;
+  lines.push("");
+  lines.push(
+    report.passed
+      ? paint(32, `PASSED: ${report.assertions.length} assertions hold`)
+      : paint(31, `FAILED: ${failed} of ${report.assertions.length} assertions failed`),
+  );
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,97 @@
+/**
+ * Messages between the runtime and client worker threads. Workers aggregate locally and post a
+ * snapshot a few times a second, never a message per request.
+ *
+ * @module
+ */
+
+import type { PlannedClient } from "./plan.ts";
+import type { ErrorClass } from "./report.ts";
+
+/** Runtime to worker: the clients to run and the server URLs (by server id). */
+export interface WorkerInit {
+  /** Message type. */
+  type: "init";
+  /** Worker index. */
+  workerId: number;
+  /** Clients this worker runs. */
+  clients: PlannedClient[];
+  /** Base URL of each server, indexed by server id. */
+  urls: string[];
+  /** How often to post a snapshot, ms. */
+  snapshotIntervalMs: number;
+}
+
+/** Runtime to worker: start sending (all workers start together). */
+export interface WorkerStart {
+  /** Message type. */
+  type: "start";
+}
+
+/** Runtime to worker: stop now, abort what is in flight, post a final snapshot. */
+export interface WorkerStop {
+  /** Message type. */
+  type: "stop";
+}
+
+/** Any message the runtime sends. */
+export type ToWorker = WorkerInit | WorkerStart | WorkerStop;
+
+/** Cumulative counters of one client. */
+export interface ClientCounters {
+  /** Client id. */
+  id: number;
+  /** Requests started. */
+  sent: number;
+  /** Requests ended (response or error). */
+  completed: number;
+  /** Requests that ended with a status below 400. */
+  ok: number;
+  /** Requests that ended with an error. */
+  errors: number;
+  /** Timed out without cancel (left running). */
+  abandoned: number;
+}
+
+/** A worker's state: cumulative counters plus the latency recorded since the previous snapshot. */
+export interface WorkerSnapshot {
+  /** Message type. */
+  type: "snapshot";
+  /** Worker index. */
+  workerId: number;
+  /** True for the last snapshot, after every client has finished and closed its HTTP client. */
+  final: boolean;
+  /** Per-client counters, cumulative. */
+  clients: ClientCounters[];
+  /** Requests ended per server id, cumulative (length = number of servers). */
+  completedByServer: number[];
+  /** Requests in flight per server id, now. */
+  inFlightByServer: number[];
+  /** Response counts by status, cumulative. */
+  statusCodes: Record<string, number>;
+  /** Errors by class and message, cumulative. */
+  errors: { class: ErrorClass; message: string; count: number }[];
+  /** Latency recorded since the previous snapshot (compressed HDR), or null. */
+  latencyDelta: string | null;
+}
+
+/** Worker to runtime: initialised and ready to start. */
+export interface WorkerReady {
+  /** Message type. */
+  type: "ready";
+  /** Worker index. */
+  workerId: number;
+}
+
+/** Worker to runtime: something failed inside the worker itself (not a request). */
+export interface WorkerFailure {
+  /** Message type. */
+  type: "failure";
+  /** Worker index. */
+  workerId: number;
+  /** What failed. */
+  message: string;
+}
+
+/** Any message a worker sends. */
+export type FromWorker = WorkerReady | WorkerSnapshot | WorkerFailure;
