@@ -37,10 +37,18 @@ export interface Assertion {
  *
  * @example
  * ```ts
- * import { allRequestsComplete, judge } from "./assertion.ts";
+ * import { defineScenario, hello, runScenario } from "../mod.ts";
+ * import { judge, throughputAtLeast } from "./assertion.ts";
+ * import assert from "node:assert/strict";
  *
- * declare const report: import("./report.ts").RunReport;
- * const results = () => judge(report, [allRequestsComplete()]);
+ * const report = await runScenario(defineScenario({
+ *   name: "tiny",
+ *   description: "one hello server",
+ *   servers: [{ behavior: hello() }],
+ *   clients: [{ requests: 10 }],
+ * }));
+ * const [result] = judge(report, [throughputAtLeast(1)]);
+ * assert.equal(result.pass, true);
  * ```
  */
 export function judge(report: RunReport, assertions: readonly Assertion[]): AssertionResult[] {

@@ -8,6 +8,7 @@ import { judge } from "./assertion.ts";
 import { describeBehavior } from "./behavior_handler.ts";
 import type { RunPlan } from "./plan.ts";
 import {
+  type ProcessReport,
   REPORT_SCHEMA,
   REPORT_VERSION,
   type RunOutcome,
@@ -42,6 +43,8 @@ export interface RunMeasurements {
   timeline: TimelinePoint[];
   /** What the runtime noticed. */
   incidents: string[];
+  /** The runtime process's resources. */
+  process: ProcessReport;
 }
 
 /**
@@ -51,11 +54,10 @@ export interface RunMeasurements {
  * @returns The complete report, verdicts included.
  *
  * @example
- * ```ts
- * import { buildReport } from "./build_report.ts";
- *
- * declare const measurements: import("./build_report.ts").RunMeasurements;
- * const report = () => buildReport(measurements);
+ * ```ts ignore
+ * // Called by runScenario once the load phase has ended and everything has stopped:
+ * const report = buildReport({ scenario, plan, collector, servers, urls, startedAt, durationMs,
+ *   outcome, outcomeDetail, timeline, incidents });
  * ```
  */
 export function buildReport(m: RunMeasurements): RunReport {
@@ -108,6 +110,7 @@ export function buildReport(m: RunMeasurements): RunReport {
       responded: m.servers[s.id]?.responded ?? 0,
       completedByClients: completedByServer[s.id],
       inFlight: inFlightByServer[s.id],
+      failure: m.servers[s.id]?.failure ?? null,
     })),
     clients: m.plan.clients.map((c) => ({
       fleet: c.fleet,
@@ -119,6 +122,7 @@ export function buildReport(m: RunMeasurements): RunReport {
       ok: clients[c.id].ok,
     })),
     timeline: m.timeline,
+    process: m.process,
     incidents: m.incidents,
     assertions: [],
     passed: true,

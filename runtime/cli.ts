@@ -83,7 +83,9 @@ async function printList(io: CliIo): Promise<void> {
     if (params.length) {
       io.out(
         `${" ".repeat(width)}  params: ${
-          params.map((p) => `${p.name}=${JSON.stringify(p.default)}`).join(" ")
+          params.map((p) =>
+            `${p.name}=${p.default === undefined ? "(unset)" : JSON.stringify(p.default)}`
+          ).join(" ")
         }\n`,
       );
     }

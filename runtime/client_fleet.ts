@@ -47,20 +47,16 @@ export interface ClientFleetHandle {
  * @throws {Error} If a worker does not become ready within `readyTimeoutMs`.
  *
  * @example
- * ```ts
- * import { startClientFleet } from "./client_fleet.ts";
- *
- * declare const plan: import("./plan.ts").RunPlan;
- * const run = async () => {
- *   const fleet = await startClientFleet(plan, {
- *     urls: ["http://127.0.0.1:8000/"],
- *     onSnapshot: (s) => console.log(s.clients),
- *     onFailure: (id, message) => console.error(id, message),
- *   });
- *   fleet.start();
- *   await fleet.finished;
- *   await fleet.stop();
- * };
+ * ```ts ignore
+ * // As runScenario uses it, once the servers listen:
+ * const fleet = await startClientFleet(plan, {
+ *   urls: servers.urls,
+ *   onSnapshot: (snapshot) => collector.apply(snapshot),
+ *   onFailure: (workerId, message) => incidents.push(`worker ${workerId}: ${message}`),
+ * });
+ * fleet.start();
+ * await fleet.finished;
+ * await fleet.stop();
  * ```
  */
 export async function startClientFleet(

@@ -75,7 +75,10 @@ function timeoutError(): DOMException {
 
 async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number): Promise<void> {
   const counters = s.counters.find((c) => c.id === spec.id)!;
-  const http = Deno.createHttpClient({});
+  const http = Deno.createHttpClient({
+    ...(spec.pool.maxIdlePerHost === null ? {} : { poolMaxIdlePerHost: spec.pool.maxIdlePerHost }),
+    ...(spec.pool.idleTimeoutMs === null ? {} : { poolIdleTimeout: spec.pool.idleTimeoutMs }),
+  });
   const base = s.init.urls.map((url) => url.replace(/\/$/, "") + spec.request.path);
   const { method, headers, body } = spec.request;
   const targets = spec.targets;

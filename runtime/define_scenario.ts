@@ -58,6 +58,12 @@ export interface ClientFleetInput {
    * @default {undefined} (no timeout)
    */
   timeout?: Duration | { after: Duration; cancel?: boolean };
+  /**
+   * Each client's connection pool, as `Deno.createHttpClient` takes it. `{ maxIdlePerHost: 0 }` keeps
+   * no idle connection (seed 000's workaround, hyper's `pool_max_idle_per_host(0)`).
+   * @default {{}} (hyper's defaults: no limit on idle connections, 90 s idle timeout)
+   */
+  pool?: { maxIdlePerHost?: number; idleTimeout?: Duration | false };
   /** Worker threads that run this fleet's clients. @default {min(count, available cores)} */
   workers?: number;
 }

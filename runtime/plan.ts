@@ -6,7 +6,13 @@
  */
 
 import { deriveSeed } from "./random.ts";
-import type { RequestSpec, ResolvedBehavior, Scenario, TimeoutSpec } from "./scenario_schema.ts";
+import type {
+  PoolSpec,
+  RequestSpec,
+  ResolvedBehavior,
+  Scenario,
+  TimeoutSpec,
+} from "./scenario_schema.ts";
 
 /** One server to start. */
 export interface PlannedServer {
@@ -46,6 +52,8 @@ export interface PlannedClient {
   request: RequestSpec;
   /** Per-request timeout. */
   timeout: TimeoutSpec | null;
+  /** Its connection pool. */
+  pool: PoolSpec;
   /** Seed of its random choices. */
   seed: number;
 }
@@ -183,6 +191,7 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         select: fleet.select,
         request: fleet.request,
         timeout: fleet.timeout,
+        pool: fleet.pool,
         seed: deriveSeed(options.seed, 1_000_000 + id),
       });
     }

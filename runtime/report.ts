@@ -96,6 +96,8 @@ export interface ServerReport {
   completedByClients: number;
   /** Requests in flight to this server when the run stopped (client view). */
   inFlight: number;
+  /** Why the server stopped serving during the run (e.g. "Too many open files"), or null. */
+  failure: string | null;
 }
 
 /** One client: its own HTTP client and connection pool. */
@@ -126,6 +128,22 @@ export interface TimelinePoint {
   inFlight: number;
   /** Errors so far. */
   errors: number;
+  /** Open file descriptors of the runtime process, or null where unknown. */
+  openFds: number | null;
+  /** Resident memory of the runtime process in bytes, or null where unknown. */
+  rssBytes: number | null;
+}
+
+/** The runtime process (servers and client workers run inside it in this version). */
+export interface ProcessReport {
+  /** Process id. */
+  pid: number;
+  /** Soft limit on open files, or null where unknown. */
+  fdLimit: number | null;
+  /** Most open file descriptors seen in the timeline, or null. */
+  peakOpenFds: number | null;
+  /** Peak resident memory (VmHWM) in bytes, or null. */
+  peakRssBytes: number | null;
 }
 
 /** An assertion's verdict. */
@@ -188,6 +206,8 @@ export interface RunReport {
   clients: ClientReport[];
   /** Progress about once a second. */
   timeline: TimelinePoint[];
+  /** The runtime process's resources. */
+  process: ProcessReport;
   /** What the runtime itself noticed: worker failures, servers or workers that did not stop. */
   incidents: string[];
   /** Assertion verdicts, in the scenario's order. */

@@ -50,10 +50,11 @@ const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
  * assert.equal(scenario.clients[0].concurrency, 1);
  * ```
  */
-export function resolveScenario(
-  definition: ScenarioDefinition,
+export function resolveScenario<P extends z.ZodObject>(
+  scenarioDefinition: ScenarioDefinition<P>,
   options: ResolveScenarioOptions = {},
 ): Scenario {
+  const definition = scenarioDefinition as unknown as ScenarioDefinition;
   const where = { scenario: (definition as { name?: string })?.name, file: options.file };
   if (typeof definition !== "object" || definition === null) {
     throw new ScenarioError([{
@@ -142,6 +143,7 @@ export function resolveScenario(
       select: fleet.select,
       request: fleet.request,
       timeout: fleet.timeout ?? null,
+      pool: fleet.pool,
       workers: fleet.workers ?? null,
     };
   });

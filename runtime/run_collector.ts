@@ -31,10 +31,26 @@ export interface CollectedTotals {
  *
  * @example
  * ```ts
+ * import { defineScenario, hello } from "../mod.ts";
+ * import { planRun } from "./plan.ts";
+ * import { resolveScenario } from "./resolve_scenario.ts";
  * import { RunCollector } from "./run_collector.ts";
+ * import assert from "node:assert/strict";
  *
- * declare const plan: import("./plan.ts").RunPlan;
- * const collector = () => new RunCollector(plan);
+ * const plan = planRun(resolveScenario(defineScenario({
+ *   name: "tiny",
+ *   description: "one hello server",
+ *   servers: [{ behavior: hello() }],
+ *   clients: [{ requests: 10 }],
+ * })), { seed: 1 });
+ * const collector = new RunCollector(plan);
+ * collector.apply({
+ *   type: "snapshot", workerId: 0, final: false,
+ *   clients: [{ id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0 }],
+ *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
+ *   latencyDelta: null,
+ * });
+ * assert.equal(collector.totals().inFlight, 1);
  * ```
  */
 export class RunCollector {

@@ -5,11 +5,13 @@
  * @module
  */
 
+import type { z } from "zod";
 import { buildReport } from "./build_report.ts";
 import { startClientFleet } from "./client_fleet.ts";
 import type { ScenarioDefinition } from "./define_scenario.ts";
 import { formatDuration } from "./duration.ts";
 import { planRun } from "./plan.ts";
+import { fdLimit, sampleProcess } from "./process_probe.ts";
 import { randomSeed } from "./random.ts";
 import type { RunOutcome, RunReport, TimelinePoint } from "./report.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
@@ -80,8 +82,8 @@ export interface RunScenarioOptions {
  * });
  * ```
  */
-export async function runScenario(
-  definition: ScenarioDefinition,
+export async function runScenario<P extends z.ZodObject>(
+  definition: ScenarioDefinition<P>,
   options: RunScenarioOptions = {},
 ): Promise<RunReport> {
   const scenario = resolveScenario(definition, { set: options.set, file: options.file });
@@ -90,8 +92,26 @@ export async function runScenario(
   const incidents: string[] = [];
   const timeline: TimelinePoint[] = [];
 
+  const limit = fdLimit("self");
+  let peakOpenFds: number | null = null;
+  let t0 = performance.now();
+  const at = () => `${formatDuration(performance.now() - t0)} into the load`;
+
   options.onPhase?.({ phase: "servers", count: plan.servers.length });
-  const servers = await startServerFleet(plan.servers);
+  const servers = await startServerFleet(plan.servers, {
+    onServerFailure: (id, error) => {
+      const s = plan.servers[id];
+      incidents.push(
+        `server ${s.fleet}[${s.index}] stopped accepting connections ${at()}: ${
+          error instanceof Error ? error.message : error
+        }${
+          /os error 24|too many open files/i.test(String(error))
+            ? ` (open fds ${sampleProcess("self").openFds ?? "?"} of limit ${limit ?? "?"})`
+            : ""
+        }`,
+      );
+    },
+  });
   let clients: Awaited<ReturnType<typeof startClientFleet>> | undefined;
   let progressTimer: ReturnType<typeof setTimeout> | undefined;
   let limitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -110,7 +130,7 @@ export async function runScenario(
     });
 
     const startedAt = Date.now();
-    const t0 = performance.now();
+    t0 = performance.now();
     const recent: { at: number; completed: number }[] = [{ at: 0, completed: 0 }];
     const intervalMs = options.progressIntervalMs ?? 250;
     const sample = (): ProgressSample => {
@@ -121,11 +141,15 @@ export async function runScenario(
       const first = recent[0];
       const span = elapsedMs - first.at;
       if (timeline.length === 0 || elapsedMs - timeline[timeline.length - 1].atMs >= 1000) {
+        const probe = sampleProcess("self");
+        if (probe.openFds !== null) peakOpenFds = Math.max(peakOpenFds ?? 0, probe.openFds);
         timeline.push({
           atMs: Math.round(elapsedMs),
           completed: t.completed,
           inFlight: t.inFlight,
           errors: t.errors,
+          openFds: probe.openFds,
+          rssBytes: probe.rssBytes,
         });
       }
       return {
@@ -176,6 +200,11 @@ export async function runScenario(
     if (unstopped.length) {
       incidents.push(`servers ${unstopped.join(", ")} did not shut down within 2s`);
     }
+    if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
+      incidents.push(
+        `the runtime's open file descriptors reached ${peakOpenFds} of its limit ${limit} (ulimit -n)`,
+      );
+    }
     return buildReport({
       scenario,
       plan,
@@ -192,6 +221,12 @@ export async function runScenario(
         : "stopped by an abort signal",
       timeline,
       incidents,
+      process: {
+        pid: Deno.pid,
+        fdLimit: limit,
+        peakOpenFds,
+        peakRssBytes: sampleProcess("self").peakRssBytes,
+      },
     });
   } finally {
     clearInterval(progressTimer);

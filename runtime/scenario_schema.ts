@@ -50,6 +50,14 @@ export interface TimeoutSpec {
   cancel: boolean;
 }
 
+/** A validated connection-pool setting of a client (one `Deno.createHttpClient` each). */
+export interface PoolSpec {
+  /** Idle connections kept per host; `null` keeps hyper's default (no limit). */
+  maxIdlePerHost: number | null;
+  /** How long an idle connection is kept, ms; `false` keeps it forever; `null` is hyper's default. */
+  idleTimeoutMs: number | false | null;
+}
+
 /** A validated client fleet. */
 export interface ClientFleet {
   /** Fleet name. */
@@ -70,6 +78,8 @@ export interface ClientFleet {
   request: RequestSpec;
   /** Per-request timeout, if any. */
   timeout: TimeoutSpec | null;
+  /** Connection pool of each client. */
+  pool: PoolSpec;
   /** Worker threads for this fleet; `null` lets the planner choose. */
   workers: number | null;
 }
@@ -217,6 +227,17 @@ const clientFleetSchema = z.strictObject({
     .default("round-robin"),
   request: requestSchema.default({ method: "GET", path: "/", headers: {} }),
   timeout: timeoutSchema.optional(),
+  pool: z.strictObject({
+    maxIdlePerHost: z.number({ error: "expected a whole number >= 0" }).int({
+      error: "expected a whole number >= 0",
+    }).min(0, { error: "expected a whole number >= 0" }).optional(),
+    idleTimeout: z.union([durationSchema, z.literal(false)], {
+      error: 'expected a duration such as "90s", or false to keep idle connections forever',
+    }).optional(),
+  }).default({}).transform((p) => ({
+    maxIdlePerHost: p.maxIdlePerHost ?? null,
+    idleTimeoutMs: p.idleTimeout ?? null,
+  })),
   workers: positiveInt().optional(),
 });
 

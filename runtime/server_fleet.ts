@@ -17,6 +17,8 @@ export interface ServerCounters {
   responded: number;
   /** Handler exceptions (answered with 500). */
   handlerErrors: number;
+  /** Why the server stopped serving during the run (e.g. its accept loop hit EMFILE), or null. */
+  failure: string | null;
 }
 
 /** Running servers. */
@@ -38,6 +40,12 @@ export interface ServerFleetHandle {
 export interface StartServerFleetOptions {
   /** Address to bind. @default {"127.0.0.1"} */
   hostname?: string;
+  /**
+   * Called when a server stops serving on its own, e.g. when `Deno.serve`'s accept loop fails with
+   * "Too many open files" (which would otherwise be an uncaught error that ends the process).
+   * @default {undefined}
+   */
+  onServerFailure?: (serverId: number, error: unknown) => void;
 }
 
 /**
@@ -70,6 +78,7 @@ export async function startServerFleet(
     received: 0,
     responded: 0,
     handlerErrors: 0,
+    failure: null,
   }));
   const running: { name: string; server: Deno.HttpServer<Deno.NetAddr> }[] = [];
   const urls: string[] = [];
@@ -89,11 +98,22 @@ export async function startServerFleet(
           count.responded++;
           return new Response(`wedge: handler failed: ${error}`, { status: 500 });
         },
-      }, async (request, info) => {
+      }, (request, info) => {
         count.received++;
-        const response = await handle(request, info);
-        count.responded++;
-        return response;
+        const response = handle(request, info);
+        if (response instanceof Response) {
+          // Synchronous behaviours (hello) stay synchronous: no promise per request.
+          count.responded++;
+          return response;
+        }
+        return response.then((r) => {
+          count.responded++;
+          return r;
+        });
+      });
+      server.finished.catch((error) => {
+        count.failure = error instanceof Error ? error.message : String(error);
+        options.onServerFailure?.(planned.id, error);
       });
       running.push({ name: `${planned.fleet}[${planned.index}]`, server });
       urls[planned.id] = `http://${hostname}:${server.addr.port}/`;
@@ -113,7 +133,9 @@ export async function startServerFleet(
       const timedOut = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), timeoutMs);
       });
-      const result = await Promise.race([server.shutdown().then(() => "done" as const), timedOut]);
+      // A server whose accept loop already failed rejects here too: it is stopped either way.
+      const closing = server.shutdown().then(() => "done" as const, () => "done" as const);
+      const result = await Promise.race([closing, timedOut]);
       clearTimeout(timer);
       if (result === "timeout") unstopped.push(name);
     }));

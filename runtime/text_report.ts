@@ -6,6 +6,7 @@
  * @module
  */
 
+import { formatByteSize } from "./byte_size.ts";
 import { formatDuration } from "./duration.ts";
 import { ERROR_CLASS_HINTS } from "./error_class.ts";
 import type { RunReport } from "./report.ts";
@@ -35,10 +36,18 @@ function bar(count: number, max: number, width = 32): string {
  *
  * @example
  * ```ts
+ * import { allRequestsComplete, defineScenario, hello, runScenario } from "../mod.ts";
  * import { renderTextReport } from "./text_report.ts";
+ * import assert from "node:assert/strict";
  *
- * declare const report: import("./report.ts").RunReport;
- * const text = () => renderTextReport(report);
+ * const report = await runScenario(defineScenario({
+ *   name: "tiny",
+ *   description: "one hello server",
+ *   servers: [{ behavior: hello() }],
+ *   clients: [{ requests: 10 }],
+ *   assert: [allRequestsComplete()],
+ * }));
+ * assert.match(renderTextReport(report), /PASS every request completes/);
  * ```
  */
 export function renderTextReport(report: RunReport, options: TextReportOptions = {}): string {
@@ -126,7 +135,9 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   const shown = options.allServers || servers.length <= 12 ? servers : [];
   for (const s of shown) {
     lines.push(
-      `  ${s.fleet}[${s.index}] ${s.url} ${s.behavior}: ${s.received} received, ${s.responded} answered; ${s.completedByClients} completed, ${s.inFlight} in flight`,
+      `  ${s.fleet}[${s.index}] ${s.url} ${s.behavior}: ${s.received} received, ${s.responded} answered; ${s.completedByClients} completed, ${s.inFlight} in flight${
+        s.failure ? `; STOPPED: ${s.failure}` : ""
+      }`,
     );
   }
   if (shown.length === 0 && servers.length) {
@@ -145,6 +156,13 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
     `Clients: ${report.clients.length}, completed per client min ${
       Math.min(...completedPerClient)
     }, max ${Math.max(...completedPerClient)}`,
+  );
+
+  const p = report.process;
+  lines.push(
+    `Runtime process ${p.pid}: peak open fds ${p.peakOpenFds ?? "unknown"} (limit ${
+      p.fdLimit ?? "unknown"
+    }), peak RSS ${p.peakRssBytes === null ? "unknown" : formatByteSize(p.peakRssBytes)}`,
   );
 
   if (report.incidents.length) {

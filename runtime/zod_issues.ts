@@ -105,10 +105,12 @@ export function issuesFromZod(
         message: `${issue.message}, got ${describeValue(valueAt(input, issue.path))}`,
       };
     }
-    const given = valueAt(input, issue.path);
+    const given = describeValue(valueAt(input, issue.path));
     const message = issue.message.startsWith("Invalid input")
-      ? `invalid value, got ${describeValue(given)}`
-      : `${issue.message}, got ${describeValue(given)}`;
+      ? `invalid value, got ${given}`
+      : / got /.test(issue.message)
+      ? issue.message // the message already says what was given
+      : `${issue.message}, got ${given}`;
     return { path, message };
   });
 }

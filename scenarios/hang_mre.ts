@@ -27,7 +27,10 @@ export default defineScenario({
     nclients: z.number().int().positive().default(40).describe("clients, each its own pool"),
     nservers: z.number().int().positive().default(40).describe("hello servers"),
     concurrency: z.number().int().positive().default(128).describe("in flight per client"),
-    timeLimit: z.string().default("10m").describe("hard bound on the run"),
+    poolMaxIdlePerHost: z.number().int().min(0).optional().describe(
+      "idle connections each client keeps per server; 0 is the seed's workaround (default: no limit)",
+    ),
+    timeLimit: z.string().default("3m").describe("hard bound on the run"),
   }),
   timeLimit: (p) => p.timeLimit,
   servers: (p) => [{ name: "hello", count: p.nservers, behavior: hello() }],
@@ -36,6 +39,7 @@ export default defineScenario({
     count: p.nclients,
     concurrency: p.concurrency,
     requests: p.nrequests,
+    pool: { maxIdlePerHost: p.poolMaxIdlePerHost },
   }],
   assert: [allRequestsComplete(), successRateAtLeast(1)],
 });

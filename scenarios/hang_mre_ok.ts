@@ -20,6 +20,9 @@ export default defineScenario({
     nclients: z.number().int().positive().default(10).describe("clients, each its own pool"),
     nservers: z.number().int().positive().default(10).describe("hello servers"),
     concurrency: z.number().int().positive().default(128).describe("in flight per client"),
+    poolMaxIdlePerHost: z.number().int().min(0).optional().describe(
+      "idle connections each client keeps per server; 0 is the seed's workaround (default: no limit)",
+    ),
     timeLimit: z.string().default("5m").describe("hard bound on the run"),
   }),
   timeLimit: (p) => p.timeLimit,
@@ -29,6 +32,7 @@ export default defineScenario({
     count: p.nclients,
     concurrency: p.concurrency,
     requests: p.nrequests,
+    pool: { maxIdlePerHost: p.poolMaxIdlePerHost },
   }],
   assert: [allRequestsComplete(), successRateAtLeast(1)],
 });

@@ -1,0 +1,35 @@
+/**
+ * Starts `--count` hello servers exactly as a scenario's server fleet does (runtime/server_fleet.ts)
+ * and prints their URLs, one per line, then serves until `--for` elapses (bounded) or SIGINT.
+ * Used to point peer load tools (hey, wrk, autocannon) at the same servers wedge loads.
+ *
+ *   deno run -A bench/hello_server.ts --count 1 --for 60s
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parseDuration } from "../runtime/duration.ts";
+import { startServerFleet } from "../runtime/server_fleet.ts";
+import { hello } from "../runtime/server_behavior.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { count: { type: "string", default: "1" }, for: { type: "string", default: "60s" } },
+});
+const count = Number(values.count);
+const behavior = hello();
+const fleet = await startServerFleet(
+  Array.from({ length: count }, (_, i) => ({ id: i, fleet: "hello", index: i, seed: i, behavior })),
+);
+for (const url of fleet.urls) console.log(url);
+const done = new AbortController();
+Deno.addSignalListener("SIGINT", () => done.abort());
+Deno.addSignalListener("SIGTERM", () => done.abort());
+const timer = setTimeout(() => done.abort(), parseDuration(values.for));
+await new Promise((resolve) => done.signal.addEventListener("abort", resolve));
+clearTimeout(timer);
+await fleet.stop();
+console.error(
+  `served ${fleet.counters.reduce((sum, c) => sum + c.received, 0)} requests; stopped`,
+);

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { classifyError, ERROR_CLASS_HINTS, normalizeErrorMessage } from "../runtime/error_class.ts";
+
+function fetchFailure(cause: string): TypeError {
+  return new TypeError("fetch failed", { cause: new Error(cause) });
+}
+
+Deno.test("classifyError sorts Deno fetch failures by their OS cause", () => {
+  const cases: [unknown, string][] = [
+    [
+      fetchFailure(
+        "error sending request for url (http://127.0.0.1:35769/): client error (Connect): tcp connect error: Connection refused (os error 111)",
+      ),
+      "connection_refused",
+    ],
+    [
+      fetchFailure("tcp connect error: Cannot assign requested address (os error 99)"),
+      "address_unavailable",
+    ],
+    [fetchFailure("tcp connect error: Too many open files (os error 24)"), "too_many_open_files"],
+    [fetchFailure("connection error: Connection reset by peer (os error 104)"), "connection_reset"],
+    [
+      fetchFailure(
+        "error sending request from 127.0.0.1:44640 for http://127.0.0.1:45395/ (127.0.0.1:45395): client error (SendRequest): connection closed before message completed",
+      ),
+      "connection_closed",
+    ],
+    [new TypeError("error reading a body from connection"), "body_error"],
+    [fetchFailure("client error (SendRequest): invalid HTTP version parsed"), "protocol_error"],
+    [new DOMException("The operation was aborted due to timeout", "TimeoutError"), "timeout"],
+    [new DOMException("aborted", "AbortError"), "aborted"],
+    [new Error("something else entirely"), "other"],
+  ];
+  for (const [error, expected] of cases) {
+    assert.equal(classifyError(error).class, expected, String((error as Error).message));
+  }
+});
+
+Deno.test("equal failures against different ports group under one message", () => {
+  const a = classifyError(
+    fetchFailure(
+      "error sending request for url (http://127.0.0.1:35769/): Connection refused (os error 111)",
+    ),
+  );
+  const b = classifyError(
+    fetchFailure(
+      "error sending request for url (http://127.0.0.1:40001/): Connection refused (os error 111)",
+    ),
+  );
+  assert.equal(a.message, b.message);
+  assert.ok(!a.message.includes("35769"));
+  assert.equal(
+    normalizeErrorMessage("from 127.0.0.1:44640 for [::1]:8080"),
+    "from <addr> for <addr>",
+  );
+});
+
+Deno.test("every error class has a one-line hint", () => {
+  for (const [cls, hint] of Object.entries(ERROR_CLASS_HINTS)) {
+    assert.ok(hint.length > 10, cls);
+    assert.ok(!hint.includes("\n"), cls);
+  }
+});

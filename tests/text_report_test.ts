@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { renderTextReport } from "../runtime/text_report.ts";
+import { createProgressDisplay, formatProgress } from "../runtime/progress_display.ts";
+import { reportFixture } from "./_report_fixture.ts";
+
+Deno.test("the summary shows the oha-style sections and the seed's Throughput line", () => {
+  const text = renderTextReport(reportFixture());
+  for (
+    const expected of [
+      "fixture: a fixture",
+      "params: n=1",
+      "seed 7",
+      "Success rate: 99.00%",
+      "Requests/sec: 500.0",
+      "Throughput: 500.0 request/s [1000 in 2.000s]",
+      "Response time histogram:",
+      "99% in 40.0ms",
+      "[200] 990 responses",
+      "[10] connection_refused: Connection refused (os error 111)",
+      "connection_refused: nothing listens on the port",
+      "s[1] http://127.0.0.1:2/ hello 200: 490 received, 490 answered; 500 completed, 0 in flight",
+      "Runtime process 4242: peak open fds 40 (limit 20000), peak RSS 64.00MiB",
+    ]
+  ) {
+    assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
+  }
+});
+
+Deno.test("each assertion is printed PASS or FAIL with its measured value and the verdict last", () => {
+  const text = renderTextReport(reportFixture({
+    assertions: [
+      {
+        name: "a",
+        description: "throughput at least 1 req/s",
+        pass: true,
+        measured: "500.0 req/s",
+      },
+      {
+        name: "b",
+        description: "p99 latency below 1.00ms",
+        pass: false,
+        measured: "p99 = 40.0ms",
+        detail: "p99 40.0ms is not below 1.00ms",
+      },
+    ],
+    passed: false,
+  }));
+  assert.match(text, /PASS throughput at least 1 req\/s: 500\.0 req\/s/);
+  assert.match(
+    text,
+    /FAIL p99 latency below 1\.00ms: p99 = 40\.0ms\n\s+p99 40\.0ms is not below 1\.00ms/,
+  );
+  assert.match(text, /FAILED: 1 of 2 assertions failed\n$/);
+  assert.ok(!text.includes("\x1b["), "no colour unless asked");
+  assert.ok(renderTextReport(reportFixture(), { color: true }).includes("\x1b[32m"));
+});
+
+Deno.test("many servers are summarised in one line unless every server is asked for", () => {
+  const servers = Array.from({ length: 40 }, (_, i) => ({
+    fleet: "hello",
+    index: i,
+    url: `http://127.0.0.1:${1000 + i}/`,
+    behavior: "hello 200",
+    received: 100 + i,
+    responded: 100 + i,
+    completedByClients: 100 + i,
+    inFlight: 0,
+    failure: null,
+  }));
+  const text = renderTextReport(reportFixture({ servers }));
+  assert.match(text, /40 servers: completed per server min 100, max 139/);
+  assert.ok(!text.includes("hello[39]"));
+  assert.ok(
+    renderTextReport(reportFixture({ servers }), { allServers: true }).includes("hello[39]"),
+  );
+});
+
+Deno.test("progress lines show done/total, rate, in flight and errors", () => {
+  assert.equal(
+    formatProgress({
+      elapsedMs: 3200,
+      planned: 1000,
+      sent: 130,
+      completed: 120,
+      inFlight: 10,
+      errors: 2,
+      recentRps: 37.6,
+    }),
+    "[  3.20s] 120/1000 (12.0%)  38 req/s  in flight 10  errors 2",
+  );
+  assert.match(
+    formatProgress({
+      elapsedMs: 500,
+      planned: null,
+      sent: 5,
+      completed: 5,
+      inFlight: 0,
+      errors: 0,
+      recentRps: 10,
+    }),
+    /\] 5 done {2}10 req\/s/,
+  );
+});
+
+Deno.test("without a terminal, progress prints at most one line per second", () => {
+  const chunks: string[] = [];
+  const display = createProgressDisplay({
+    tty: false,
+    writer: { writeSync: (p) => (chunks.push(new TextDecoder().decode(p)), p.length) },
+  });
+  const sample = { planned: 10, sent: 1, completed: 1, inFlight: 0, errors: 0, recentRps: 1 };
+  for (const elapsedMs of [0, 250, 500, 1000, 1250, 2100]) {
+    display.progress({ ...sample, elapsedMs });
+  }
+  display.phase({ phase: "stopping", reason: "time-limit" });
+  display.close();
+  assert.equal(chunks.filter((c) => c.startsWith("[")).length, 3);
+  assert.ok(chunks.includes("wedge: stopping: time-limit\n"));
+  assert.ok(chunks.every((c) => !c.includes("\r")), "no in-place redraw without a terminal");
+});
+
+Deno.test("on a terminal, progress redraws one line in place", () => {
+  const chunks: string[] = [];
+  const display = createProgressDisplay({
+    tty: true,
+    writer: { writeSync: (p) => (chunks.push(new TextDecoder().decode(p)), p.length) },
+  });
+  const sample = { planned: 10, sent: 1, completed: 1, inFlight: 0, errors: 0, recentRps: 1 };
+  display.progress({ ...sample, elapsedMs: 0 });
+  display.progress({ ...sample, elapsedMs: 100 });
+  display.close();
+  assert.equal(chunks.filter((c) => c.startsWith("\r\x1b[2K[")).length, 2);
+  assert.equal(chunks.at(-1), "\n");
+});
+
+Deno.test("a server that stopped serving is marked in the server list", () => {
+  const report = reportFixture();
+  report.servers[0] = { ...report.servers[0], failure: "Too many open files (os error 24)" };
+  assert.match(renderTextReport(report), /s\[0\] .*; STOPPED: Too many open files \(os error 24\)/);
+});
