@@ -40,7 +40,7 @@ Options:
   --seed N           seed for random choices; a report prints its seed so a run can be replayed
   --json PATH        also write the report as JSON (schema "wedge.report", version 1)
   --quiet            no progress on stderr
-  --all-servers      list every server in the summary, not a summary line past 12
+  --all-servers      list every server and incident, not summaries past 12 servers / 8 incidents
   --list             list the built-in scenarios and their params
   -h, --help         show this help
 

@@ -15,7 +15,7 @@ import type { RunReport } from "./report.ts";
 export interface TextReportOptions {
   /** Use ANSI colours for PASS/FAIL. @default {false} */
   color?: boolean;
-  /** List every server, instead of a summary when there are more than 12. @default {false} */
+  /** List every server and incident, instead of summaries past 12 servers and 8 incidents. @default {false} */
   allServers?: boolean;
 }
 
@@ -168,7 +168,15 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   if (report.incidents.length) {
     lines.push("");
     lines.push("Incidents:");
-    for (const incident of report.incidents) lines.push(`  ${incident}`);
+    const shownIncidents = options.allServers ? report.incidents : report.incidents.slice(0, 8);
+    for (const incident of shownIncidents) lines.push(`  ${incident}`);
+    if (shownIncidents.length < report.incidents.length) {
+      lines.push(
+        `  ... ${
+          report.incidents.length - shownIncidents.length
+        } more (--all-servers or --json shows every one)`,
+      );
+    }
   }
 
   lines.push("");

@@ -138,3 +138,14 @@ Deno.test("a server that stopped serving is marked in the server list", () => {
   report.servers[0] = { ...report.servers[0], failure: "Too many open files (os error 24)" };
   assert.match(renderTextReport(report), /s\[0\] .*; STOPPED: Too many open files \(os error 24\)/);
 });
+
+Deno.test("incidents past 8 are counted, not all printed, unless asked", () => {
+  const incidents = Array.from({ length: 20 }, (_, i) => `server hello[${i}] stopped accepting`);
+  const text = renderTextReport(reportFixture({ incidents }));
+  assert.ok(text.includes("hello[7] stopped"));
+  assert.ok(!text.includes("hello[8] stopped"));
+  assert.match(text, /\.\.\. 12 more \(--all-servers or --json shows every one\)/);
+  assert.ok(
+    renderTextReport(reportFixture({ incidents }), { allServers: true }).includes("hello[19]"),
+  );
+});
