@@ -28,6 +28,7 @@ export {
   defineScenario,
   type FromParams,
   type RequestInput,
+  SCENARIO_BRAND,
   type ScenarioDefinition,
   type ScenarioModule,
   type ServerFleetInput,
@@ -35,14 +36,31 @@ export {
 export {
   type Behavior,
   type BehaviorInput,
+  closeMidBody,
+  type CloseMidBodyBehavior,
   delay,
+  type DelayBehavior,
   type DelayOptions,
+  type FaultOptions,
+  type FaultSelector,
   type FetchApp,
   handler,
+  type HandlerBehavior,
+  hang,
+  type HangBehavior,
   hello,
+  type HelloBehavior,
   type HelloOptions,
   type Latency,
+  perServer,
+  type PerServerBehavior,
   type RequestHandler,
+  resetAfterHeaders,
+  type ResetAfterHeadersBehavior,
+  slowBody,
+  type SlowBodyBehavior,
+  stopAccepting,
+  type StopAcceptingBehavior,
 } from "./runtime/server_behavior.ts";
 export {
   allRequestsComplete,
@@ -50,6 +68,7 @@ export {
   type AssertionOutcome,
   latencyBelow,
   type LatencyBounds,
+  noStallLongerThan,
   successRateAtLeast,
   throughputAtLeast,
 } from "./runtime/assertion.ts";
@@ -60,17 +79,27 @@ export {
   type RunScenarioOptions,
 } from "./runtime/run_scenario.ts";
 export { assertPassed } from "./runtime/assert_passed.ts";
-export { renderTextReport, type TextReportOptions } from "./runtime/text_report.ts";
+export {
+  renderStallDiagnosis,
+  renderTextReport,
+  type TextReportOptions,
+} from "./runtime/text_report.ts";
 export type {
   AssertionResult,
   ClientReport,
   ErrorClass,
   ErrorCount,
+  InFlightPhase,
   LatencySummary,
+  ProcessReport,
   RequestTotals,
   RunOutcome,
   RunReport,
   ServerReport,
+  StallDiagnosis,
+  StalledRequest,
+  StallServerView,
+  StallSpan,
   TimelinePoint,
 } from "./runtime/report.ts";
 export { REPORT_SCHEMA, REPORT_VERSION } from "./runtime/report.ts";

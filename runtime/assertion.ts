@@ -26,6 +26,11 @@ export interface Assertion {
   readonly description: string;
   /** Judges the report; must be pure. */
   check(report: RunReport): AssertionOutcome;
+  /**
+   * What the run must watch live for this assertion to be judged: `stallMs` arms the stall
+   * watchdog, which stops the run (and diagnoses it) after a stall that long.
+   */
+  readonly watch?: { readonly stallMs?: number };
 }
 
 /**
@@ -238,4 +243,53 @@ export function throughputAtLeast(rps: number): Assertion {
 
 function formatPercent(share: number): string {
   return `${(share * 100).toFixed(share >= 0.9995 && share < 1 ? 2 : 1)}%`;
+}
+
+/**
+ * No stall longer than `bound`: a stall is a period in which requests are in flight (or still
+ * owed) and none completes. Arms the stall watchdog, which stops a stalled run after `bound`,
+ * diagnoses where the requests are stuck, and ends everything cleanly.
+ *
+ * @param bound The longest stall allowed, e.g. `"5s"`.
+ * @returns The assertion.
+ * @throws {RangeError} If `bound` does not parse or is not positive.
+ *
+ * @example
+ * ```ts
+ * import { noStallLongerThan } from "./assertion.ts";
+ *
+ * const assert = [noStallLongerThan("5s")];
+ * ```
+ */
+export function noStallLongerThan(bound: Duration): Assertion {
+  const boundMs = parseDuration(bound);
+  if (!(boundMs > 0)) {
+    throw new RangeError(
+      `noStallLongerThan(${JSON.stringify(bound)}): expected a positive duration`,
+    );
+  }
+  return {
+    name: "noStallLongerThan",
+    description: `no stall longer than ${formatDuration(boundMs)}`,
+    watch: { stallMs: boundMs },
+    check(report) {
+      if (report.stall) {
+        const d = report.stall;
+        return {
+          pass: false,
+          measured: `stalled from ${
+            formatDuration(d.progressStoppedAtMs)
+          } into the load, ${d.inFlight} requests in flight`,
+          detail: d.hints[0] ?? "see the stall diagnosis",
+        };
+      }
+      const longest = report.longestStall;
+      const measured = longest
+        ? `longest stall ${formatDuration(longest.durationMs)} (from ${
+          formatDuration(longest.fromMs)
+        })`
+        : "no stall";
+      return { pass: !longest || longest.durationMs < boundMs, measured };
+    },
+  };
 }

@@ -6,7 +6,7 @@
  */
 
 import type { Random } from "./random.ts";
-import type { ResolvedBehavior } from "./scenario_schema.ts";
+import type { ResolvedBehavior, ResolvedSelector } from "./scenario_schema.ts";
 import type { RequestHandler } from "./server_behavior.ts";
 
 /** What a behaviour's handler may use. */
@@ -76,43 +76,124 @@ export function createBehaviorHandler(
     }
     case "delay": {
       const inner = createBehaviorHandler(behavior.then, context);
-      const { minMs, maxMs } = behavior;
+      const { minMs, maxMs, meanMs } = behavior;
+      const draw = meanMs !== null
+        ? () => -meanMs * Math.log(1 - context.random())
+        : minMs === maxMs
+        ? () => minMs
+        : () => minMs + (maxMs - minMs) * context.random();
       return async (request, info) => {
-        const ms = minMs === maxMs ? minMs : minMs + (maxMs - minMs) * context.random();
-        await sleep(ms, context.signal);
+        await sleep(draw(), context.signal);
         return inner(request, info);
       };
     }
     case "handler":
       return behavior.fetch;
+    case "hang": {
+      const inner = createBehaviorHandler(behavior.then, context);
+      const selected = createSelector(behavior.select, context.random);
+      return async (request, info) => {
+        if (!selected()) return inner(request, info);
+        await untilAborted(context.signal);
+        return new Response("wedge: the server is shutting down", { status: 503 });
+      };
+    }
+    case "closeMidBody": {
+      const inner = createBehaviorHandler(behavior.then, context);
+      const selected = createSelector(behavior.select, context.random);
+      const half = new Uint8Array(Math.floor(behavior.bodyBytes / 2)).fill(120);
+      const headers = { "content-length": String(behavior.bodyBytes) };
+      return (request, info) => {
+        if (!selected()) return inner(request, info);
+        return new Response(brokenBody(half), { headers });
+      };
+    }
+    case "resetAfterHeaders": {
+      const inner = createBehaviorHandler(behavior.then, context);
+      const selected = createSelector(behavior.select, context.random);
+      const headers = { "content-length": "1024" };
+      return (request, info) => {
+        if (!selected()) return inner(request, info);
+        return new Response(brokenBody(null), { headers });
+      };
+    }
+    case "slowBody": {
+      const { bytesPerSecond, bodyBytes } = behavior;
+      const headers = { "content-length": String(bodyBytes) };
+      return () => new Response(slowStream(bodyBytes, bytesPerSecond, context.signal), { headers });
+    }
+    case "stopAccepting":
+      // The listener gate is the server fleet's job; requests on accepted connections go on.
+      return createBehaviorHandler(behavior.then, context);
   }
 }
 
 /**
- * Describes a behaviour in a few words, for reports.
+ * Decides, request by request, whether a fault applies: every Nth, after the first N, with a
+ * probability; all given conditions must hold.
  *
- * @param behavior The validated behaviour.
- * @returns E.g. `delay 5ms..20ms, then hello 200`.
+ * @param select The conditions.
+ * @param random The server's seeded random stream.
+ * @returns A function called once per request.
  *
  * @example
  * ```ts
- * import { describeBehavior } from "./behavior_handler.ts";
+ * import { createSelector } from "./behavior_handler.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(describeBehavior({ kind: "hello", status: 200, body: "", headers: {} }), "hello 200");
+ * const every3 = createSelector({ every: 3 }, Math.random);
+ * assert.deepEqual([1, 2, 3, 4, 5, 6].map(() => every3()), [false, false, true, false, false, true]);
  * ```
  */
-export function describeBehavior(behavior: ResolvedBehavior): string {
-  switch (behavior.kind) {
-    case "hello":
-      return `hello ${behavior.status}`;
-    case "delay": {
-      const latency = behavior.minMs === behavior.maxMs
-        ? `${behavior.minMs}ms`
-        : `${behavior.minMs}ms..${behavior.maxMs}ms`;
-      return `delay ${latency}, then ${describeBehavior(behavior.then)}`;
-    }
-    case "handler":
-      return "user handler";
-  }
+export function createSelector(select: ResolvedSelector, random: Random): () => boolean {
+  let n = 0;
+  return () => {
+    n++;
+    if (select.every !== undefined && (select.every === 0 || n % select.every !== 0)) return false;
+    if (select.after !== undefined && n <= select.after) return false;
+    if (select.probability !== undefined && !(random() < select.probability)) return false;
+    return true;
+  };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+}
+
+function brokenBody(part: Uint8Array | null): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      if (part) controller.enqueue(part);
+      controller.error(new Error("wedge: connection broken on purpose"));
+    },
+  });
+}
+
+function slowStream(
+  total: number,
+  bytesPerSecond: number,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
+  const chunk = Math.max(1, Math.min(total, Math.round(bytesPerSecond / 20)));
+  const intervalMs = (chunk / bytesPerSecond) * 1000;
+  let sent = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (sent >= total) {
+        controller.close();
+        return;
+      }
+      await sleep(intervalMs, signal);
+      if (signal.aborted) {
+        controller.error(new Error("wedge: the server is shutting down"));
+        return;
+      }
+      const size = Math.min(chunk, total - sent);
+      controller.enqueue(new Uint8Array(size).fill(120));
+      sent += size;
+    },
+  });
 }

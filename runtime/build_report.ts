@@ -5,7 +5,7 @@
  */
 
 import { judge } from "./assertion.ts";
-import { describeBehavior } from "./behavior_handler.ts";
+import { describeBehavior } from "./describe_behavior.ts";
 import type { RunPlan } from "./plan.ts";
 import {
   type ProcessReport,
@@ -13,6 +13,8 @@ import {
   REPORT_VERSION,
   type RunOutcome,
   type RunReport,
+  type StallDiagnosis,
+  type StallSpan,
   type TimelinePoint,
 } from "./report.ts";
 import type { RunCollector } from "./run_collector.ts";
@@ -45,6 +47,10 @@ export interface RunMeasurements {
   incidents: string[];
   /** The runtime process's resources. */
   process: ProcessReport;
+  /** The longest stall the watchdog measured. */
+  longestStall: StallSpan | null;
+  /** The stall diagnosis, when the watchdog stopped the run. */
+  stall: StallDiagnosis | null;
 }
 
 /**
@@ -123,6 +129,8 @@ export function buildReport(m: RunMeasurements): RunReport {
     })),
     timeline: m.timeline,
     process: m.process,
+    longestStall: m.longestStall,
+    stall: m.stall,
     incidents: m.incidents,
     assertions: [],
     passed: true,

@@ -61,6 +61,8 @@ export interface CliIo {
   cwd: string;
   /** Whether stderr is a terminal (progress redraws in place). */
   tty: boolean;
+  /** Whether to colour the report: stdout is a terminal and NO_COLOR is not set. */
+  color: boolean;
 }
 
 function defaultIo(): CliIo {
@@ -71,6 +73,7 @@ function defaultIo(): CliIo {
     // `deno task` runs in the config's directory; INIT_CWD is where the user typed the command.
     cwd: Deno.env.get("INIT_CWD") ?? Deno.cwd(),
     tty: Deno.stderr.isTerminal(),
+    color: Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR"),
   };
 }
 
@@ -173,7 +176,7 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
       Deno.removeSignalListener("SIGINT", onSigint);
       display?.close();
     }
-    io.out(renderTextReport(report, { color: io.tty, allServers: values["all-servers"] }));
+    io.out(renderTextReport(report, { color: io.color, allServers: values["all-servers"] }));
     if (values.json) {
       const path = resolve(io.cwd, values.json);
       await Deno.writeTextFile(path, JSON.stringify(report, null, 2) + "\n");
@@ -191,5 +194,7 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
 }
 
 if (import.meta.main) {
-  Deno.exitCode = await main(Deno.args);
+  // Everything the run started has been stopped (or reported as an incident when it would not
+  // stop); exit now rather than wait on anything a user's handler may still hold.
+  Deno.exit(await main(Deno.args));
 }

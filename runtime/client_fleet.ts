@@ -20,6 +20,8 @@ export interface StartClientFleetOptions {
   snapshotIntervalMs?: number;
   /** How long workers may take to become ready, ms. @default {30000} */
   readyTimeoutMs?: number;
+  /** Track each in-flight request's age and phase for stall diagnoses. @default {true} */
+  trackInFlight?: boolean;
 }
 
 /** Ready client workers. */
@@ -69,7 +71,12 @@ export async function startClientFleet(
   const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
   const ready = new Set<number>();
   let resolveReady!: () => void;
-  const allReady = new Promise<void>((resolve) => (resolveReady = resolve));
+  let rejectReady!: (error: Error) => void;
+  const allReady = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  allReady.catch(() => {});
   const total = plan.workers.length;
 
   const markFinal = (id: number) => {
@@ -77,8 +84,19 @@ export async function startClientFleet(
     if (finals.size === total) resolveFinished();
   };
 
-  const workers = plan.workers.map((planned) => {
-    const worker = new Worker(workerUrl, { type: "module", name: `wedge-client-${planned.id}` });
+  const workers: Worker[] = [];
+  const terminateCreated = () => {
+    for (const worker of workers) worker.terminate();
+  };
+  for (const planned of plan.workers) {
+    let worker: Worker;
+    try {
+      worker = new Worker(workerUrl, { type: "module", name: `wedge-client-${planned.id}` });
+    } catch (error) {
+      terminateCreated();
+      throw new Error(`could not start client worker ${planned.id}: ${error}`);
+    }
+    workers.push(worker);
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if (message.type === "ready") {
@@ -94,6 +112,9 @@ export async function startClientFleet(
     worker.onerror = (event) => {
       event.preventDefault();
       options.onFailure(planned.id, event.message);
+      if (!ready.has(planned.id)) {
+        rejectReady(new Error(`client worker ${planned.id} failed to start: ${event.message}`));
+      }
       markFinal(planned.id);
     };
     const init: ToWorker = {
@@ -102,10 +123,10 @@ export async function startClientFleet(
       clients: planned.clients.map((id) => plan.clients[id]),
       urls: options.urls,
       snapshotIntervalMs: options.snapshotIntervalMs ?? 250,
+      trackInFlight: options.trackInFlight ?? true,
     };
     worker.postMessage(init);
-    return worker;
-  });
+  }
 
   let terminated = false;
   const terminateAll = () => {
@@ -119,7 +140,14 @@ export async function startClientFleet(
   const timedOut = new Promise<"timeout">((resolve) => {
     readyTimer = setTimeout(() => resolve("timeout"), readyTimeoutMs);
   });
-  const outcome = await Promise.race([allReady.then(() => "ready" as const), timedOut]);
+  let outcome: "ready" | "timeout";
+  try {
+    outcome = await Promise.race([allReady.then(() => "ready" as const), timedOut]);
+  } catch (error) {
+    clearTimeout(readyTimer);
+    terminateAll();
+    throw error;
+  }
   clearTimeout(readyTimer);
   if (outcome === "timeout") {
     terminateAll();

@@ -16,12 +16,26 @@ import type { ErrorClass } from "./report.ts";
 import type {
   ClientCounters,
   FromWorker,
+  InFlightRequest,
   ToWorker,
   WorkerInit,
   WorkerSnapshot,
 } from "./worker_protocol.ts";
 
 const MAX_DISTINCT_ERRORS = 50;
+const OLDEST_KEPT = 5;
+
+const IDLE = 0;
+const AWAITING_HEADERS = 1;
+const READING_BODY = 2;
+
+/** What one request loop (lane) is doing now; updated in place, read at snapshot time. */
+interface LaneSlot {
+  clientId: number;
+  target: number;
+  startedAt: number;
+  phase: typeof IDLE | typeof AWAITING_HEADERS | typeof READING_BODY;
+}
 
 interface WorkerState {
   init: WorkerInit;
@@ -31,6 +45,7 @@ interface WorkerState {
   inFlightByServer: number[];
   statusCodes: Record<string, number>;
   errors: Map<string, { class: ErrorClass; message: string; count: number }>;
+  slots: LaneSlot[];
   stopped: boolean;
   finished: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -52,8 +67,29 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     inFlightByServer: s.inFlightByServer.slice(),
     statusCodes: { ...s.statusCodes },
     errors: [...s.errors.values()].map((e) => ({ ...e })),
+    oldestInFlight: oldestInFlight(s.slots, performance.now()),
     latencyDelta: s.histogram.takeDelta(),
   };
+}
+
+function oldestInFlight(slots: readonly LaneSlot[], now: number): InFlightRequest[] {
+  const oldest: LaneSlot[] = [];
+  for (const slot of slots) {
+    if (slot.phase === IDLE) continue;
+    if (oldest.length < OLDEST_KEPT) {
+      oldest.push(slot);
+      oldest.sort((a, b) => a.startedAt - b.startedAt);
+    } else if (slot.startedAt < oldest[OLDEST_KEPT - 1].startedAt) {
+      oldest[OLDEST_KEPT - 1] = slot;
+      oldest.sort((a, b) => a.startedAt - b.startedAt);
+    }
+  }
+  return oldest.map((slot) => ({
+    clientId: slot.clientId,
+    server: slot.target,
+    ageMs: now - slot.startedAt,
+    phase: slot.phase === AWAITING_HEADERS ? "awaiting-headers" : "reading-body",
+  }));
 }
 
 function countError(s: WorkerState, error: unknown): void {
@@ -95,8 +131,13 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
   const limit = spec.requests ?? Infinity;
   const timeout = spec.timeout;
 
-  async function exchange(target: number, signal: AbortSignal | undefined): Promise<number> {
+  async function exchange(
+    target: number,
+    signal: AbortSignal | undefined,
+    slot: LaneSlot | null,
+  ): Promise<number> {
     const response = await fetch(base[target], { method, headers, body, client: http, signal });
+    if (slot) slot.phase = READING_BODY;
     await response.arrayBuffer();
     return response.status;
   }
@@ -115,36 +156,42 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
   }
 
   async function lane(): Promise<void> {
+    const slot: LaneSlot = { clientId: spec.id, target: 0, startedAt: 0, phase: IDLE };
+    if (s.init.trackInFlight) s.slots.push(slot);
     while (!s.stopped && counters.sent < limit && performance.now() < deadline) {
       const target = pick();
       counters.sent++;
       s.inFlightByServer[target]++;
       const t0 = performance.now();
+      slot.target = target;
+      slot.startedAt = t0;
+      slot.phase = AWAITING_HEADERS;
       if (timeout === null || timeout.cancel) {
         try {
           const signal = timeout === null ? undefined : AbortSignal.timeout(timeout.afterMs);
-          record(target, t0, await exchange(target, signal));
+          record(target, t0, await exchange(target, signal, slot));
         } catch (error) {
           record(target, t0, undefined, error);
         }
+        slot.phase = IDLE;
         s.inFlightByServer[target]--;
         continue;
       }
-      // cancel: false — stop waiting after the timeout, but leave the request running.
+      // cancel: false — stop waiting after the timeout, but leave the request running. The lane
+      // (and its slot) moves on; the abandoned request is no longer tracked by phase.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const work = exchange(target, undefined);
+      const work = exchange(target, undefined, null);
       const expired = new Promise<"expired">((resolve) => {
         timer = setTimeout(() => resolve("expired"), timeout.afterMs);
       });
       try {
         const outcome = await Promise.race([work, expired]);
         if (outcome === "expired") {
+          slot.phase = IDLE;
           counters.abandoned++;
           record(target, t0, undefined, timeoutError());
-          work.then(
-            () => s.inFlightByServer[target]--,
-            () => s.inFlightByServer[target]--,
-          );
+          s.inFlightByServer[target]--;
+          work.catch(() => {}); // it goes on unwatched; its end is not counted again
           continue;
         }
         record(target, t0, outcome);
@@ -153,6 +200,7 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
       } finally {
         clearTimeout(timer);
       }
+      slot.phase = IDLE;
       s.inFlightByServer[target]--;
     }
   }
@@ -200,6 +248,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         inFlightByServer: new Array(servers).fill(0),
         statusCodes: {},
         errors: new Map(),
+        slots: [],
         stopped: false,
         finished: false,
         timer: undefined,

@@ -89,7 +89,8 @@ export interface ScenarioDefinition<P extends z.ZodObject = z.ZodObject> {
   assert?: FromParams<Assertion[], z.infer<P>>;
 }
 
-const SCENARIO_BRAND: unique symbol = Symbol.for("wedge.scenario");
+/** The mark {@linkcode defineScenario} puts on a definition. */
+export const SCENARIO_BRAND: unique symbol = Symbol.for("wedge.scenario");
 
 /** A scenario definition returned by {@linkcode defineScenario}. */
 export type ScenarioModule<P extends z.ZodObject = z.ZodObject> = ScenarioDefinition<P> & {

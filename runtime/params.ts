@@ -144,7 +144,7 @@ export function resolveParams(
   const input: Record<string, unknown> = {};
   const descriptions = new Map(describeParams(schema).map((d) => [d.name, d]));
   for (const [key, raw] of Object.entries(overrides)) {
-    if (!(key in shape)) {
+    if (!Object.hasOwn(shape, key)) {
       issues.push({
         path: `params.${key}`,
         message: `unknown param (set with ${describeValue(raw)}); this scenario's params are: ${

@@ -117,8 +117,9 @@ export function splitFairly(total: number, parts: number): number[] {
 
 /**
  * Plans a run: numbers the servers, splits each client fleet's requests fairly over its clients,
- * and spreads clients over worker threads (by default about one per core: a client's isolation that
- * matters is its own connection pool, not its own isolate).
+ * and spreads clients over worker threads (by default about one per core for the whole run, shared
+ * by fleets in proportion to their clients: a client's isolation that matters is its own connection
+ * pool, not its own isolate).
  *
  * @param scenario The validated scenario.
  * @param options The run seed and the cores available.
@@ -154,7 +155,7 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         id,
         fleet: fleet.name,
         index,
-        behavior: fleet.behavior,
+        behavior: fleet.behaviors[index],
         seed: deriveSeed(options.seed, id),
       });
       ids.push(id);
@@ -166,8 +167,12 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
   const clients: PlannedClient[] = [];
   const workers: PlannedWorker[] = [];
   let planned: number | null = 0;
+  const totalClients = scenario.clients.reduce((sum, f) => sum + f.count, 0);
   for (const fleet of scenario.clients) {
-    const workerCount = Math.min(fleet.count, fleet.workers ?? cores);
+    // About one worker per core for the whole run, shared by fleets in proportion to their
+    // clients; at least one per fleet, never more than its clients.
+    const share = Math.max(1, Math.round((cores * fleet.count) / totalClients));
+    const workerCount = Math.min(fleet.count, fleet.workers ?? share);
     const firstWorker = workers.length;
     for (let w = 0; w < workerCount; w++) {
       workers.push({ id: firstWorker + w, fleet: fleet.name, clients: [] });

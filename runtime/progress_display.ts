@@ -7,6 +7,7 @@
 
 import { formatDuration } from "./duration.ts";
 import type { ProgressSample, RunPhase } from "./run_scenario.ts";
+import { renderStallDiagnosis } from "./text_report.ts";
 
 /** Options for {@linkcode createProgressDisplay}. */
 export interface ProgressDisplayOptions {
@@ -62,6 +63,8 @@ function describePhase(p: RunPhase): string {
       return "load started";
     case "stopping":
       return `stopping: ${p.reason}`;
+    case "stalled":
+      return renderStallDiagnosis(p.diagnosis).trimEnd();
   }
 }
 

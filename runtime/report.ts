@@ -5,6 +5,16 @@
  * @module
  */
 
+import type {
+  InFlightPhase,
+  StallDiagnosis,
+  StalledRequest,
+  StallServerView,
+} from "./stall_diagnosis.ts";
+import type { StallSpan } from "./stall_watchdog.ts";
+
+export type { InFlightPhase, StallDiagnosis, StalledRequest, StallServerView, StallSpan };
+
 /** The report format's identifier. */
 export const REPORT_SCHEMA = "wedge.report";
 /** The report format's version; bumped on any incompatible change. */
@@ -161,7 +171,7 @@ export interface AssertionResult {
 }
 
 /** How the load phase ended. */
-export type RunOutcome = "completed" | "time-limit" | "aborted";
+export type RunOutcome = "completed" | "time-limit" | "aborted" | "stalled";
 
 /** Everything a run measured, plus the verdicts. */
 export interface RunReport {
@@ -208,6 +218,10 @@ export interface RunReport {
   timeline: TimelinePoint[];
   /** The runtime process's resources. */
   process: ProcessReport;
+  /** The longest period with work owed and no request completing, or null if there was none. */
+  longestStall: StallSpan | null;
+  /** The diagnosis, when the stall watchdog stopped the run (outcome `stalled`); else null. */
+  stall: StallDiagnosis | null;
   /** What the runtime itself noticed: worker failures, servers or workers that did not stop. */
   incidents: string[];
   /** Assertion verdicts, in the scenario's order. */

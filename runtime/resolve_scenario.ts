@@ -120,7 +120,7 @@ export function resolveScenario<P extends z.ZodObject>(
   const servers: ServerFleet[] = data.servers.map((fleet, i) => ({
     name: fleet.name ?? (i === 0 ? "servers" : `servers-${i + 1}`),
     count: fleet.count,
-    behavior: fleet.behavior,
+    behaviors: fleet.behaviors,
     protocol: fleet.protocol,
   }));
   const clients: ClientFleet[] = data.clients.map((fleet, i) => {

@@ -8,7 +8,7 @@
 import { LatencyHistogram } from "./latency_histogram.ts";
 import type { RunPlan } from "./plan.ts";
 import type { ErrorCount } from "./report.ts";
-import type { ClientCounters, WorkerSnapshot } from "./worker_protocol.ts";
+import type { ClientCounters, InFlightRequest, WorkerSnapshot } from "./worker_protocol.ts";
 
 /** Run-wide request counts at one moment. */
 export interface CollectedTotals {
@@ -48,7 +48,7 @@ export interface CollectedTotals {
  *   type: "snapshot", workerId: 0, final: false,
  *   clients: [{ id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0 }],
  *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
- *   latencyDelta: null,
+ *   oldestInFlight: [], latencyDelta: null,
  * });
  * assert.equal(collector.totals().inFlight, 1);
  * ```
@@ -57,6 +57,7 @@ export class RunCollector {
   /** Latency of every response, merged from the workers' deltas. */
   readonly latency: LatencyHistogram = new LatencyHistogram();
   #latest = new Map<number, WorkerSnapshot>();
+  #receivedAt = new Map<number, number>();
   #servers: number;
   #clients: number;
 
@@ -70,12 +71,56 @@ export class RunCollector {
    * Takes in one snapshot.
    *
    * @param snapshot A worker's snapshot.
+   * @param receivedAtMs When it arrived, on the caller's clock (ages of in-flight requests and
+   *   silent workers are measured from it).
    */
-  apply(snapshot: WorkerSnapshot): void {
+  apply(snapshot: WorkerSnapshot, receivedAtMs = 0): void {
     if (snapshot.latencyDelta) this.latency.addDelta(snapshot.latencyDelta);
     const previous = this.#latest.get(snapshot.workerId);
     if (previous?.final) return;
     this.#latest.set(snapshot.workerId, { ...snapshot, latencyDelta: null });
+    this.#receivedAt.set(snapshot.workerId, receivedAtMs);
+  }
+
+  /**
+   * The oldest requests in flight across workers, with ages brought up to `nowMs`.
+   *
+   * @param nowMs Now, on the clock given to `apply`.
+   * @param limit How many to return.
+   * @returns Oldest first.
+   */
+  oldestInFlight(nowMs: number, limit = 10): InFlightRequest[] {
+    const all: InFlightRequest[] = [];
+    for (const [id, snapshot] of this.#latest) {
+      if (snapshot.final) continue;
+      const since = nowMs - (this.#receivedAt.get(id) ?? nowMs);
+      for (const r of snapshot.oldestInFlight) all.push({ ...r, ageMs: r.ageMs + since });
+    }
+    return all.sort((a, b) => b.ageMs - a.ageMs).slice(0, limit);
+  }
+
+  /**
+   * Workers still running that have posted nothing for at least `thresholdMs`.
+   *
+   * @param nowMs Now, on the clock given to `apply`.
+   * @param thresholdMs Silence that counts.
+   * @param workerIds Every worker of the run (one never heard from counts from time 0).
+   * @returns Silent workers and for how long.
+   */
+  silentWorkers(
+    nowMs: number,
+    thresholdMs: number,
+    workerIds: readonly number[],
+  ): { worker: number; silentForMs: number }[] {
+    return workerIds
+      .filter((id) => !this.isFinal(id))
+      .map((id) => ({ worker: id, silentForMs: nowMs - (this.#receivedAt.get(id) ?? 0) }))
+      .filter((w) => w.silentForMs >= thresholdMs);
+  }
+
+  /** @returns Requests in flight per client id. */
+  inFlightByClient(): number[] {
+    return this.clients().map((c) => c.sent - c.completed);
   }
 
   /** Whether this worker has posted its final snapshot. */

@@ -17,6 +17,8 @@ import type { RunOutcome, RunReport, TimelinePoint } from "./report.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
 import { RunCollector } from "./run_collector.ts";
 import { startServerFleet } from "./server_fleet.ts";
+import { diagnoseStall, type StallDiagnosis } from "./stall_diagnosis.ts";
+import { StallWatchdog } from "./stall_watchdog.ts";
 
 /** Live progress, sampled every `progressIntervalMs`. */
 export interface ProgressSample {
@@ -41,6 +43,7 @@ export type RunPhase =
   | { phase: "servers"; count: number }
   | { phase: "clients"; clients: number; workers: number }
   | { phase: "load" }
+  | { phase: "stalled"; diagnosis: StallDiagnosis }
   | { phase: "stopping"; reason: RunOutcome };
 
 /** Options for {@linkcode runScenario}. */
@@ -61,7 +64,20 @@ export interface RunScenarioOptions {
   progressIntervalMs?: number;
   /** Cores the planner assumes when choosing worker threads. @default {navigator.hardwareConcurrency} */
   cores?: number;
+  /**
+   * Watch for stalls: the main-thread watchdog and the workers' in-flight tracking. `false` is for
+   * measuring their cost; `noStallLongerThan` then has nothing to judge but the timeline.
+   * @default {true}
+   */
+  watchdog?: boolean;
 }
+
+/** How often workers post a snapshot, ms. */
+const SNAPSHOT_INTERVAL_MS = 250;
+/** How often the stall watchdog looks at progress, ms. */
+const WATCHDOG_TICK_MS = 100;
+/** A worker silent this long is named in a stall diagnosis. */
+const SILENT_WORKER_MS = 2000;
 
 /**
  * Runs a scenario and returns its report; never throws for a failed assertion (see
@@ -92,12 +108,19 @@ export async function runScenario<P extends z.ZodObject>(
   const incidents: string[] = [];
   const timeline: TimelinePoint[] = [];
 
+  const watching = options.watchdog ?? true;
+  const bounds = scenario.assert.map((a) => a.watch?.stallMs).filter((ms) => ms !== undefined);
+  const watchdog = new StallWatchdog({
+    boundMs: watching && bounds.length ? Math.min(...bounds) : null,
+    resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS,
+  });
+  let stall: StallDiagnosis | null = null;
   const limit = fdLimit("self");
   let peakOpenFds: number | null = null;
   let t0 = performance.now();
   const at = () => `${formatDuration(performance.now() - t0)} into the load`;
 
-  options.onPhase?.({ phase: "servers", count: plan.servers.length });
+  notify(options.onPhase, { phase: "servers", count: plan.servers.length });
   const servers = await startServerFleet(plan.servers, {
     onServerFailure: (id, error) => {
       const s = plan.servers[id];
@@ -114,17 +137,20 @@ export async function runScenario<P extends z.ZodObject>(
   });
   let clients: Awaited<ReturnType<typeof startClientFleet>> | undefined;
   let progressTimer: ReturnType<typeof setTimeout> | undefined;
+  let watchdogTimer: ReturnType<typeof setTimeout> | undefined;
   let limitTimer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   try {
-    options.onPhase?.({
+    notify(options.onPhase, {
       phase: "clients",
       clients: plan.clients.length,
       workers: plan.workers.length,
     });
     clients = await startClientFleet(plan, {
       urls: servers.urls,
-      onSnapshot: (snapshot) => collector.apply(snapshot),
+      trackInFlight: watching,
+      snapshotIntervalMs: SNAPSHOT_INTERVAL_MS,
+      onSnapshot: (snapshot) => collector.apply(snapshot, performance.now() - t0),
       onFailure: (workerId, message) =>
         incidents.push(`client worker ${workerId} failed: ${message}`),
     });
@@ -162,15 +188,40 @@ export async function runScenario<P extends z.ZodObject>(
         recentRps: span > 0 ? ((t.completed - first.completed) * 1000) / span : 0,
       };
     };
-    progressTimer = setInterval(() => {
-      const s = sample();
-      options.onProgress?.(s);
-    }, intervalMs);
+    progressTimer = setInterval(() => notify(options.onProgress, sample()), intervalMs);
 
-    options.onPhase?.({ phase: "load" });
+    notify(options.onPhase, { phase: "load" });
     clients.start();
     const stopped = new Promise<RunOutcome>((resolve) => {
       limitTimer = setTimeout(() => resolve("time-limit"), plan.timeLimitMs);
+      if (watching) {
+        watchdogTimer = setInterval(() => {
+          const now = performance.now() - t0;
+          const t = collector.totals();
+          const owed = t.inFlight > 0 || (plan.planned !== null && t.sent < plan.planned);
+          if (!watchdog.observe({ atMs: now, completed: t.completed, owed }) || stall) return;
+          stall = diagnoseStall({
+            detectedAtMs: now,
+            progressStoppedAtMs: watchdog.current!.fromMs,
+            boundMs: watchdog.boundMs!,
+            totals: { completed: t.completed, inFlight: t.inFlight, planned: plan.planned },
+            serverNames: plan.servers.map((s) => `${s.fleet}[${s.index}]`),
+            clientNames: plan.clients.map((c) => `${c.fleet}[${c.index}]`),
+            inFlightByServer: collector.inFlightByServer(),
+            inFlightByClient: collector.inFlightByClient(),
+            servers: servers.counters,
+            oldest: collector.oldestInFlight(now),
+            process: { ...sampleProcess("self"), fdLimit: limit },
+            silentWorkers: collector.silentWorkers(
+              now,
+              SILENT_WORKER_MS,
+              plan.workers.map((w) => w.id),
+            ),
+          });
+          notify(options.onPhase, { phase: "stalled", diagnosis: stall });
+          resolve("stalled");
+        }, WATCHDOG_TICK_MS);
+      }
       if (options.signal) {
         onAbort = () => resolve("aborted");
         if (options.signal.aborted) onAbort();
@@ -183,10 +234,10 @@ export async function runScenario<P extends z.ZodObject>(
     ]);
     const durationMs = performance.now() - t0;
     clearInterval(progressTimer);
+    clearInterval(watchdogTimer);
     progressTimer = undefined;
-    const last = sample();
-    options.onProgress?.(last);
-    if (outcome !== "completed") options.onPhase?.({ phase: "stopping", reason: outcome });
+    notify(options.onProgress, sample());
+    if (outcome !== "completed") notify(options.onPhase, { phase: "stopping", reason: outcome });
 
     const { unresponsive } = await clients.stop({ graceMs: 2000 });
     if (unresponsive.length) {
@@ -218,6 +269,10 @@ export async function runScenario<P extends z.ZodObject>(
         ? "every client finished"
         : outcome === "time-limit"
         ? `stopped by the time limit (${formatDuration(plan.timeLimitMs)})`
+        : outcome === "stalled"
+        ? `stopped by the stall watchdog: no request completed for ${
+          formatDuration(watchdog.boundMs ?? 0)
+        }`
         : "stopped by an abort signal",
       timeline,
       incidents,
@@ -227,12 +282,25 @@ export async function runScenario<P extends z.ZodObject>(
         peakOpenFds,
         peakRssBytes: sampleProcess("self").peakRssBytes,
       },
+      longestStall: watchdog.longest,
+      stall,
     });
   } finally {
     clearInterval(progressTimer);
+    clearInterval(watchdogTimer);
     clearTimeout(limitTimer);
     if (onAbort) options.signal?.removeEventListener("abort", onAbort);
     await clients?.stop({ graceMs: 0 });
     await servers.stop({ timeoutMs: 2000 });
+  }
+}
+
+/** Calls a caller's callback; a callback that throws is reported on stderr, never ends the run. */
+function notify<T>(callback: ((value: T) => void) | undefined, value: T): void {
+  if (!callback) return;
+  try {
+    callback(value);
+  } catch (error) {
+    console.error(`wedge: a progress callback threw (ignored): ${error}`);
   }
 }

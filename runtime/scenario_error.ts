@@ -34,6 +34,8 @@ export class ScenarioError extends Error {
   readonly file: string | undefined;
 
   /**
+   * Creates the error, with a message that lists every problem and what to do.
+   *
    * @param issues The problems, each with its field path.
    * @param where The scenario's name and file, for the message.
    */
@@ -69,7 +71,11 @@ export class ScenarioError extends Error {
  * ```
  */
 export class UsageError extends Error {
-  /** @param message What was wrong and what to do. */
+  /**
+   * Creates the error.
+   *
+   * @param message What was wrong and what to do.
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

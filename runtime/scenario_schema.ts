@@ -9,14 +9,36 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import type { Assertion } from "./assertion.ts";
-import type { RequestHandler } from "./server_behavior.ts";
+import type { PerServerBehavior, RequestHandler } from "./server_behavior.ts";
 import { hello } from "./server_behavior.ts";
+
+/** Which requests a fault selects (see `FaultSelector`). */
+export interface ResolvedSelector {
+  /** Every Nth request; 0 = never. */
+  every?: number;
+  /** Only after the first N requests. */
+  after?: number;
+  /** With this probability. */
+  probability?: number;
+}
 
 /** A behaviour after validation: durations in milliseconds, shortcuts expanded. */
 export type ResolvedBehavior =
   | { kind: "hello"; status: number; body: string; headers: Record<string, string> }
-  | { kind: "delay"; minMs: number; maxMs: number; then: ResolvedBehavior }
-  | { kind: "handler"; fetch: RequestHandler };
+  | {
+    kind: "delay";
+    minMs: number;
+    maxMs: number;
+    /** Mean of an exponential latency, or null for fixed/uniform between min and max. */
+    meanMs: number | null;
+    then: ResolvedBehavior;
+  }
+  | { kind: "handler"; fetch: RequestHandler }
+  | { kind: "hang"; select: ResolvedSelector; then: ResolvedBehavior }
+  | { kind: "closeMidBody"; select: ResolvedSelector; bodyBytes: number; then: ResolvedBehavior }
+  | { kind: "resetAfterHeaders"; select: ResolvedSelector; then: ResolvedBehavior }
+  | { kind: "slowBody"; bytesPerSecond: number; bodyBytes: number }
+  | { kind: "stopAccepting"; after: number; then: ResolvedBehavior };
 
 /** A validated server fleet. */
 export interface ServerFleet {
@@ -24,8 +46,8 @@ export interface ServerFleet {
   name: string;
   /** Number of servers. */
   count: number;
-  /** What each server does. */
-  behavior: ResolvedBehavior;
+  /** What each server does, by index in the fleet. */
+  behaviors: ResolvedBehavior[];
   /** Wire protocol. */
   protocol: "h1";
 }
@@ -110,12 +132,27 @@ function positiveInt(what = "a positive integer") {
   });
 }
 
+/** The longest duration timers can wait (2^31 - 1 ms, about 24.8 days). */
+export const MAX_DURATION_MS = 2_147_483_647;
+
 /** A duration field: `"250ms"`, `"5s"` or milliseconds; becomes milliseconds. */
-export const durationSchema = z.union([z.number(), z.string()], {
+export const durationSchema: z.ZodType<number, number | string> = z.union([
+  z.number(),
+  z.string(),
+], {
   error: 'expected a duration such as "250ms" or "5s"',
 }).transform((value, ctx) => {
   try {
-    return parseDuration(value);
+    const ms = parseDuration(value);
+    if (ms > MAX_DURATION_MS) {
+      ctx.issues.push({
+        code: "custom",
+        input: value,
+        message: "expected a duration up to 24 days (timers cannot wait longer)",
+      });
+      return z.NEVER;
+    }
+    return ms;
   } catch {
     ctx.issues.push({
       code: "custom",
@@ -130,6 +167,16 @@ function isFetchApp(value: unknown): value is { fetch: RequestHandler } {
   return typeof value === "object" && value !== null && !("kind" in value) &&
     typeof (value as { fetch?: unknown }).fetch === "function";
 }
+
+const selectorSchema = z.strictObject({
+  every: z.number().int().min(0, { error: "expected a whole number >= 0 (0 = never)" }).optional(),
+  after: z.number().int().min(0, { error: "expected a whole number >= 0" }).optional(),
+  probability: z.number().min(0, { error: "expected a probability from 0 to 1" }).max(1, {
+    error: "expected a probability from 0 to 1",
+  }).optional(),
+});
+
+const bodyBytesSchema = z.number().int().min(0, { error: "expected a whole number of bytes" });
 
 const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
   z.preprocess(
@@ -154,16 +201,38 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
         }),
         body: z.string(),
         headers: z.record(z.string(), z.string()),
+      }).superRefine((value, ctx) => {
+        if (NULL_BODY_STATUSES.includes(value.status) && value.body !== "") {
+          ctx.addIssue({
+            code: "custom",
+            path: ["body"],
+            message:
+              `a ${value.status} response has no body: use hello({ status: ${value.status}, body: "" })`,
+          });
+        }
       }),
       z.strictObject({
         kind: z.literal("delay"),
         latency: z.union([
           durationSchema,
           z.strictObject({ min: durationSchema, max: durationSchema }),
-        ]),
+          z.strictObject({ exponential: durationSchema }),
+        ], {
+          error:
+            'expected a latency: "20ms", { min: "5ms", max: "50ms" } or { exponential: "10ms" }',
+        }),
         then: behaviorSchema,
       }).transform((value, ctx) => {
         const latency = value.latency;
+        if (typeof latency === "object" && "exponential" in latency) {
+          return {
+            kind: "delay" as const,
+            minMs: 0,
+            maxMs: Infinity,
+            meanMs: latency.exponential,
+            then: value.then,
+          };
+        }
         const [minMs, maxMs] = typeof latency === "number"
           ? [latency, latency]
           : [latency.min, latency.max];
@@ -175,7 +244,29 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
             message: `expected min <= max, got min ${minMs}ms and max ${maxMs}ms`,
           });
         }
-        return { kind: "delay" as const, minMs, maxMs, then: value.then };
+        return { kind: "delay" as const, minMs, maxMs, meanMs: null, then: value.then };
+      }),
+      z.strictObject({ kind: z.literal("hang"), select: selectorSchema, then: behaviorSchema }),
+      z.strictObject({
+        kind: z.literal("closeMidBody"),
+        select: selectorSchema,
+        bodyBytes: bodyBytesSchema.min(2, { error: "expected at least 2 bytes (half is sent)" }),
+        then: behaviorSchema,
+      }),
+      z.strictObject({
+        kind: z.literal("resetAfterHeaders"),
+        select: selectorSchema,
+        then: behaviorSchema,
+      }),
+      z.strictObject({
+        kind: z.literal("slowBody"),
+        bytesPerSecond: z.number().positive({ error: "expected a positive number of bytes/s" }),
+        bodyBytes: bodyBytesSchema,
+      }),
+      z.strictObject({
+        kind: z.literal("stopAccepting"),
+        after: z.number().int().min(0, { error: "expected a whole number of connections >= 0" }),
+        then: behaviorSchema,
       }),
       z.strictObject({
         kind: z.literal("handler"),
@@ -185,27 +276,107 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
       }),
     ], {
       error:
-        "expected a behaviour: hello(), delay(...), handler(fn), a handler function or a Hono app",
+        "expected a behaviour such as hello(), delay(...), hang(...) or handler(fn), a handler function or a Hono app",
     }),
   )
 );
 
+function nestedStopAccepting(behavior: ResolvedBehavior): boolean {
+  let current: ResolvedBehavior | undefined = "then" in behavior ? behavior.then : undefined;
+  while (current) {
+    if (current.kind === "stopAccepting") return true;
+    current = "then" in current ? current.then : undefined;
+  }
+  return false;
+}
+
+function isPerServer(value: unknown): value is PerServerBehavior {
+  return typeof value === "object" && value !== null &&
+    (value as { kind?: unknown }).kind === "perServer";
+}
+
 const serverFleetSchema = z.strictObject({
   name: z.string().min(1).optional(),
   count: positiveInt().default(1),
-  behavior: behaviorSchema,
+  behavior: z.unknown().optional(),
   protocol: z.literal("h1", { error: 'expected "h1" (HTTP/2 is not supported yet)' }).default(
     "h1",
   ),
+}).transform((fleet, ctx) => {
+  const perServer = isPerServer(fleet.behavior) ? fleet.behavior : null;
+  const behaviors: ResolvedBehavior[] = [];
+  for (let index = 0; index < (perServer ? fleet.count : 1); index++) {
+    const where = perServer ? `for server ${index}: ` : "";
+    let input: unknown = fleet.behavior ?? hello();
+    if (perServer) {
+      try {
+        input = perServer.pick(index);
+      } catch (error) {
+        ctx.issues.push({
+          code: "custom",
+          input: fleet.behavior,
+          path: ["behavior"],
+          message: `perServer(...) threw for server ${index}: ${
+            error instanceof Error ? error.message : error
+          }`,
+        });
+        return z.NEVER;
+      }
+    }
+    const parsed = behaviorSchema.safeParse(input ?? hello());
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.issues.push({
+          code: "custom",
+          input,
+          path: ["behavior", ...issue.path],
+          message: where + issue.message,
+        });
+      }
+      return z.NEVER;
+    }
+    if (nestedStopAccepting(parsed.data)) {
+      ctx.issues.push({
+        code: "custom",
+        input,
+        path: ["behavior"],
+        message: `${where}stopAccepting(...) acts on the listener: make it the outermost behaviour`,
+      });
+      return z.NEVER;
+    }
+    behaviors.push(parsed.data);
+  }
+  return {
+    name: fleet.name,
+    count: fleet.count,
+    protocol: fleet.protocol,
+    behaviors: perServer ? behaviors : Array.from({ length: fleet.count }, () => behaviors[0]),
+  };
 });
 
+const NULL_BODY_STATUSES = [204, 205, 304];
+const FORBIDDEN_METHODS = ["CONNECT", "TRACE", "TRACK"];
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 const requestSchema = z.strictObject({
-  method: z.string().regex(/^[A-Z]+$/, { error: "expected an HTTP method such as GET" }).default(
-    "GET",
-  ),
+  method: z.string().regex(/^[A-Z]+$/, { error: "expected an HTTP method such as GET" }).refine(
+    (m) => !FORBIDDEN_METHODS.includes(m),
+    { error: "expected a method fetch can send (not CONNECT, TRACE or TRACK)" },
+  ).default("GET"),
   path: z.string().startsWith("/", { error: 'expected a path starting with "/"' }).default("/"),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z.record(
+    z.string().regex(HEADER_NAME, { error: "expected a header name (letters, digits, - and _)" }),
+    z.string(),
+  ).default({}),
   body: z.string().optional(),
+}).superRefine((request, ctx) => {
+  if (request.body !== undefined && (request.method === "GET" || request.method === "HEAD")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["body"],
+      message: `a ${request.method} request cannot have a body: use method "POST" or drop the body`,
+    });
+  }
 });
 
 const timeoutSchema = z.union([

@@ -33,8 +33,11 @@ export interface HelloBehavior {
   headers: Record<string, string>;
 }
 
-/** Latency of a {@linkcode delay} behaviour: fixed, or uniform between `min` and `max`. */
-export type Latency = Duration | { min: Duration; max: Duration };
+/**
+ * Latency of a {@linkcode delay} behaviour: fixed, uniform between `min` and `max`, or exponential
+ * with the given mean (a long tail), drawn from the run's seed.
+ */
+export type Latency = Duration | { min: Duration; max: Duration } | { exponential: Duration };
 
 /** Options for {@linkcode delay}. */
 export interface DelayOptions {
@@ -72,8 +75,96 @@ export interface HandlerBehavior {
   fetch: RequestHandler;
 }
 
-/** A behaviour made by {@linkcode hello}, {@linkcode delay} or {@linkcode handler}. */
-export type Behavior = HelloBehavior | DelayBehavior | HandlerBehavior;
+/**
+ * Which requests a fault applies to, counted per server (request n = 1, 2, ...). Given conditions
+ * must all hold; none given means every request.
+ */
+export interface FaultSelector {
+  /** Every Nth request (n % every === 0); `0` means never. */
+  every?: number;
+  /** Only requests after the first N. */
+  after?: number;
+  /** With this probability (0-1), drawn from the run's seed. */
+  probability?: number;
+}
+
+/** Options of a fault that passes the other requests on. */
+export interface FaultOptions extends FaultSelector {
+  /** What the server does with requests the fault does not select. @default {hello()} */
+  then?: BehaviorInput;
+}
+
+/** Never answers the selected requests (until the server shuts down). */
+export interface HangBehavior {
+  /** Discriminant. */
+  kind: "hang";
+  /** Selected requests. */
+  select: FaultSelector;
+  /** The rest. */
+  then: BehaviorInput;
+}
+
+/** Sends headers and half the body of the selected requests, then breaks the connection. */
+export interface CloseMidBodyBehavior {
+  /** Discriminant. */
+  kind: "closeMidBody";
+  /** Selected requests. */
+  select: FaultSelector;
+  /** Declared body length (Content-Length); half of it is sent. */
+  bodyBytes: number;
+  /** The rest. */
+  then: BehaviorInput;
+}
+
+/** Sends the headers of the selected requests, then breaks the connection before any body byte. */
+export interface ResetAfterHeadersBehavior {
+  /** Discriminant. */
+  kind: "resetAfterHeaders";
+  /** Selected requests. */
+  select: FaultSelector;
+  /** The rest. */
+  then: BehaviorInput;
+}
+
+/** Answers with a body sent at a fixed rate. */
+export interface SlowBodyBehavior {
+  /** Discriminant. */
+  kind: "slowBody";
+  /** Body bytes per second. */
+  bytesPerSecond: number;
+  /** Body length. */
+  bodyBytes: number;
+}
+
+/** Accepts N connections, then stops calling accept(): later connections wait in the backlog. */
+export interface StopAcceptingBehavior {
+  /** Discriminant. */
+  kind: "stopAccepting";
+  /** Connections accepted before the server stops accepting. */
+  after: number;
+  /** What the server does with requests on accepted connections. */
+  then: BehaviorInput;
+}
+
+/** A different behaviour per server of a fleet, by index. */
+export interface PerServerBehavior {
+  /** Discriminant. */
+  kind: "perServer";
+  /** Behaviour of server `index` of the fleet. */
+  pick: (index: number) => BehaviorInput;
+}
+
+/** A behaviour made by one of this module's constructors. */
+export type Behavior =
+  | HelloBehavior
+  | DelayBehavior
+  | HandlerBehavior
+  | HangBehavior
+  | CloseMidBodyBehavior
+  | ResetAfterHeadersBehavior
+  | SlowBodyBehavior
+  | StopAcceptingBehavior
+  | PerServerBehavior;
 
 /** What a fleet's `behavior` field accepts: a behaviour, a handler function or a Hono app. */
 export type BehaviorInput = Behavior | RequestHandler | FetchApp;
@@ -139,4 +230,139 @@ export function handler(app: RequestHandler | FetchApp): HandlerBehavior {
     ? app
     : (request, info) => (app.fetch as (r: Request, i: unknown) => Response)(request, info);
   return { kind: "handler", fetch };
+}
+
+function selectorOf(options: FaultSelector): FaultSelector {
+  const select: FaultSelector = {};
+  if (options.every !== undefined) select.every = options.every;
+  if (options.after !== undefined) select.after = options.after;
+  if (options.probability !== undefined) select.probability = options.probability;
+  return select;
+}
+
+/**
+ * Never answers the selected requests: the request is held until the server shuts down. The
+ * "server that hangs" of seed 000's diagnosis and seed 004's stuck streams.
+ *
+ * @param options Which requests (`every`, `after`, `probability`) and what to do with the rest.
+ * @returns The behaviour.
+ *
+ * @example One server in 40 hangs every 100th request
+ * ```ts
+ * import { hang, hello, perServer } from "./server_behavior.ts";
+ *
+ * const servers = [{
+ *   count: 40,
+ *   behavior: perServer((i) => (i === 0 ? hang({ every: 100 }) : hello())),
+ * }];
+ * ```
+ */
+export function hang(options: FaultOptions = {}): HangBehavior {
+  return { kind: "hang", select: selectorOf(options), then: options.then ?? hello() };
+}
+
+/**
+ * Sends the headers (with a Content-Length of `bodyBytes`) and half the body of the selected
+ * requests, then breaks the connection.
+ *
+ * @param options Which requests, the declared body length, and what to do with the rest.
+ * @returns The behaviour.
+ *
+ * @example
+ * ```ts
+ * import { closeMidBody } from "./server_behavior.ts";
+ *
+ * const servers = [{ behavior: closeMidBody({ every: 10, bodyBytes: 4096 }) }];
+ * ```
+ */
+export function closeMidBody(
+  options: FaultOptions & { bodyBytes?: number } = {},
+): CloseMidBodyBehavior {
+  return {
+    kind: "closeMidBody",
+    select: selectorOf(options),
+    bodyBytes: options.bodyBytes ?? 1024,
+    then: options.then ?? hello(),
+  };
+}
+
+/**
+ * Sends the headers of the selected requests, then breaks the connection before any body byte.
+ *
+ * @param options Which requests, and what to do with the rest.
+ * @returns The behaviour.
+ *
+ * @example
+ * ```ts
+ * import { resetAfterHeaders } from "./server_behavior.ts";
+ *
+ * const servers = [{ behavior: resetAfterHeaders({ probability: 0.01 }) }];
+ * ```
+ */
+export function resetAfterHeaders(options: FaultOptions = {}): ResetAfterHeadersBehavior {
+  return { kind: "resetAfterHeaders", select: selectorOf(options), then: options.then ?? hello() };
+}
+
+/**
+ * Answers every request with a body of `bodyBytes` sent at `bytesPerSecond`.
+ *
+ * @param options Rate and size of the body.
+ * @returns The behaviour.
+ *
+ * @example A 10 KiB body at 1 KiB/s: each response takes about 10 s
+ * ```ts
+ * import { slowBody } from "./server_behavior.ts";
+ *
+ * const servers = [{ behavior: slowBody({ bytesPerSecond: 1024, bodyBytes: 10 * 1024 }) }];
+ * ```
+ */
+export function slowBody(
+  options: { bytesPerSecond: number; bodyBytes?: number },
+): SlowBodyBehavior {
+  return {
+    kind: "slowBody",
+    bytesPerSecond: options.bytesPerSecond,
+    bodyBytes: options.bodyBytes ?? 1024,
+  };
+}
+
+/**
+ * Accepts `after` connections, then stops calling accept() while its port stays open: later
+ * connections complete the TCP handshake and wait in the kernel's backlog, never served (seed 000's
+ * servers after an accept error; seed 001's listener). Must be a fleet's outermost behaviour.
+ *
+ * @param options How many connections to accept, and what to do with their requests.
+ * @returns The behaviour.
+ *
+ * @example
+ * ```ts
+ * import { stopAccepting } from "./server_behavior.ts";
+ *
+ * const servers = [{ behavior: stopAccepting({ after: 100 }) }];
+ * ```
+ */
+export function stopAccepting(
+  options: { after: number; then?: BehaviorInput },
+): StopAcceptingBehavior {
+  return { kind: "stopAccepting", after: options.after, then: options.then ?? hello() };
+}
+
+/**
+ * Gives each server of a fleet its own behaviour, by index: one bad server among many.
+ *
+ * @param pick Behaviour of server `index` (0-based) of the fleet.
+ * @returns The behaviour.
+ *
+ * @example The first of 40 servers stops accepting after 50 connections
+ * ```ts
+ * import { hello, perServer, stopAccepting } from "./server_behavior.ts";
+ *
+ * const servers = [{
+ *   count: 40,
+ *   behavior: perServer((i) => (i === 0 ? stopAccepting({ after: 50 }) : hello())),
+ * }];
+ * ```
+ */
+export function perServer(pick: (index: number) => BehaviorInput): PerServerBehavior {
+  return { kind: "perServer", pick };
 }

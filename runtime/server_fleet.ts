@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type AcceptGate, startAcceptGate } from "./accept_gate.ts";
 import { createBehaviorHandler } from "./behavior_handler.ts";
 import type { PlannedServer } from "./plan.ts";
 import { createRandom } from "./random.ts";
@@ -74,6 +75,13 @@ export async function startServerFleet(
 ): Promise<ServerFleetHandle> {
   const hostname = options.hostname ?? "127.0.0.1";
   const shutdown = new AbortController();
+  const shuttingDown = new Promise<Response>((resolve) =>
+    shutdown.signal.addEventListener(
+      "abort",
+      () => resolve(new Response("wedge: the server is shutting down", { status: 503 })),
+      { once: true },
+    )
+  );
   const counters: ServerCounters[] = servers.map(() => ({
     received: 0,
     responded: 0,
@@ -81,6 +89,7 @@ export async function startServerFleet(
     failure: null,
   }));
   const running: { name: string; server: Deno.HttpServer<Deno.NetAddr> }[] = [];
+  const gates: AcceptGate[] = [];
   const urls: string[] = [];
   try {
     for (const planned of servers) {
@@ -89,44 +98,69 @@ export async function startServerFleet(
         signal: shutdown.signal,
       });
       const count = counters[planned.id];
+      const failed = (error: unknown) => {
+        count.handlerErrors++;
+        count.responded++;
+        return new Response(`wedge: handler failed: ${error}`, { status: 500 });
+      };
       const server = Deno.serve({
         hostname,
         port: 0,
         onListen() {},
-        onError(error) {
-          count.handlerErrors++;
-          count.responded++;
-          return new Response(`wedge: handler failed: ${error}`, { status: 500 });
-        },
+        // Reached only when a response body fails after its headers went out (closeMidBody,
+        // resetAfterHeaders): the response was counted already, and the connection is broken.
+        onError: () => new Response(null, { status: 500 }),
       }, (request, info) => {
         count.received++;
-        const response = handle(request, info);
+        let response: Response | Promise<Response>;
+        try {
+          response = handle(request, info);
+        } catch (error) {
+          return failed(error);
+        }
         if (response instanceof Response) {
           // Synchronous behaviours (hello) stay synchronous: no promise per request.
           count.responded++;
           return response;
         }
-        return response.then((r) => {
+        const answered = response.then((r) => {
           count.responded++;
           return r;
-        });
+        }, failed);
+        // A user handler that never answers must not keep the server (and the process) alive
+        // once the run stops: at shutdown it is answered 503 in its place.
+        return Promise.race([answered, shuttingDown]);
       });
       server.finished.catch((error) => {
         count.failure = error instanceof Error ? error.message : String(error);
         options.onServerFailure?.(planned.id, error);
       });
       running.push({ name: `${planned.fleet}[${planned.index}]`, server });
-      urls[planned.id] = `http://${hostname}:${server.addr.port}/`;
+      let port = server.addr.port;
+      if (planned.behavior.kind === "stopAccepting") {
+        const gate = startAcceptGate(port, { hostname, after: planned.behavior.after });
+        gates.push(gate);
+        port = gate.port;
+      }
+      urls[planned.id] = `http://${hostname}:${port}/`;
     }
   } catch (error) {
     shutdown.abort();
+    await Promise.allSettled(gates.map((g) => g.close()));
     await Promise.allSettled(running.map((r) => r.server.shutdown()));
     throw error;
   }
 
-  async function stop(stopOptions: { timeoutMs?: number } = {}) {
+  let stopping: Promise<{ unstopped: string[] }> | undefined;
+  function stop(stopOptions: { timeoutMs?: number } = {}) {
+    stopping ??= stopAll(stopOptions);
+    return stopping;
+  }
+
+  async function stopAll(stopOptions: { timeoutMs?: number }) {
     const timeoutMs = stopOptions.timeoutMs ?? 2000;
     shutdown.abort();
+    await Promise.allSettled(gates.splice(0).map((g) => g.close()));
     const unstopped: string[] = [];
     await Promise.all(running.map(async ({ name, server }) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -9,7 +9,7 @@
 import { formatByteSize } from "./byte_size.ts";
 import { formatDuration } from "./duration.ts";
 import { ERROR_CLASS_HINTS } from "./error_class.ts";
-import type { RunReport } from "./report.ts";
+import type { RunReport, StallDiagnosis } from "./report.ts";
 
 /** Options for {@linkcode renderTextReport}. */
 export interface TextReportOptions {
@@ -17,6 +17,77 @@ export interface TextReportOptions {
   color?: boolean;
   /** List every server and incident, instead of summaries past 12 servers and 8 incidents. @default {false} */
   allServers?: boolean;
+}
+
+/**
+ * Renders a stall diagnosis: when progress stopped, where the requests are, what the servers saw,
+ * the runtime's resources, and one hint per recognised pattern.
+ *
+ * @param d The diagnosis.
+ * @returns Lines of text, ending with a newline.
+ *
+ * @example
+ * ```ts
+ * import { diagnoseStall } from "./stall_diagnosis.ts";
+ * import { renderStallDiagnosis } from "./text_report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const d = diagnoseStall({
+ *   detectedAtMs: 7000, progressStoppedAtMs: 2000, boundMs: 5000,
+ *   totals: { completed: 900, inFlight: 8, planned: 1000 },
+ *   serverNames: ["hello[0]"], clientNames: ["c[0]"], inFlightByServer: [8], inFlightByClient: [8],
+ *   servers: [{ received: 908, responded: 900, failure: null }], oldest: [],
+ *   process: { openFds: 30, fdLimit: 1024, rssBytes: null }, silentWorkers: [],
+ * });
+ * assert.match(renderStallDiagnosis(d), /^STALL: no request completed for 5\.00s/);
+ * ```
+ */
+export function renderStallDiagnosis(d: StallDiagnosis): string {
+  const lines: string[] = [];
+  lines.push(
+    `STALL: no request completed for ${
+      formatDuration(d.detectedAtMs - d.progressStoppedAtMs)
+    } (bound ${formatDuration(d.boundMs)}): progress stopped ${
+      formatDuration(d.progressStoppedAtMs)
+    } into the load, detected at ${formatDuration(d.detectedAtMs)}`,
+  );
+  lines.push(
+    `  ${d.completed} done, ${d.owed === null ? "?" : d.owed} owed, ${d.inFlight} in flight`,
+  );
+  if (d.servers.length) {
+    lines.push("  servers (in flight as the clients see it; received / answered by the server):");
+    for (const s of d.servers) {
+      lines.push(
+        `    ${s.server}: ${s.clientInFlight} in flight; received ${s.received}, answered ${s.responded}${
+          s.received > s.responded ? ` (${s.received - s.responded} still in its handler)` : ""
+        }${s.failure ? `; STOPPED: ${s.failure}` : ""}`,
+      );
+    }
+  }
+  if (d.clients.length) {
+    lines.push(
+      `  in flight by client: ${d.clients.map((c) => `${c.client} ${c.inFlight}`).join(", ")}`,
+    );
+  }
+  if (d.oldest.length) {
+    lines.push("  oldest in flight:");
+    for (const r of d.oldest.slice(0, 5)) {
+      lines.push(
+        `    ${r.client} -> ${r.server}: ${formatDuration(r.ageMs)}, ${r.phase.replace("-", " ")}`,
+      );
+    }
+  }
+  const p = d.process;
+  lines.push(
+    `  runtime: ${p.openFds ?? "?"} open fds (limit ${p.fdLimit ?? "?"}), RSS ${
+      p.rssBytes === null ? "?" : formatByteSize(p.rssBytes)
+    }`,
+  );
+  if (d.hints.length) {
+    lines.push("  hints:");
+    for (const hint of d.hints) lines.push(`    - ${hint}`);
+  }
+  return lines.join("\n") + "\n";
 }
 
 function pad(label: string, width = 14): string {
@@ -81,6 +152,13 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
     }`,
   );
   lines.push(`  ${pad("Outcome")}${report.outcome} (${report.outcomeDetail})`);
+  if (report.longestStall && !report.stall) {
+    lines.push(
+      `  ${pad("Longest stall")}${formatDuration(report.longestStall.durationMs)} (from ${
+        formatDuration(report.longestStall.fromMs)
+      } into the load)`,
+    );
+  }
   lines.push("");
   lines.push(
     `Throughput: ${report.requestsPerSecond.toFixed(1)} request/s [${t.completed} in ${
@@ -164,6 +242,11 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
       p.fdLimit ?? "unknown"
     }), peak RSS ${p.peakRssBytes === null ? "unknown" : formatByteSize(p.peakRssBytes)}`,
   );
+
+  if (report.stall) {
+    lines.push("");
+    lines.push(renderStallDiagnosis(report.stall).trimEnd());
+  }
 
   if (report.incidents.length) {
     lines.push("");

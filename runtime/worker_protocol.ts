@@ -7,6 +7,7 @@
 
 import type { PlannedClient } from "./plan.ts";
 import type { ErrorClass } from "./report.ts";
+import type { InFlightSample } from "./stall_diagnosis.ts";
 
 /** Runtime to worker: the clients to run and the server URLs (by server id). */
 export interface WorkerInit {
@@ -20,6 +21,8 @@ export interface WorkerInit {
   urls: string[];
   /** How often to post a snapshot, ms. */
   snapshotIntervalMs: number;
+  /** Track each in-flight request's age and phase (for stall diagnoses). */
+  trackInFlight: boolean;
 }
 
 /** Runtime to worker: start sending (all workers start together). */
@@ -28,7 +31,10 @@ export interface WorkerStart {
   type: "start";
 }
 
-/** Runtime to worker: stop now, abort what is in flight, post a final snapshot. */
+/**
+ * Runtime to worker: stop now and post a final snapshot that reports what is still in flight (it
+ * stays counted as in flight); the runtime then terminates the worker, which ends those requests.
+ */
 export interface WorkerStop {
   /** Message type. */
   type: "stop";
@@ -53,13 +59,23 @@ export interface ClientCounters {
   abandoned: number;
 }
 
+/**
+ * One request in flight, as a worker saw it when posting a snapshot (`ageMs` as of then).
+ * `awaiting-headers`: sent, or still connecting (fetch does not tell which), no response headers
+ * yet; `reading-body`: headers arrived, the body has not ended.
+ */
+export type InFlightRequest = InFlightSample;
+
 /** A worker's state: cumulative counters plus the latency recorded since the previous snapshot. */
 export interface WorkerSnapshot {
   /** Message type. */
   type: "snapshot";
   /** Worker index. */
   workerId: number;
-  /** True for the last snapshot, after every client has finished and closed its HTTP client. */
+  /**
+   * True for the last snapshot: every client has finished (and closed its HTTP client), or the
+   * runtime asked the worker to stop.
+   */
   final: boolean;
   /** Per-client counters, cumulative. */
   clients: ClientCounters[];
@@ -71,6 +87,8 @@ export interface WorkerSnapshot {
   statusCodes: Record<string, number>;
   /** Errors by class and message, cumulative. */
   errors: { class: ErrorClass; message: string; count: number }[];
+  /** The oldest requests in flight (at most 5), oldest first. */
+  oldestInFlight: InFlightRequest[];
   /** Latency recorded since the previous snapshot (compressed HDR), or null. */
   latencyDelta: string | null;
 }

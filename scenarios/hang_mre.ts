@@ -17,7 +17,14 @@
  * requests left in flight when the time limit stops the run.
  */
 
-import { allRequestsComplete, defineScenario, hello, successRateAtLeast, z } from "../mod.ts";
+import {
+  allRequestsComplete,
+  defineScenario,
+  hello,
+  noStallLongerThan,
+  successRateAtLeast,
+  z,
+} from "../mod.ts";
 
 export default defineScenario({
   name: "hang-mre",
@@ -41,5 +48,5 @@ export default defineScenario({
     requests: p.nrequests,
     pool: { maxIdlePerHost: p.poolMaxIdlePerHost },
   }],
-  assert: [allRequestsComplete(), successRateAtLeast(1)],
+  assert: [noStallLongerThan("5s"), allRequestsComplete(), successRateAtLeast(1)],
 });

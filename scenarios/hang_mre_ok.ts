@@ -10,7 +10,14 @@
  * It prints the seed's `Throughput:` line and asserts that every request completes.
  */
 
-import { allRequestsComplete, defineScenario, hello, successRateAtLeast, z } from "../mod.ts";
+import {
+  allRequestsComplete,
+  defineScenario,
+  hello,
+  noStallLongerThan,
+  successRateAtLeast,
+  z,
+} from "../mod.ts";
 
 export default defineScenario({
   name: "hang-mre-ok",
@@ -34,5 +41,5 @@ export default defineScenario({
     requests: p.nrequests,
     pool: { maxIdlePerHost: p.poolMaxIdlePerHost },
   }],
-  assert: [allRequestsComplete(), successRateAtLeast(1)],
+  assert: [noStallLongerThan("5s"), allRequestsComplete(), successRateAtLeast(1)],
 });

@@ -64,3 +64,20 @@ Deno.test("the same seed plans the same per-component seeds", () => {
   assert.deepEqual(a.clients.map((x) => x.seed), b.clients.map((x) => x.seed));
   assert.notDeepEqual(a.clients.map((x) => x.seed), c.clients.map((x) => x.seed));
 });
+
+Deno.test("the worker budget is run-wide: several fleets share the cores, at least one worker each", () => {
+  const three = resolveScenario(defineScenario({
+    name: "three",
+    description: "d",
+    servers: [{}],
+    clients: [{ name: "a", count: 4, requests: 4 }, { name: "b", count: 4, requests: 4 }, {
+      name: "c",
+      count: 1,
+      requests: 1,
+    }],
+  }));
+  const plan = planRun(three, { seed: 1, cores: 2 });
+  assert.deepEqual(plan.workers.map((w) => w.fleet), ["a", "b", "c"]);
+  const wide = planRun(three, { seed: 1, cores: 9 });
+  assert.deepEqual(wide.workers.map((w) => w.fleet), ["a", "a", "a", "a", "b", "b", "b", "b", "c"]);
+});

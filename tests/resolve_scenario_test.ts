@@ -121,7 +121,7 @@ Deno.test("something that is not a behaviour or not an assertion is named as suc
     resolveScenario(scenarioWith({ servers: [{ behavior: 42 }], assert: ["fast"] }))
   );
   assert.equal(issues.length, 2, issues.join("\n"));
-  assert.match(issues[0], /^servers\[0\]\.behavior: expected a behaviour: hello\(\)/);
+  assert.match(issues[0], /^servers\[0\]\.behavior: expected a behaviour such as hello\(\)/);
   assert.match(issues[1], /^assert\[0\]: expected an assertion such as allRequestsComplete\(\)/);
 });
 
@@ -142,7 +142,7 @@ Deno.test("shortcuts are expanded: defaults, timeout strings, handler functions 
     }],
     assert: [allRequestsComplete()],
   }));
-  assert.deepEqual(scenario.servers.map((s) => [s.name, s.behavior.kind, s.count]), [
+  assert.deepEqual(scenario.servers.map((s) => [s.name, s.behaviors[0].kind, s.count]), [
     ["servers", "handler", 1],
     ["servers-2", "handler", 1],
     ["servers-3", "handler", 2],

@@ -1,0 +1,223 @@
+/**
+ * What a stall looks like from every side, with a one-line hint per recognisable pattern. Pure: it
+ * reads the collector's view, the servers' counters and a process sample; it changes nothing.
+ *
+ * @module
+ */
+
+import { formatDuration } from "./duration.ts";
+
+/** What a request in flight is waiting for: response headers (or a connection), or its body. */
+export type InFlightPhase = "awaiting-headers" | "reading-body";
+
+/** A request in flight as the workers report it (ids, not names). */
+export interface InFlightSample {
+  /** Client id. */
+  clientId: number;
+  /** Server id. */
+  server: number;
+  /** Age now, ms. */
+  ageMs: number;
+  /** What it waits for. */
+  phase: InFlightPhase;
+}
+
+/** One server's side of a stall. */
+export interface StallServerView {
+  /** `fleet[index]`. */
+  server: string;
+  /** Requests the clients have in flight to it. */
+  clientInFlight: number;
+  /** Requests its handler received. */
+  received: number;
+  /** Responses its handler returned. */
+  responded: number;
+  /** Why it stopped serving, if it did. */
+  failure: string | null;
+}
+
+/** A request in flight at the stall, named. */
+export interface StalledRequest {
+  /** `fleet[index]` of the client. */
+  client: string;
+  /** `fleet[index]` of the server. */
+  server: string;
+  /** How long it has been in flight, ms. */
+  ageMs: number;
+  /** `awaiting-headers` (sent or connecting, no headers yet) or `reading-body`. */
+  phase: InFlightPhase;
+}
+
+/** The diagnosis of a stall, kept in the report. */
+export interface StallDiagnosis {
+  /** When the watchdog tripped, ms into the load. */
+  detectedAtMs: number;
+  /** When the last request completed, ms into the load. */
+  progressStoppedAtMs: number;
+  /** The bound that was passed, ms. */
+  boundMs: number;
+  /** Requests ended when progress stopped. */
+  completed: number;
+  /** Planned requests not yet ended; null in duration mode. */
+  owed: number | null;
+  /** Requests in flight. */
+  inFlight: number;
+  /** Servers with requests in flight or a failure, most in flight first. */
+  servers: StallServerView[];
+  /** Clients with requests in flight, most first (at most 10). */
+  clients: { client: string; inFlight: number }[];
+  /** The oldest requests in flight (at most 10), oldest first. */
+  oldest: StalledRequest[];
+  /** The runtime process. */
+  process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };
+  /** Worker threads that have posted nothing for a while (their event loop may be blocked). */
+  silentWorkers: { worker: number; silentForMs: number }[];
+  /** One line per recognised pattern. */
+  hints: string[];
+}
+
+/** What {@linkcode diagnoseStall} reads. */
+export interface StallEvidence {
+  /** When the watchdog tripped, ms into the load. */
+  detectedAtMs: number;
+  /** When the last completion happened, ms into the load. */
+  progressStoppedAtMs: number;
+  /** The bound, ms. */
+  boundMs: number;
+  /** Totals now. */
+  totals: { completed: number; inFlight: number; planned: number | null };
+  /** Server names by id, `fleet[index]`. */
+  serverNames: string[];
+  /** Client names by id. */
+  clientNames: string[];
+  /** Requests in flight per server id (client view). */
+  inFlightByServer: number[];
+  /** Requests in flight per client id. */
+  inFlightByClient: number[];
+  /** Server counters by id. */
+  servers: { received: number; responded: number; failure: string | null }[];
+  /** Oldest requests in flight, ages as of now. */
+  oldest: InFlightSample[];
+  /** The runtime process now. */
+  process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };
+  /** Workers that have posted nothing for a while. */
+  silentWorkers: { worker: number; silentForMs: number }[];
+}
+
+/**
+ * Builds the diagnosis of a stall.
+ *
+ * @param e What the runtime knows at the moment the watchdog tripped.
+ * @returns The diagnosis, with hints.
+ *
+ * @example Every request waits on one server that received them and never answered
+ * ```ts
+ * import { diagnoseStall } from "./stall_diagnosis.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const d = diagnoseStall({
+ *   detectedAtMs: 7000, progressStoppedAtMs: 2000, boundMs: 5000,
+ *   totals: { completed: 900, inFlight: 8, planned: 1000 },
+ *   serverNames: ["hello[0]", "hello[1]"], clientNames: ["c[0]"],
+ *   inFlightByServer: [0, 8], inFlightByClient: [8],
+ *   servers: [{ received: 450, responded: 450, failure: null }, { received: 458, responded: 450, failure: null }],
+ *   oldest: [], process: { openFds: 30, fdLimit: 1024, rssBytes: null }, silentWorkers: [],
+ * });
+ * assert.match(d.hints[0], /every request in flight \(8\) waits on hello\[1\]/);
+ * ```
+ */
+export function diagnoseStall(e: StallEvidence): StallDiagnosis {
+  const servers: StallServerView[] = e.serverNames
+    .map((server, id) => ({
+      server,
+      clientInFlight: e.inFlightByServer[id] ?? 0,
+      received: e.servers[id]?.received ?? 0,
+      responded: e.servers[id]?.responded ?? 0,
+      failure: e.servers[id]?.failure ?? null,
+    }))
+    .filter((s) => s.clientInFlight > 0 || s.failure !== null || s.received > s.responded)
+    .sort((a, b) => b.clientInFlight - a.clientInFlight);
+  const clients = e.clientNames
+    .map((client, id) => ({ client, inFlight: e.inFlightByClient[id] ?? 0 }))
+    .filter((c) => c.inFlight > 0)
+    .sort((a, b) => b.inFlight - a.inFlight)
+    .slice(0, 10);
+  const oldest = [...e.oldest]
+    .sort((a, b) => b.ageMs - a.ageMs)
+    .slice(0, 10)
+    .map((r) => ({
+      client: e.clientNames[r.clientId] ?? `client ${r.clientId}`,
+      server: e.serverNames[r.server] ?? `server ${r.server}`,
+      ageMs: r.ageMs,
+      phase: r.phase,
+    }));
+
+  const hints: string[] = [];
+  const inFlight = e.totals.inFlight;
+  const busy = servers.filter((s) => s.clientInFlight > 0);
+  if (inFlight > 0 && busy.length === 1) {
+    hints.push(`every request in flight (${inFlight}) waits on ${busy[0].server}`);
+  } else if (inFlight > 0 && busy.length > 1 && busy[0].clientInFlight >= 0.5 * inFlight) {
+    hints.push(
+      `${busy[0].clientInFlight} of ${inFlight} requests in flight wait on ${busy[0].server}`,
+    );
+  }
+  for (const s of busy.slice(0, 5)) {
+    const inHandler = s.received - s.responded;
+    if (s.failure) continue;
+    if (inHandler > 0) {
+      hints.push(
+        `${s.server} received ${inHandler} request${
+          inHandler === 1 ? "" : "s"
+        } it never answered: its handler is stuck (a server-side hang)`,
+      );
+    }
+    if (s.clientInFlight > inHandler) {
+      const missing = s.clientInFlight - inHandler;
+      hints.push(
+        `${s.server}'s handler never saw ${missing} of the ${s.clientInFlight} requests the clients have in flight to it: they wait before the handler (connection not accepted, accept queue, or the client's own pool)`,
+      );
+    }
+  }
+  for (const s of servers.filter((s) => s.failure)) {
+    hints.push(`${s.server} stopped serving: ${s.failure}`);
+  }
+  if (oldest.length && oldest.every((r) => r.phase === "reading-body")) {
+    hints.push(
+      "the oldest requests got their headers but their bodies never ended: a slow or cut-off body",
+    );
+  }
+  const { openFds, fdLimit } = e.process;
+  if (openFds !== null && fdLimit !== null && openFds >= 0.9 * fdLimit) {
+    hints.push(
+      `open file descriptors ${openFds} are near the limit ${fdLimit}: new connections fail with EMFILE (seed 000)`,
+    );
+  }
+  for (const w of e.silentWorkers) {
+    hints.push(
+      `client worker ${w.worker} has posted nothing for ${
+        formatDuration(w.silentForMs)
+      }: its event loop may be blocked`,
+    );
+  }
+  const owed = e.totals.planned === null ? null : e.totals.planned - e.totals.completed;
+  if (inFlight === 0 && (owed ?? 0) > 0 && e.silentWorkers.length === 0) {
+    hints.push(
+      `nothing is in flight but ${owed} requests are still owed: the clients stopped sending`,
+    );
+  }
+  return {
+    detectedAtMs: e.detectedAtMs,
+    progressStoppedAtMs: e.progressStoppedAtMs,
+    boundMs: e.boundMs,
+    completed: e.totals.completed,
+    owed,
+    inFlight,
+    servers: servers.slice(0, 10),
+    clients,
+    oldest,
+    process: e.process,
+    silentWorkers: e.silentWorkers,
+    hints,
+  };
+}
