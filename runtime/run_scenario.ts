@@ -233,6 +233,9 @@ export async function runScenario<P extends z.ZodObject>(
       stopped,
     ]);
     const durationMs = performance.now() - t0;
+    // The servers' view as the load ended: stopping releases held requests (answered 503), which
+    // belongs to the teardown, not to the run.
+    const serverCounters = servers.counters.map((c) => ({ ...c }));
     clearInterval(progressTimer);
     clearInterval(watchdogTimer);
     progressTimer = undefined;
@@ -260,7 +263,7 @@ export async function runScenario<P extends z.ZodObject>(
       scenario,
       plan,
       collector,
-      servers: servers.counters,
+      servers: serverCounters,
       urls: servers.urls,
       startedAt,
       durationMs,

@@ -86,7 +86,7 @@ export class StallWatchdog {
       return false;
     }
     const span = { fromMs: this.#lastProgressAt, durationMs: o.atMs - this.#lastProgressAt };
-    if (span.durationMs < this.#resolutionMs) return false;
+    if (span.durationMs <= 0 || span.durationMs < this.#resolutionMs) return false;
     this.#current = span;
     if (this.#longest === null || span.durationMs > this.#longest.durationMs) {
       this.#longest = span;

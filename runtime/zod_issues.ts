@@ -105,11 +105,13 @@ export function issuesFromZod(
         message: `${issue.message}, got ${describeValue(valueAt(input, issue.path))}`,
       };
     }
-    const given = describeValue(valueAt(input, issue.path));
+    const value = valueAt(input, issue.path);
+    const given = describeValue(value);
+    const primitive = value === null || (typeof value !== "object" && typeof value !== "function");
     const message = issue.message.startsWith("Invalid input")
       ? `invalid value, got ${given}`
-      : / got /.test(issue.message)
-      ? issue.message // the message already says what was given
+      : / got /.test(issue.message) || (issue.code === "custom" && !primitive)
+      ? issue.message // it says what was given already, or the value would only add noise
       : `${issue.message}, got ${given}`;
     return { path, message };
   });

@@ -53,3 +53,8 @@ Deno.test("formatByteSize keeps the sign of deltas", () => {
   assert.equal(formatByteSize(-272 * 1024), "-272.0KiB");
   assert.equal(formatByteSize(2 * 1024 ** 2), "2.00MiB");
 });
+
+Deno.test("formatDuration rounds to whole seconds before splitting minutes (no 1m60s)", () => {
+  assert.equal(formatDuration(119_999), "2m00s");
+  assert.equal(formatDuration(60_000), "1m00s");
+});

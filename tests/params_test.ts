@@ -66,3 +66,11 @@ Deno.test("describeParams lists each param with its type, bounds, default and de
     { name: "name", accepts: "string" },
   ]);
 });
+
+Deno.test("names inherited from Object.prototype are unknown params, not a crash", () => {
+  for (const key of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+    const result = resolveParams(schema, { [key]: "1" });
+    assert.equal(result.ok, false, key);
+    assert.match(!result.ok ? result.issues[0].message : "", /unknown param/);
+  }
+});

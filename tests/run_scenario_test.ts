@@ -130,6 +130,8 @@ Deno.test("timeouts without cancel stop waiting but leave the request running (a
   }));
   assert.equal(report.totals.completed, 4);
   assert.equal(report.totals.abandoned, 4);
+  assert.equal(report.totals.inFlight, 0);
+  assert.equal(report.servers[0].inFlight, 0, "per-server in flight agrees with the totals");
   assert.equal(report.errors[0].class, "timeout");
   assert.equal(report.servers[0].received, 4, "the server still got every request");
 });
@@ -270,4 +272,26 @@ Deno.test("the report carries the runtime's fd count and memory over time", asyn
     assert.ok(report.process.peakRssBytes! > 0);
     assert.ok(report.timeline.every((p) => p.openFds! > 0 && p.rssBytes! > 0));
   }
+});
+
+Deno.test("a progress callback that throws does not end the run", async () => {
+  const report = await runScenario(
+    defineScenario({
+      name: "throwing-callback",
+      description: "d",
+      servers: [{ behavior: delay("5ms") }],
+      clients: [{ concurrency: 2, duration: "300ms" }],
+      assert: [allRequestsComplete()],
+    }),
+    {
+      progressIntervalMs: 50,
+      onProgress: () => {
+        throw new Error("display broke");
+      },
+      onPhase: () => {
+        throw new Error("display broke");
+      },
+    },
+  );
+  assertPassed(report);
 });
