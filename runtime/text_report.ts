@@ -154,7 +154,7 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   lines.push(`  ${pad("Outcome")}${report.outcome} (${report.outcomeDetail})`);
   if (report.longestStall && !report.stall) {
     lines.push(
-      `  ${pad("Longest stall")}${formatDuration(report.longestStall.durationMs)} (from ${
+      `  ${pad("Max stall")}${formatDuration(report.longestStall.durationMs)} (from ${
         formatDuration(report.longestStall.fromMs)
       } into the load)`,
     );
