@@ -60,16 +60,22 @@ export function startAcceptGate(
   let closed = false;
 
   const forward = async (inbound: Deno.TcpConn) => {
+    open.add(inbound);
     let outbound: Deno.TcpConn;
     try {
       outbound = await Deno.connect({ hostname, port: upstreamPort });
     } catch {
-      inbound.close();
+      if (open.delete(inbound)) inbound.close();
+      return;
+    }
+    if (closed) {
+      // close() ran while this connection was being set up: it must not outlive the gate.
+      if (open.delete(inbound)) inbound.close();
+      outbound.close();
       return;
     }
     inbound.setNoDelay(true);
     outbound.setNoDelay(true);
-    open.add(inbound);
     open.add(outbound);
     const end = () => {
       for (const conn of [inbound, outbound]) {

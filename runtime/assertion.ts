@@ -8,6 +8,9 @@
 import { type Duration, formatDuration, parseDuration } from "./duration.ts";
 import type { AssertionResult, LatencySummary, RunReport } from "./report.ts";
 
+/** The shortest stall bound the watchdog can judge (snapshots every 250 ms, ticks every 100 ms). */
+const MIN_STALL_BOUND_MS = 1000;
+
 /** What an assertion's check returns. */
 export interface AssertionOutcome {
   /** Whether the requirement holds. */
@@ -250,9 +253,9 @@ function formatPercent(share: number): string {
  * owed) and none completes. Arms the stall watchdog, which stops a stalled run after `bound`,
  * diagnoses where the requests are stuck, and ends everything cleanly.
  *
- * @param bound The longest stall allowed, e.g. `"5s"`.
+ * @param bound The longest stall allowed, e.g. `"5s"`; at least 1 s.
  * @returns The assertion.
- * @throws {RangeError} If `bound` does not parse or is not positive.
+ * @throws {RangeError} If `bound` does not parse or is under 1 s.
  *
  * @example
  * ```ts
@@ -263,9 +266,11 @@ function formatPercent(share: number): string {
  */
 export function noStallLongerThan(bound: Duration): Assertion {
   const boundMs = parseDuration(bound);
-  if (!(boundMs > 0)) {
+  if (!(boundMs >= MIN_STALL_BOUND_MS)) {
     throw new RangeError(
-      `noStallLongerThan(${JSON.stringify(bound)}): expected a positive duration`,
+      `noStallLongerThan(${
+        JSON.stringify(bound)
+      }): expected at least 1s; the watchdog sees progress in 250ms snapshots`,
     );
   }
   return {
@@ -273,15 +278,28 @@ export function noStallLongerThan(bound: Duration): Assertion {
     description: `no stall longer than ${formatDuration(boundMs)}`,
     watch: { stallMs: boundMs },
     check(report) {
-      if (report.stall) {
-        const d = report.stall;
+      if (report.watchdog === null) {
         return {
           pass: false,
-          measured: `stalled from ${
-            formatDuration(d.progressStoppedAtMs)
-          } into the load, ${d.inFlight} requests in flight`,
-          detail: d.hints[0] ?? "see the stall diagnosis",
+          measured: "not judged",
+          detail: "the run was not watched for stalls (watchdog: false)",
         };
+      }
+      if (report.stall) {
+        const d = report.stall;
+        const measured = `stalled from ${
+          formatDuration(d.progressStoppedAtMs)
+        } into the load, ${d.inFlight} requests in flight`;
+        if (d.boundMs < boundMs) {
+          return {
+            pass: false,
+            measured,
+            detail: `not judged: a shorter bound (${
+              formatDuration(d.boundMs)
+            }) stopped the run first, so how long the stall would have lasted is unknown`,
+          };
+        }
+        return { pass: false, measured, detail: d.hints[0] ?? "see the stall diagnosis" };
       }
       const longest = report.longestStall;
       const measured = longest

@@ -164,9 +164,16 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 }
 
 function brokenBody(part: Uint8Array | null): ReadableStream<Uint8Array> {
+  let sent = part === null;
   return new ReadableStream({
-    start(controller) {
-      if (part) controller.enqueue(part);
+    // Send the part first, and break only when the server asks for more: erroring a stream
+    // discards whatever is still queued in it.
+    pull(controller) {
+      if (!sent) {
+        sent = true;
+        controller.enqueue(part!);
+        return;
+      }
       controller.error(new Error("wedge: connection broken on purpose"));
     },
   });
@@ -181,6 +188,9 @@ function slowStream(
   const intervalMs = (chunk / bytesPerSecond) * 1000;
   let sent = 0;
   return new ReadableStream({
+    cancel() {
+      sent = total;
+    },
     async pull(controller) {
       if (sent >= total) {
         controller.close();

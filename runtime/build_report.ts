@@ -47,6 +47,8 @@ export interface RunMeasurements {
   incidents: string[];
   /** The runtime process's resources. */
   process: ProcessReport;
+  /** How the run was watched, or null when the watchdog was off. */
+  watchdog: { boundMs: number | null; resolutionMs: number } | null;
   /** The longest stall the watchdog measured. */
   longestStall: StallSpan | null;
   /** The stall diagnosis, when the watchdog stopped the run. */
@@ -129,6 +131,7 @@ export function buildReport(m: RunMeasurements): RunReport {
     })),
     timeline: m.timeline,
     process: m.process,
+    watchdog: m.watchdog,
     longestStall: m.longestStall,
     stall: m.stall,
     incidents: m.incidents,

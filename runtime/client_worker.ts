@@ -68,8 +68,16 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     statusCodes: { ...s.statusCodes },
     errors: [...s.errors.values()].map((e) => ({ ...e })),
     oldestInFlight: oldestInFlight(s.slots, performance.now()),
+    awaitingHeadersByServer: awaitingHeaders(s.slots, s.inFlightByServer.length),
     latencyDelta: s.histogram.takeDelta(),
   };
+}
+
+function awaitingHeaders(slots: readonly LaneSlot[], servers: number): number[] {
+  if (slots.length === 0) return [];
+  const counts = new Array<number>(servers).fill(0);
+  for (const slot of slots) if (slot.phase === AWAITING_HEADERS) counts[slot.target]++;
+  return counts;
 }
 
 function oldestInFlight(slots: readonly LaneSlot[], now: number): InFlightRequest[] {

@@ -60,9 +60,15 @@ export function describeBehavior(behavior: ResolvedBehavior): string {
 function describeSelector(select: ResolvedSelector): string {
   const parts: string[] = [];
   if (select.every !== undefined) {
-    parts.push(select.every === 0 ? "never" : `every ${select.every}th request`);
+    parts.push(select.every === 0 ? "never" : `every ${ordinal(select.every)} request`);
   }
   if (select.after !== undefined) parts.push(`after ${select.after} requests`);
   if (select.probability !== undefined) parts.push(`with probability ${select.probability}`);
   return parts.length ? parts.join(", ") : "every request";
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${n}th`;
+  return `${n}${["th", "st", "nd", "rd"][n % 10] ?? "th"}`;
 }

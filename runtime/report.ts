@@ -218,6 +218,8 @@ export interface RunReport {
   timeline: TimelinePoint[];
   /** The runtime process's resources. */
   process: ProcessReport;
+  /** How the run was watched for stalls, or null when the watchdog was off. */
+  watchdog: { boundMs: number | null; resolutionMs: number } | null;
   /** The longest period with work owed and no request completing, or null if there was none. */
   longestStall: StallSpan | null;
   /** The diagnosis, when the stall watchdog stopped the run (outcome `stalled`); else null. */

@@ -48,7 +48,7 @@ export interface CollectedTotals {
  *   type: "snapshot", workerId: 0, final: false,
  *   clients: [{ id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0 }],
  *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
- *   oldestInFlight: [], latencyDelta: null,
+ *   oldestInFlight: [], awaitingHeadersByServer: [], latencyDelta: null,
  * });
  * assert.equal(collector.totals().inFlight, 1);
  * ```
@@ -61,7 +61,11 @@ export class RunCollector {
   #servers: number;
   #clients: number;
 
-  /** @param plan The run plan (for the number of servers and clients). */
+  /**
+   * Creates an empty collector for a run.
+   *
+   * @param plan The run plan (for the number of servers and clients).
+   */
   constructor(plan: RunPlan) {
     this.#servers = plan.servers.length;
     this.#clients = plan.clients.length;
@@ -103,32 +107,45 @@ export class RunCollector {
    * Workers still running that have posted nothing for at least `thresholdMs`.
    *
    * @param nowMs Now, on the clock given to `apply`.
-   * @param thresholdMs Silence that counts.
-   * @param workerIds Every worker of the run (one never heard from counts from time 0).
+   * @param options `thresholdMs`: silence that counts; `workerIds`: every worker of the run (one
+   *   never heard from counts from time 0); `failed`: workers known to have crashed (not silent).
    * @returns Silent workers and for how long.
    */
   silentWorkers(
     nowMs: number,
-    thresholdMs: number,
-    workerIds: readonly number[],
+    options: { thresholdMs: number; workerIds: readonly number[]; failed?: ReadonlySet<number> },
   ): { worker: number; silentForMs: number }[] {
+    const { thresholdMs, workerIds, failed } = options;
     return workerIds
-      .filter((id) => !this.isFinal(id))
+      .filter((id) => !this.isFinal(id) && !failed?.has(id))
       .map((id) => ({ worker: id, silentForMs: nowMs - (this.#receivedAt.get(id) ?? 0) }))
       .filter((w) => w.silentForMs >= thresholdMs);
   }
 
-  /** @returns Requests in flight per client id. */
+  /**
+   * Requests in flight per client.
+   *
+   * @returns Requests in flight per client id.
+   */
   inFlightByClient(): number[] {
     return this.clients().map((c) => c.sent - c.completed);
   }
 
-  /** Whether this worker has posted its final snapshot. */
+  /**
+   * Tells whether a worker has posted its final snapshot.
+   *
+   * @param workerId The worker.
+   * @returns True after its final snapshot.
+   */
   isFinal(workerId: number): boolean {
     return this.#latest.get(workerId)?.final ?? false;
   }
 
-  /** @returns Run-wide totals now. */
+  /**
+   * Run-wide request counts now.
+   *
+   * @returns Run-wide totals now.
+   */
   totals(): CollectedTotals {
     const t: CollectedTotals = {
       sent: 0,
@@ -151,7 +168,11 @@ export class RunCollector {
     return t;
   }
 
-  /** @returns Counters of each client, by client id (zeros for a client not heard from). */
+  /**
+   * Counters of each client.
+   *
+   * @returns Counters of each client, by client id (zeros for a client not heard from).
+   */
   clients(): ClientCounters[] {
     const out: ClientCounters[] = Array.from({ length: this.#clients }, (_, id) => ({
       id,
@@ -167,17 +188,40 @@ export class RunCollector {
     return out;
   }
 
-  /** @returns Requests ended per server id (client view). */
+  /**
+   * Requests ended per server (client view).
+   *
+   * @returns Requests ended per server id (client view).
+   */
   completedByServer(): number[] {
     return this.#sumPerServer((s) => s.completedByServer);
   }
 
-  /** @returns Requests in flight per server id (client view). */
+  /**
+   * Requests in flight per server (client view).
+   *
+   * @returns Requests in flight per server id (client view).
+   */
   inFlightByServer(): number[] {
     return this.#sumPerServer((s) => s.inFlightByServer);
   }
 
-  /** @returns Responses by status code. */
+  /**
+   * Requests still awaiting response headers per server id, or null when the workers do not
+   * track phases.
+   *
+   * @returns Counts by server id, or null.
+   */
+  awaitingHeadersByServer(): number[] | null {
+    const tracked = [...this.#latest.values()].some((s) => s.awaitingHeadersByServer.length > 0);
+    return tracked ? this.#sumPerServer((s) => s.awaitingHeadersByServer) : null;
+  }
+
+  /**
+   * Responses by status code.
+   *
+   * @returns Responses by status code.
+   */
   statusCodes(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const snapshot of this.#latest.values()) {
@@ -188,7 +232,11 @@ export class RunCollector {
     return out;
   }
 
-  /** @returns Errors by class and message, most frequent first. */
+  /**
+   * Errors by class and message.
+   *
+   * @returns Errors by class and message, most frequent first.
+   */
   errors(): ErrorCount[] {
     const merged = new Map<string, ErrorCount>();
     for (const snapshot of this.#latest.values()) {

@@ -66,7 +66,7 @@ export interface RunScenarioOptions {
   cores?: number;
   /**
    * Watch for stalls: the main-thread watchdog and the workers' in-flight tracking. `false` is for
-   * measuring their cost; `noStallLongerThan` then has nothing to judge but the timeline.
+   * measuring their cost; `noStallLongerThan` then fails as not judged.
    * @default {true}
    */
   watchdog?: boolean;
@@ -76,8 +76,6 @@ export interface RunScenarioOptions {
 const SNAPSHOT_INTERVAL_MS = 250;
 /** How often the stall watchdog looks at progress, ms. */
 const WATCHDOG_TICK_MS = 100;
-/** A worker silent this long is named in a stall diagnosis. */
-const SILENT_WORKER_MS = 2000;
 
 /**
  * Runs a scenario and returns its report; never throws for a failed assertion (see
@@ -115,6 +113,7 @@ export async function runScenario<P extends z.ZodObject>(
     resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS,
   });
   let stall: StallDiagnosis | null = null;
+  const failedWorkers = new Set<number>();
   const limit = fdLimit("self");
   let peakOpenFds: number | null = null;
   let t0 = performance.now();
@@ -151,8 +150,10 @@ export async function runScenario<P extends z.ZodObject>(
       trackInFlight: watching,
       snapshotIntervalMs: SNAPSHOT_INTERVAL_MS,
       onSnapshot: (snapshot) => collector.apply(snapshot, performance.now() - t0),
-      onFailure: (workerId, message) =>
-        incidents.push(`client worker ${workerId} failed: ${message}`),
+      onFailure: (workerId, message) => {
+        failedWorkers.add(workerId);
+        incidents.push(`client worker ${workerId} failed: ${message}`);
+      },
     });
 
     const startedAt = Date.now();
@@ -195,10 +196,18 @@ export async function runScenario<P extends z.ZodObject>(
     const stopped = new Promise<RunOutcome>((resolve) => {
       limitTimer = setTimeout(() => resolve("time-limit"), plan.timeLimitMs);
       if (watching) {
+        // Work is owed while requests are in flight, while a request-count client has requests
+        // left to send, or while a duration client's time has not run out.
+        const countClients = plan.clients.filter((c) => c.requests !== null);
+        const countPlanned = countClients.reduce((sum, c) => sum + c.requests!, 0);
+        const durationEndMs = Math.max(0, ...plan.clients.map((c) => c.durationMs ?? 0));
+        const silentMs = Math.min(2000, (watchdog.boundMs ?? 4000) / 2);
         watchdogTimer = setInterval(() => {
           const now = performance.now() - t0;
           const t = collector.totals();
-          const owed = t.inFlight > 0 || (plan.planned !== null && t.sent < plan.planned);
+          const perClient = collector.clients();
+          const countSent = countClients.reduce((sum, c) => sum + perClient[c.id].sent, 0);
+          const owed = t.inFlight > 0 || countSent < countPlanned || now < durationEndMs;
           if (!watchdog.observe({ atMs: now, completed: t.completed, owed }) || stall) return;
           stall = diagnoseStall({
             detectedAtMs: now,
@@ -208,15 +217,16 @@ export async function runScenario<P extends z.ZodObject>(
             serverNames: plan.servers.map((s) => `${s.fleet}[${s.index}]`),
             clientNames: plan.clients.map((c) => `${c.fleet}[${c.index}]`),
             inFlightByServer: collector.inFlightByServer(),
+            awaitingHeadersByServer: collector.awaitingHeadersByServer(),
             inFlightByClient: collector.inFlightByClient(),
             servers: servers.counters,
             oldest: collector.oldestInFlight(now),
             process: { ...sampleProcess("self"), fdLimit: limit },
-            silentWorkers: collector.silentWorkers(
-              now,
-              SILENT_WORKER_MS,
-              plan.workers.map((w) => w.id),
-            ),
+            silentWorkers: collector.silentWorkers(now, {
+              thresholdMs: silentMs,
+              workerIds: plan.workers.map((w) => w.id),
+              failed: failedWorkers,
+            }),
           });
           notify(options.onPhase, { phase: "stalled", diagnosis: stall });
           resolve("stalled");
@@ -285,6 +295,9 @@ export async function runScenario<P extends z.ZodObject>(
         peakOpenFds,
         peakRssBytes: sampleProcess("self").peakRssBytes,
       },
+      watchdog: watching
+        ? { boundMs: watchdog.boundMs, resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS }
+        : null,
       longestStall: watchdog.longest,
       stall,
     });

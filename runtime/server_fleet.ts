@@ -160,8 +160,14 @@ export async function startServerFleet(
   async function stopAll(stopOptions: { timeoutMs?: number }) {
     const timeoutMs = stopOptions.timeoutMs ?? 2000;
     shutdown.abort();
-    await Promise.allSettled(gates.splice(0).map((g) => g.close()));
     const unstopped: string[] = [];
+    let gateTimer: ReturnType<typeof setTimeout> | undefined;
+    const gatesClosed = await Promise.race([
+      Promise.allSettled(gates.splice(0).map((g) => g.close())).then(() => true),
+      new Promise<false>((resolve) => (gateTimer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(gateTimer);
+    if (!gatesClosed) unstopped.push("an accept gate (stopAccepting)");
     await Promise.all(running.map(async ({ name, server }) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {

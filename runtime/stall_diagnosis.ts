@@ -92,6 +92,8 @@ export interface StallEvidence {
   clientNames: string[];
   /** Requests in flight per server id (client view). */
   inFlightByServer: number[];
+  /** Of those, the ones still awaiting response headers, or null when phases are not tracked. */
+  awaitingHeadersByServer: number[] | null;
   /** Requests in flight per client id. */
   inFlightByClient: number[];
   /** Server counters by id. */
@@ -119,7 +121,7 @@ export interface StallEvidence {
  *   detectedAtMs: 7000, progressStoppedAtMs: 2000, boundMs: 5000,
  *   totals: { completed: 900, inFlight: 8, planned: 1000 },
  *   serverNames: ["hello[0]", "hello[1]"], clientNames: ["c[0]"],
- *   inFlightByServer: [0, 8], inFlightByClient: [8],
+ *   inFlightByServer: [0, 8], awaitingHeadersByServer: [0, 8], inFlightByClient: [8],
  *   servers: [{ received: 450, responded: 450, failure: null }, { received: 458, responded: 450, failure: null }],
  *   oldest: [], process: { openFds: 30, fdLimit: 1024, rssBytes: null }, silentWorkers: [],
  * });
@@ -165,6 +167,10 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
   for (const s of busy.slice(0, 5)) {
     const inHandler = s.received - s.responded;
     if (s.failure) continue;
+    // A request whose headers arrived has left the handler (its body may still be streaming):
+    // only those still awaiting headers can be stuck before or in the handler.
+    const id = e.serverNames.indexOf(s.server);
+    const awaiting = e.awaitingHeadersByServer?.[id] ?? s.clientInFlight;
     if (inHandler > 0) {
       hints.push(
         `${s.server} received ${inHandler} request${
@@ -172,10 +178,10 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
         } it never answered: its handler is stuck (a server-side hang)`,
       );
     }
-    if (s.clientInFlight > inHandler) {
-      const missing = s.clientInFlight - inHandler;
+    if (awaiting > inHandler) {
+      const missing = awaiting - inHandler;
       hints.push(
-        `${s.server}'s handler never saw ${missing} of the ${s.clientInFlight} requests the clients have in flight to it: they wait before the handler (connection not accepted, accept queue, or the client's own pool)`,
+        `${s.server}'s handler never saw ${missing} of the ${awaiting} requests the clients are awaiting headers for: they wait before the handler (connection not accepted, accept queue, or the client's own pool)`,
       );
     }
   }
@@ -190,7 +196,7 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
   const { openFds, fdLimit } = e.process;
   if (openFds !== null && fdLimit !== null && openFds >= 0.9 * fdLimit) {
     hints.push(
-      `open file descriptors ${openFds} are near the limit ${fdLimit}: new connections fail with EMFILE (seed 000)`,
+      `open file descriptors ${openFds} are near the limit ${fdLimit}: new connections and accepts fail with EMFILE ("Too many open files")`,
     );
   }
   for (const w of e.silentWorkers) {

@@ -48,6 +48,8 @@ export class StallWatchdog {
   #longest: StallSpan | null = null;
 
   /**
+   * Creates a watchdog.
+   *
    * @param options `boundMs`: the stall length that trips the watchdog (null only measures);
    *   `resolutionMs`: gaps shorter than this are not stalls, because completions arrive in
    *   batches (one snapshot per worker every 250 ms). @default {resolutionMs: 0}

@@ -35,7 +35,8 @@ export interface TextReportOptions {
  * const d = diagnoseStall({
  *   detectedAtMs: 7000, progressStoppedAtMs: 2000, boundMs: 5000,
  *   totals: { completed: 900, inFlight: 8, planned: 1000 },
- *   serverNames: ["hello[0]"], clientNames: ["c[0]"], inFlightByServer: [8], inFlightByClient: [8],
+ *   serverNames: ["hello[0]"], clientNames: ["c[0]"], inFlightByServer: [8],
+ *   awaitingHeadersByServer: [8], inFlightByClient: [8],
  *   servers: [{ received: 908, responded: 900, failure: null }], oldest: [],
  *   process: { openFds: 30, fdLimit: 1024, rssBytes: null }, silentWorkers: [],
  * });
@@ -52,7 +53,9 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
     } into the load, detected at ${formatDuration(d.detectedAtMs)}`,
   );
   lines.push(
-    `  ${d.completed} done, ${d.owed === null ? "?" : d.owed} owed, ${d.inFlight} in flight`,
+    `  ${d.completed} done, ${
+      d.owed === null ? "?" : d.owed
+    } owed (in flight or not yet sent), ${d.inFlight} in flight`,
   );
   if (d.servers.length) {
     lines.push("  servers (in flight as the clients see it; received / answered by the server):");

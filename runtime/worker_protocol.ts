@@ -89,6 +89,8 @@ export interface WorkerSnapshot {
   errors: { class: ErrorClass; message: string; count: number }[];
   /** The oldest requests in flight (at most 5), oldest first. */
   oldestInFlight: InFlightRequest[];
+  /** Requests awaiting response headers per server id, now (empty when not tracked). */
+  awaitingHeadersByServer: number[];
   /** Latency recorded since the previous snapshot (compressed HDR), or null. */
   latencyDelta: string | null;
 }

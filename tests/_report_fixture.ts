@@ -69,6 +69,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
     ],
     timeline: [{ atMs: 1000, completed: 500, inFlight: 8, errors: 5, openFds: 40, rssBytes: 50e6 }],
     process: { pid: 4242, fdLimit: 20000, peakOpenFds: 40, peakRssBytes: 64 * 1024 * 1024 },
+    watchdog: { boundMs: null, resolutionMs: 350 },
     longestStall: null,
     stall: null,
     incidents: [],

@@ -16,6 +16,7 @@ import type { BehaviorInput, ClientFleetInput } from "../mod.ts";
 import { resolveScenario } from "../runtime/resolve_scenario.ts";
 import { createSelector } from "../runtime/behavior_handler.ts";
 import { createRandom } from "../runtime/random.ts";
+import { startServerFleet } from "../runtime/server_fleet.ts";
 
 function oneServer(behavior: BehaviorInput, client: ClientFleetInput) {
   return defineScenario({
@@ -43,7 +44,7 @@ Deno.test("selectors: every Nth, after N, every 0 = never, and a seeded probabil
 
 Deno.test("hang every 2nd request: with a cancelling timeout, half time out and half succeed", async () => {
   const report = await runScenario(
-    oneServer(hang({ every: 2 }), { concurrency: 1, requests: 10, timeout: "150ms" }),
+    oneServer(hang({ every: 2 }), { concurrency: 10, requests: 10, timeout: "1s" }),
   );
   assert.equal(report.totals.ok, 5);
   assert.deepEqual(report.errors.map((e) => [e.class, e.count]), [["timeout", 5]]);
@@ -95,9 +96,9 @@ Deno.test("stopAccepting: after N connections new ones wait unaccepted; the diag
 
 Deno.test("a seeded probability replays: the same seed gives the same failures", async () => {
   const scenario = oneServer(hang({ probability: 0.3 }), {
-    concurrency: 4,
+    concurrency: 20,
     requests: 40,
-    timeout: "100ms",
+    timeout: "1s",
   });
   const a = await runScenario(scenario, { seed: 11 });
   const b = await runScenario(scenario, { seed: 11 });
@@ -108,16 +109,16 @@ Deno.test("a seeded probability replays: the same seed gives the same failures",
 Deno.test("behaviours compose: delay, then hang every 2nd, then hello", async () => {
   const report = await runScenario(
     oneServer(delay("20ms", { then: hang({ every: 2 }) }), {
-      concurrency: 1,
+      concurrency: 4,
       requests: 4,
-      timeout: "300ms",
+      timeout: "1s",
     }),
   );
   assert.equal(report.totals.ok, 2);
   assert.ok(report.latency.min >= 18);
   assert.equal(
     report.servers[0].behavior,
-    "delay 20ms, then hang (every 2th request), else hello 200",
+    "delay 20ms, then hang (every 2nd request), else hello 200",
   );
 });
 
@@ -159,4 +160,52 @@ Deno.test("invalid behaviours and requests are rejected before anything starts",
   assert.deepEqual(issuesOf([{}], [{ requests: 1 }], { timeLimit: "1000h" }), [
     'timeLimit: expected a duration up to 24 days (timers cannot wait longer), got "1000h"',
   ]);
+});
+
+async function rawResponse(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  await conn.write(new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`));
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(65536);
+  for (;;) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    chunks.push(buffer.slice(0, n));
+  }
+  conn.close();
+  return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+}
+
+Deno.test("on the wire: closeMidBody sends the headers and half the body, resetAfterHeaders only the headers", async () => {
+  const hello200 = { kind: "hello" as const, status: 200, body: "", headers: {} };
+  const fleet = await startServerFleet([
+    {
+      id: 0,
+      fleet: "s",
+      index: 0,
+      seed: 1,
+      behavior: { kind: "closeMidBody", select: {}, bodyBytes: 4096, then: hello200 },
+    },
+    {
+      id: 1,
+      fleet: "s",
+      index: 1,
+      seed: 1,
+      behavior: { kind: "resetAfterHeaders", select: {}, then: hello200 },
+    },
+  ]);
+  try {
+    const mid = await rawResponse(fleet.urls[0]);
+    const [midHead, midBody] = mid.split("\r\n\r\n");
+    assert.match(midHead, /^HTTP\/1\.1 200 OK/);
+    assert.match(midHead, /content-length: 4096/i);
+    assert.equal(midBody.length, 2048, "half of the declared body, then the connection breaks");
+    const reset = await rawResponse(fleet.urls[1]);
+    const [resetHead, resetBody] = reset.split("\r\n\r\n");
+    assert.match(resetHead, /content-length: 1024/i);
+    assert.equal(resetBody, "");
+  } finally {
+    await fleet.stop();
+  }
 });

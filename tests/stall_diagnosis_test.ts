@@ -11,6 +11,7 @@ function evidence(overrides: Partial<StallEvidence> = {}): StallEvidence {
     serverNames: ["hello[0]", "hello[1]", "hello[2]"],
     clientNames: ["c[0]", "c[1]"],
     inFlightByServer: [0, 8, 0],
+    awaitingHeadersByServer: [0, 8, 0],
     inFlightByClient: [4, 4],
     servers: [
       { received: 300, responded: 300, failure: null },
@@ -51,7 +52,7 @@ Deno.test("requests the server never saw wait before the handler (not accepted, 
   }));
   assert.match(
     d.hints[1],
-    /^hello\[1\]'s handler never saw 8 of the 8 requests the clients have in flight to it: they wait before the handler/,
+    /^hello\[1\]'s handler never saw 8 of the 8 requests the clients are awaiting headers for: they wait before the handler/,
   );
 });
 
@@ -104,7 +105,7 @@ Deno.test("the rendered diagnosis says when, where, what the servers saw, resour
   for (
     const line of [
       "STALL: no request completed for 5.00s (bound 5.00s): progress stopped 2.00s into the load, detected at 7.00s",
-      "  900 done, 100 owed, 8 in flight",
+      "  900 done, 100 owed (in flight or not yet sent), 8 in flight",
       "    hello[1]: 8 in flight; received 308, answered 300 (8 still in its handler)",
       "  in flight by client: c[0] 4, c[1] 4",
       "    c[0] -> hello[1]: 5.00s, awaiting headers",
@@ -114,4 +115,23 @@ Deno.test("the rendered diagnosis says when, where, what the servers saw, resour
   ) {
     assert.ok(text.includes(line), `missing ${JSON.stringify(line)} in:\n${text}`);
   }
+});
+
+Deno.test("a body that never ends is not mistaken for requests that never reached the handler", () => {
+  const d = diagnoseStall(evidence({
+    totals: { completed: 900, inFlight: 2, planned: 1000 },
+    inFlightByServer: [2, 0, 0],
+    awaitingHeadersByServer: [0, 0, 0],
+    inFlightByClient: [2, 0],
+    servers: [
+      { received: 302, responded: 302, failure: null },
+      { received: 300, responded: 300, failure: null },
+      { received: 300, responded: 300, failure: null },
+    ],
+    oldest: [{ clientId: 0, server: 0, ageMs: 5000, phase: "reading-body" }],
+  }));
+  assert.deepEqual(d.hints, [
+    "every request in flight (2) waits on hello[0]",
+    "the oldest requests got their headers but their bodies never ended: a slow or cut-off body",
+  ]);
 });
