@@ -66,11 +66,14 @@ export {
   allRequestsComplete,
   type Assertion,
   type AssertionOutcome,
+  fdsBelow,
   latencyBelow,
   type LatencyBounds,
+  noConnectErrors,
   noStallLongerThan,
   successRateAtLeast,
   throughputAtLeast,
+  timeWaitBelow,
 } from "./runtime/assertion.ts";
 export {
   type ProgressSample,
@@ -89,6 +92,7 @@ export type {
   ClientReport,
   ErrorClass,
   ErrorCount,
+  HostSettings,
   InFlightPhase,
   LatencySummary,
   ProcessReport,
@@ -96,10 +100,14 @@ export type {
   RunOutcome,
   RunReport,
   ServerReport,
+  SocketCensus,
+  SocketReport,
   StallDiagnosis,
   StalledRequest,
   StallServerView,
   StallSpan,
+  StateCounts,
+  TcpState,
   TimelinePoint,
 } from "./runtime/report.ts";
 export { REPORT_SCHEMA, REPORT_VERSION } from "./runtime/report.ts";

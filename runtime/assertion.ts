@@ -311,3 +311,114 @@ export function noStallLongerThan(bound: Duration): Assertion {
     },
   };
 }
+
+/**
+ * The run's sockets in TIME_WAIT (either end, the run's server ports) stay below `n` at every
+ * census (about once a second): connections are being reused, not churned.
+ *
+ * @param n The bound.
+ * @returns The assertion.
+ * @throws {RangeError} If `n` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { timeWaitBelow } from "./assertion.ts";
+ *
+ * const assert = [timeWaitBelow(1000)];
+ * ```
+ */
+export function timeWaitBelow(n: number): Assertion {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`timeWaitBelow(${n}): expected a positive whole number of sockets`);
+  }
+  return {
+    name: "timeWaitBelow",
+    description: `TIME_WAIT sockets below ${n}`,
+    check(report) {
+      if (!report.sockets) {
+        return {
+          pass: false,
+          measured: "not measured",
+          detail: "no socket census (/proc/net/tcp)",
+        };
+      }
+      return {
+        pass: report.sockets.peakTimeWait < n,
+        measured: `peak ${report.sockets.peakTimeWait} in TIME_WAIT`,
+      };
+    },
+  };
+}
+
+const CONNECT_CLASSES = new Set([
+  "connection_refused",
+  "address_unavailable",
+  "too_many_open_files",
+]);
+
+/**
+ * No request failed to connect: no connection refused, no address unavailable (ephemeral ports
+ * exhausted), no "too many open files", nor any other error raised while connecting.
+ *
+ * @returns The assertion.
+ *
+ * @example
+ * ```ts
+ * import { noConnectErrors } from "./assertion.ts";
+ *
+ * const assert = [noConnectErrors()];
+ * ```
+ */
+export function noConnectErrors(): Assertion {
+  return {
+    name: "noConnectErrors",
+    description: "no connection errors",
+    check(report) {
+      const connect = report.errors.filter((e) =>
+        CONNECT_CLASSES.has(e.class) || e.message.includes("(Connect)")
+      );
+      const count = connect.reduce((sum, e) => sum + e.count, 0);
+      return count === 0 ? { pass: true, measured: "none" } : {
+        pass: false,
+        measured: `${count} connection errors`,
+        detail: connect.slice(0, 3).map((e) => `${e.count} ${e.class}`).join(", "),
+      };
+    },
+  };
+}
+
+/**
+ * The runtime's open file descriptors stay below `n` (peak of the once-a-second samples).
+ *
+ * @param n The bound.
+ * @returns The assertion.
+ * @throws {RangeError} If `n` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { fdsBelow } from "./assertion.ts";
+ *
+ * const assert = [fdsBelow(10_000)];
+ * ```
+ */
+export function fdsBelow(n: number): Assertion {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`fdsBelow(${n}): expected a positive whole number of descriptors`);
+  }
+  return {
+    name: "fdsBelow",
+    description: `open file descriptors below ${n}`,
+    check(report) {
+      const peak = report.process.peakOpenFds;
+      if (peak === null) {
+        return { pass: false, measured: "not measured", detail: "no /proc/PID/fd on this system" };
+      }
+      return {
+        pass: peak < n,
+        measured: `peak ${peak}${
+          report.process.fdLimit === null ? "" : ` (limit ${report.process.fdLimit})`
+        }`,
+      };
+    },
+  };
+}

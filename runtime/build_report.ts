@@ -8,11 +8,13 @@ import { judge } from "./assertion.ts";
 import { describeBehavior } from "./describe_behavior.ts";
 import type { RunPlan } from "./plan.ts";
 import {
+  type HostSettings,
   type ProcessReport,
   REPORT_SCHEMA,
   REPORT_VERSION,
   type RunOutcome,
   type RunReport,
+  type SocketReport,
   type StallDiagnosis,
   type StallSpan,
   type TimelinePoint,
@@ -47,6 +49,10 @@ export interface RunMeasurements {
   incidents: string[];
   /** The runtime process's resources. */
   process: ProcessReport;
+  /** The host's connection settings. */
+  host: HostSettings & { networkNamespace: boolean };
+  /** The run's sockets. */
+  sockets: SocketReport | null;
   /** How the run was watched, or null when the watchdog was off. */
   watchdog: { boundMs: number | null; resolutionMs: number } | null;
   /** The longest stall the watchdog measured. */
@@ -131,6 +137,8 @@ export function buildReport(m: RunMeasurements): RunReport {
     })),
     timeline: m.timeline,
     process: m.process,
+    host: m.host,
+    sockets: m.sockets,
     watchdog: m.watchdog,
     longestStall: m.longestStall,
     stall: m.stall,

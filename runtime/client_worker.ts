@@ -122,6 +122,7 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
   const http = Deno.createHttpClient({
     ...(spec.pool.maxIdlePerHost === null ? {} : { poolMaxIdlePerHost: spec.pool.maxIdlePerHost }),
     ...(spec.pool.idleTimeoutMs === null ? {} : { poolIdleTimeout: spec.pool.idleTimeoutMs }),
+    ...(spec.localAddress === null ? {} : { localAddress: spec.localAddress }),
   });
   const base = s.init.urls.map((url) => url.replace(/\/$/, "") + spec.request.path);
   const { method, headers, body } = spec.request;

@@ -64,6 +64,18 @@ export interface ClientFleetInput {
    * @default {{}} (hyper's defaults: no limit on idle connections, 90 s idle timeout)
    */
   pool?: { maxIdlePerHost?: number; idleTimeout?: Duration | false };
+  /**
+   * `"keep-alive"` reuses pooled connections; `"per-request"` opens a new TCP connection for every
+   * request (no idle connection is kept), the load that fills TIME_WAIT (seeds 001, 003).
+   * @default {"keep-alive"}
+   */
+  connections?: "keep-alive" | "per-request";
+  /**
+   * Local addresses the clients connect from, one per client in turn (`localAddress` of
+   * `Deno.createHttpClient`): each address has its own ephemeral ports. Loopback only.
+   * @default {[]} (the system's choice)
+   */
+  sourceAddresses?: string[];
   /** Worker threads that run this fleet's clients. @default {min(count, available cores)} */
   workers?: number;
 }

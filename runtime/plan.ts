@@ -54,6 +54,8 @@ export interface PlannedClient {
   timeout: TimeoutSpec | null;
   /** Its connection pool. */
   pool: PoolSpec;
+  /** The local address its connections come from, or null for the system's choice. */
+  localAddress: string | null;
   /** Seed of its random choices. */
   seed: number;
 }
@@ -196,7 +198,12 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         select: fleet.select,
         request: fleet.request,
         timeout: fleet.timeout,
-        pool: fleet.pool,
+        pool: fleet.connections === "per-request"
+          ? { ...fleet.pool, maxIdlePerHost: 0 }
+          : fleet.pool,
+        localAddress: fleet.sourceAddresses.length
+          ? fleet.sourceAddresses[index % fleet.sourceAddresses.length]
+          : null,
         seed: deriveSeed(options.seed, 1_000_000 + id),
       });
     }

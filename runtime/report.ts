@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { HostSettings } from "./host_settings.ts";
+import type { SocketCensus, StateCounts, TcpState } from "./socket_census.ts";
 import type {
   InFlightPhase,
   StallDiagnosis,
@@ -13,7 +15,17 @@ import type {
 } from "./stall_diagnosis.ts";
 import type { StallSpan } from "./stall_watchdog.ts";
 
-export type { InFlightPhase, StallDiagnosis, StalledRequest, StallServerView, StallSpan };
+export type {
+  HostSettings,
+  InFlightPhase,
+  SocketCensus,
+  StallDiagnosis,
+  StalledRequest,
+  StallServerView,
+  StallSpan,
+  StateCounts,
+  TcpState,
+};
 
 /** The report format's identifier. */
 export const REPORT_SCHEMA = "wedge.report";
@@ -138,6 +150,10 @@ export interface TimelinePoint {
   inFlight: number;
   /** Errors so far. */
   errors: number;
+  /** Sockets of the run in TIME_WAIT (either end), or null where unknown. */
+  timeWait: number | null;
+  /** Sockets of the run in ESTABLISHED (either end), or null where unknown. */
+  established: number | null;
   /** Open file descriptors of the runtime process, or null where unknown. */
   openFds: number | null;
   /** Resident memory of the runtime process in bytes, or null where unknown. */
@@ -168,6 +184,16 @@ export interface AssertionResult {
   measured: string;
   /** Why it failed, when it did. */
   detail?: string;
+}
+
+/** The run's sockets (its server ports, either end), sampled about once a second. */
+export interface SocketReport {
+  /** Most sockets in TIME_WAIT at once. */
+  peakTimeWait: number;
+  /** Most sockets in ESTABLISHED at once. */
+  peakEstablished: number;
+  /** The census as the load ended (before anything was stopped). */
+  atEnd: SocketCensus;
 }
 
 /** How the load phase ended. */
@@ -218,6 +244,10 @@ export interface RunReport {
   timeline: TimelinePoint[];
   /** The runtime process's resources. */
   process: ProcessReport;
+  /** The host's (or the run's network namespace's) connection settings. */
+  host: HostSettings & { networkNamespace: boolean };
+  /** The run's sockets by state, or null where `/proc/net/tcp` cannot be read. */
+  sockets: SocketReport | null;
   /** How the run was watched for stalls, or null when the watchdog was off. */
   watchdog: { boundMs: number | null; resolutionMs: number } | null;
   /** The longest period with work owed and no request completing, or null if there was none. */

@@ -144,6 +144,8 @@ export function resolveScenario<P extends z.ZodObject>(
       request: fleet.request,
       timeout: fleet.timeout ?? null,
       pool: fleet.pool,
+      connections: fleet.connections,
+      sourceAddresses: fleet.sourceAddresses,
       workers: fleet.workers ?? null,
     };
   });

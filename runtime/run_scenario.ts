@@ -17,6 +17,8 @@ import type { RunOutcome, RunReport, TimelinePoint } from "./report.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
 import { RunCollector } from "./run_collector.ts";
 import { startServerFleet } from "./server_fleet.ts";
+import { readHostSettings } from "./host_settings.ts";
+import { readSocketCensus, type SocketCensus } from "./socket_census.ts";
 import { diagnoseStall, type StallDiagnosis } from "./stall_diagnosis.ts";
 import { StallWatchdog } from "./stall_watchdog.ts";
 
@@ -137,6 +139,20 @@ export async function runScenario<P extends z.ZodObject>(
   let clients: Awaited<ReturnType<typeof startClientFleet>> | undefined;
   let progressTimer: ReturnType<typeof setTimeout> | undefined;
   let watchdogTimer: ReturnType<typeof setTimeout> | undefined;
+  let censusTimer: ReturnType<typeof setTimeout> | undefined;
+  // Socket census of the run's server ports, about once a second; one read at a time.
+  const ports = new Set(servers.urls.map((url) => Number(new URL(url).port)));
+  let census: SocketCensus | null = null;
+  let peakTimeWait = 0;
+  let peakEstablished = 0;
+  let censusPending: Promise<void> | null = null;
+  const takeCensus = (): Promise<void> =>
+    censusPending ??= readSocketCensus(ports).then((c) => {
+      if (!c) return;
+      census = c;
+      peakTimeWait = Math.max(peakTimeWait, c.timeWait);
+      peakEstablished = Math.max(peakEstablished, c.established);
+    }).finally(() => (censusPending = null));
   let limitTimer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -175,6 +191,8 @@ export async function runScenario<P extends z.ZodObject>(
           completed: t.completed,
           inFlight: t.inFlight,
           errors: t.errors,
+          timeWait: census?.timeWait ?? null,
+          established: census?.established ?? null,
           openFds: probe.openFds,
           rssBytes: probe.rssBytes,
         });
@@ -193,6 +211,7 @@ export async function runScenario<P extends z.ZodObject>(
 
     notify(options.onPhase, { phase: "load" });
     clients.start();
+    censusTimer = setInterval(takeCensus, 1000);
     const stopped = new Promise<RunOutcome>((resolve) => {
       limitTimer = setTimeout(() => resolve("time-limit"), plan.timeLimitMs);
       if (watching) {
@@ -221,6 +240,8 @@ export async function runScenario<P extends z.ZodObject>(
             inFlightByClient: collector.inFlightByClient(),
             servers: servers.counters,
             oldest: collector.oldestInFlight(now),
+            sockets: census,
+            serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
             process: { ...sampleProcess("self"), fdLimit: limit },
             silentWorkers: collector.silentWorkers(now, {
               thresholdMs: silentMs,
@@ -246,6 +267,9 @@ export async function runScenario<P extends z.ZodObject>(
     // The servers' view as the load ended: stopping releases held requests (answered 503), which
     // belongs to the teardown, not to the run.
     const serverCounters = servers.counters.map((c) => ({ ...c }));
+    clearInterval(censusTimer);
+    await censusPending;
+    await takeCensus(); // the sockets as the load ended, before anything is stopped
     clearInterval(progressTimer);
     clearInterval(watchdogTimer);
     progressTimer = undefined;
@@ -295,6 +319,8 @@ export async function runScenario<P extends z.ZodObject>(
         peakOpenFds,
         peakRssBytes: sampleProcess("self").peakRssBytes,
       },
+      host: { ...readHostSettings(), networkNamespace: Deno.env.get("WEDGE_NETNS") === "1" },
+      sockets: census === null ? null : { peakTimeWait, peakEstablished, atEnd: census },
       watchdog: watching
         ? { boundMs: watchdog.boundMs, resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS }
         : null,
@@ -304,6 +330,8 @@ export async function runScenario<P extends z.ZodObject>(
   } finally {
     clearInterval(progressTimer);
     clearInterval(watchdogTimer);
+    clearInterval(censusTimer);
+    await censusPending;
     clearTimeout(limitTimer);
     if (onAbort) options.signal?.removeEventListener("abort", onAbort);
     await clients?.stop({ graceMs: 0 });

@@ -102,6 +102,10 @@ export interface ClientFleet {
   timeout: TimeoutSpec | null;
   /** Connection pool of each client. */
   pool: PoolSpec;
+  /** Connection policy: reuse pooled connections, or a new TCP connection for every request. */
+  connections: "keep-alive" | "per-request";
+  /** Local addresses the clients' connections come from, one per client in turn (empty: any). */
+  sourceAddresses: string[];
   /** Worker threads for this fleet; `null` lets the planner choose. */
   workers: number | null;
 }
@@ -354,6 +358,8 @@ const serverFleetSchema = z.strictObject({
   };
 });
 
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
+
 const NULL_BODY_STATUSES = [204, 205, 304];
 const FORBIDDEN_METHODS = ["CONNECT", "TRACE", "TRACK"];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -417,7 +423,22 @@ const clientFleetSchema = z.strictObject({
     maxIdlePerHost: p.maxIdlePerHost ?? null,
     idleTimeoutMs: p.idleTimeout ?? null,
   })),
+  connections: z.enum(["keep-alive", "per-request"], {
+    error: 'expected "keep-alive" or "per-request"',
+  }).default("keep-alive"),
+  sourceAddresses: z.array(
+    z.string().regex(LOOPBACK, { error: "expected a loopback address (127.x.y.z or ::1)" }),
+  ).default([]),
   workers: positiveInt().optional(),
+}).superRefine((fleet, ctx) => {
+  if (fleet.connections === "per-request" && fleet.pool.maxIdlePerHost !== null) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["connections"],
+      message:
+        '"per-request" conflicts with pool.maxIdlePerHost (per-request keeps no idle connection): drop one of them',
+    });
+  }
 });
 
 const assertionSchema = z.custom<Assertion>(

@@ -6,6 +6,7 @@
  */
 
 import { formatDuration } from "./duration.ts";
+import type { SocketCensus } from "./socket_census.ts";
 
 /** What a request in flight is waiting for: response headers (or a connection), or its body. */
 export type InFlightPhase = "awaiting-headers" | "reading-body";
@@ -72,6 +73,8 @@ export interface StallDiagnosis {
   process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };
   /** Worker threads that have posted nothing for a while (their event loop may be blocked). */
   silentWorkers: { worker: number; silentForMs: number }[];
+  /** The run's sockets by state at the last census before the stall was detected. */
+  sockets: SocketCensus | null;
   /** One line per recognised pattern. */
   hints: string[];
 }
@@ -104,6 +107,10 @@ export interface StallEvidence {
   process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };
   /** Workers that have posted nothing for a while. */
   silentWorkers: { worker: number; silentForMs: number }[];
+  /** The latest socket census of the run's ports, or null where unknown. */
+  sockets: SocketCensus | null;
+  /** Each server's port, by server id (to name accept queues). */
+  serverPorts: number[];
 }
 
 /**
@@ -124,6 +131,7 @@ export interface StallEvidence {
  *   inFlightByServer: [0, 8], awaitingHeadersByServer: [0, 8], inFlightByClient: [8],
  *   servers: [{ received: 450, responded: 450, failure: null }, { received: 458, responded: 450, failure: null }],
  *   oldest: [], process: { openFds: 30, fdLimit: 1024, rssBytes: null }, silentWorkers: [],
+ *   sockets: null, serverPorts: [8080, 8081],
  * });
  * assert.match(d.hints[0], /every request in flight \(8\) waits on hello\[1\]/);
  * ```
@@ -193,6 +201,24 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
       "the oldest requests got their headers but their bodies never ended: a slow or cut-off body",
     );
   }
+  if (e.sockets) {
+    for (const [port, queued] of Object.entries(e.sockets.acceptQueue)) {
+      const id = e.serverPorts.indexOf(Number(port));
+      hints.push(
+        `${e.serverNames[id] ?? `port ${port}`}: ${queued} connection${
+          queued === 1 ? "" : "s"
+        } wait in its accept queue, never accepted (the listener is not calling accept())`,
+      );
+    }
+    const synSent = e.sockets.client.SYN_SENT ?? 0;
+    if (synSent > 0) {
+      hints.push(
+        `${synSent} client connection${
+          synSent === 1 ? " is" : "s are"
+        } stuck in SYN_SENT: the handshake does not complete (accept queue full, or SYNs dropped)`,
+      );
+    }
+  }
   const { openFds, fdLimit } = e.process;
   if (openFds !== null && fdLimit !== null && openFds >= 0.9 * fdLimit) {
     hints.push(
@@ -224,6 +250,7 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
     oldest,
     process: e.process,
     silentWorkers: e.silentWorkers,
+    sockets: e.sockets,
     hints,
   };
 }

@@ -9,7 +9,7 @@
 import { formatByteSize } from "./byte_size.ts";
 import { formatDuration } from "./duration.ts";
 import { ERROR_CLASS_HINTS } from "./error_class.ts";
-import type { RunReport, StallDiagnosis } from "./report.ts";
+import type { RunReport, SocketCensus, StallDiagnosis } from "./report.ts";
 
 /** Options for {@linkcode renderTextReport}. */
 export interface TextReportOptions {
@@ -39,6 +39,7 @@ export interface TextReportOptions {
  *   awaitingHeadersByServer: [8], inFlightByClient: [8],
  *   servers: [{ received: 908, responded: 900, failure: null }], oldest: [],
  *   process: { openFds: 30, fdLimit: 1024, rssBytes: null }, silentWorkers: [],
+ *   sockets: null, serverPorts: [8080],
  * });
  * assert.match(renderStallDiagnosis(d), /^STALL: no request completed for 5\.00s/);
  * ```
@@ -80,6 +81,7 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
       );
     }
   }
+  if (d.sockets) lines.push(`  sockets: ${renderCensus(d.sockets)}`);
   const p = d.process;
   lines.push(
     `  runtime: ${p.openFds ?? "?"} open fds (limit ${p.fdLimit ?? "?"}), RSS ${
@@ -91,6 +93,34 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
     for (const hint of d.hints) lines.push(`    - ${hint}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * Renders a socket census on one line: `client ESTABLISHED 64, TIME_WAIT 3000; server ...`.
+ *
+ * @param c The census.
+ * @returns One line.
+ *
+ * @example
+ * ```ts
+ * import { renderCensus } from "./text_report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   renderCensus({ client: { TIME_WAIT: 3 }, server: {}, timeWait: 3, established: 0, acceptQueue: {} }),
+ *   "client TIME_WAIT 3; server none",
+ * );
+ * ```
+ */
+export function renderCensus(c: SocketCensus): string {
+  const side = (counts: Record<string, number | undefined>) => {
+    const parts = Object.entries(counts).filter(([, n]) => n).map(([state, n]) => `${state} ${n}`);
+    return parts.length ? parts.join(", ") : "none";
+  };
+  const queued = Object.entries(c.acceptQueue).map(([port, n]) => `:${port} ${n}`);
+  return `client ${side(c.client)}; server ${side(c.server)}${
+    queued.length ? `; accept queue ${queued.join(", ")}` : ""
+  }`;
 }
 
 function pad(label: string, width = 14): string {
@@ -249,6 +279,27 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   if (report.stall) {
     lines.push("");
     lines.push(renderStallDiagnosis(report.stall).trimEnd());
+  }
+
+  const h = report.host;
+  lines.push(
+    `Host${h.networkNamespace ? " (the run's own network namespace)" : ""}: ephemeral ports ${
+      h.ephemeralPorts
+        ? `${h.ephemeralPorts[0]}-${h.ephemeralPorts[1]} (${
+          h.ephemeralPorts[1] - h.ephemeralPorts[0] + 1
+        })`
+        : "unknown"
+    }, tcp_tw_reuse ${h.tcpTwReuse ?? "unknown"}, tcp_fin_timeout ${
+      h.tcpFinTimeout ?? "?"
+    }s, ulimit -n ${h.openFilesLimit ?? "unknown"}`,
+  );
+  if (report.sockets) {
+    const k = report.sockets;
+    lines.push(
+      `Sockets of the run's ports: peak TIME_WAIT ${k.peakTimeWait}, peak ESTABLISHED ${k.peakEstablished}; as the load ended: ${
+        renderCensus(k.atEnd)
+      }`,
+    );
   }
 
   if (report.incidents.length) {

@@ -24,6 +24,8 @@ function evidence(overrides: Partial<StallEvidence> = {}): StallEvidence {
     ],
     process: { openFds: 40, fdLimit: 20000, rssBytes: 100 * 1024 * 1024 },
     silentWorkers: [],
+    sockets: null,
+    serverPorts: [8080, 8081, 8082],
     ...overrides,
   };
 }
