@@ -57,6 +57,8 @@ export {
   type RequestHandler,
   resetAfterHeaders,
   type ResetAfterHeadersBehavior,
+  serial,
+  type SerialBehavior,
   slowBody,
   type SlowBodyBehavior,
   stopAccepting,

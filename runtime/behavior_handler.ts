@@ -125,6 +125,9 @@ export function createBehaviorHandler(
     case "stopAccepting":
       // The listener gate is the server fleet's job; requests on accepted connections go on.
       return createBehaviorHandler(behavior.then, context);
+    case "serial":
+      // Served by the serial server's own loop (server_fleet.ts); as a handler it is its answer.
+      return createBehaviorHandler(behavior.answer, context);
   }
 }
 

@@ -6,7 +6,10 @@
 
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { listScenarios, loadScenario } from "./load_scenario.ts";
+import { insideNamespace, namespaceUnavailable, runInNamespace } from "./network_namespace.ts";
+import { resolveScenario } from "./resolve_scenario.ts";
 import { describeParams, parseSetFlags } from "./params.ts";
 import { createProgressDisplay } from "./progress_display.ts";
 import { runScenario } from "./run_scenario.ts";
@@ -154,6 +157,31 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
     }
     const set = parseSetFlags(values.set ?? []);
     const { definition, file } = await loadScenario(positionals[0], { cwd: io.cwd });
+    const scenario = resolveScenario(definition, { set, file }); // validates before anything runs
+    if (scenario.network && !insideNamespace()) {
+      const reason = await namespaceUnavailable();
+      if (reason) {
+        throw new UsageError(
+          `scenario "${scenario.name}" runs in a network namespace of its own (network: ${
+            JSON.stringify(scenario.network)
+          }), which cannot be made here: ${reason}. Run it as root on Linux, or drop "network" from the scenario to use the host's network.`,
+        );
+      }
+      io.err(
+        `wedge: entering a network namespace of the run's own (${
+          scenario.network.ephemeralPorts
+            ? `ephemeral ports ${scenario.network.ephemeralPorts.join("-")}`
+            : "default ports"
+        }, tcp_tw_reuse ${scenario.network.tcpTwReuse ?? "default"})\n`,
+      );
+      return await runInNamespace(scenario.network, [
+        Deno.execPath(),
+        "run",
+        "--allow-all",
+        fileURLToPath(import.meta.url),
+        ...args,
+      ]);
+    }
 
     const display = values.quiet ? undefined : createProgressDisplay({
       writer: { writeSync: (p) => (io.err(new TextDecoder().decode(p)), p.length) },

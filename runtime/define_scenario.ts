@@ -93,6 +93,13 @@ export interface ScenarioDefinition<P extends z.ZodObject = z.ZodObject> {
   params?: P;
   /** Hard bound on the load phase; the run stops and reports when it is reached. @default {"10m"} */
   timeLimit?: FromParams<Duration, z.infer<P>>;
+  /**
+   * Run in a network namespace of the run's own, with these settings (Linux, root, `unshare` and
+   * `ip`; the CLI re-runs itself there). The host's settings are not touched. E.g.
+   * `{ ephemeralPorts: "49152-65535", tcpTwReuse: 0 }` is macOS's port range on Linux.
+   * @default {undefined} (the host's network)
+   */
+  network?: FromParams<{ ephemeralPorts?: string; tcpTwReuse?: 0 | 1 | 2 }, z.infer<P>>;
   /** Server fleets. */
   servers: FromParams<ServerFleetInput[], z.infer<P>>;
   /** Client fleets. */

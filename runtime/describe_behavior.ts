@@ -48,6 +48,8 @@ export function describeBehavior(behavior: ResolvedBehavior): string {
       return `reset after headers (${describeSelector(behavior.select)}), else ${
         describeBehavior(behavior.then)
       }`;
+    case "serial":
+      return `one connection at a time, ${describeBehavior(behavior.answer)}`;
     case "slowBody":
       return `slow body ${behavior.bodyBytes}B at ${behavior.bytesPerSecond}B/s`;
     case "stopAccepting":

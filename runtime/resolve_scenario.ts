@@ -94,7 +94,7 @@ export function resolveScenario<P extends z.ZodObject>(
   const params = resolved.params;
 
   const input: Record<string, unknown> = {};
-  for (const key of ["timeLimit", "servers", "clients", "assert"] as const) {
+  for (const key of ["timeLimit", "network", "servers", "clients", "assert"] as const) {
     const value = definition[key];
     if (typeof value !== "function") {
       input[key] = value;
@@ -170,6 +170,7 @@ export function resolveScenario<P extends z.ZodObject>(
     file: options.file ?? null,
     params,
     timeLimitMs: data.timeLimit,
+    network: data.network ?? null,
     servers,
     clients,
     assert: data.assert,

@@ -18,6 +18,8 @@ import { resolveScenario } from "./resolve_scenario.ts";
 import { RunCollector } from "./run_collector.ts";
 import { startServerFleet } from "./server_fleet.ts";
 import { readHostSettings } from "./host_settings.ts";
+import { insideNamespace } from "./network_namespace.ts";
+import { UsageError } from "./scenario_error.ts";
 import { readSocketCensus, type SocketCensus } from "./socket_census.ts";
 import { diagnoseStall, type StallDiagnosis } from "./stall_diagnosis.ts";
 import { StallWatchdog } from "./stall_watchdog.ts";
@@ -103,6 +105,13 @@ export async function runScenario<P extends z.ZodObject>(
   options: RunScenarioOptions = {},
 ): Promise<RunReport> {
   const scenario = resolveScenario(definition, { set: options.set, file: options.file });
+  if (scenario.network && !insideNamespace()) {
+    throw new UsageError(
+      `scenario "${scenario.name}" asks for a network namespace of its own: run it with the CLI (deno task scenario ${
+        scenario.file ?? "<file>"
+      }), which re-runs itself inside one`,
+    );
+  }
   const plan = planRun(scenario, { seed: options.seed ?? randomSeed(), cores: options.cores });
   const collector = new RunCollector(plan);
   const incidents: string[] = [];

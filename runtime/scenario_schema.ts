@@ -38,7 +38,11 @@ export type ResolvedBehavior =
   | { kind: "closeMidBody"; select: ResolvedSelector; bodyBytes: number; then: ResolvedBehavior }
   | { kind: "resetAfterHeaders"; select: ResolvedSelector; then: ResolvedBehavior }
   | { kind: "slowBody"; bytesPerSecond: number; bodyBytes: number }
-  | { kind: "stopAccepting"; after: number; then: ResolvedBehavior };
+  | { kind: "stopAccepting"; after: number; then: ResolvedBehavior }
+  | {
+    kind: "serial";
+    answer: { kind: "hello"; status: number; body: string; headers: Record<string, string> };
+  };
 
 /** A validated server fleet. */
 export interface ServerFleet {
@@ -110,6 +114,14 @@ export interface ClientFleet {
   workers: number | null;
 }
 
+/** The run's own network namespace, as a scenario asks for it. */
+export interface NetworkSpec {
+  /** `ip_local_port_range` inside the namespace, or null to keep the kernel's default. */
+  ephemeralPorts: [number, number] | null;
+  /** `tcp_tw_reuse` inside the namespace, or null to keep the default. */
+  tcpTwReuse: 0 | 1 | 2 | null;
+}
+
 /** A scenario after validation: what the planner and runtime work from. */
 export interface Scenario {
   /** Scenario name, e.g. `hang-mre`. */
@@ -122,6 +134,8 @@ export interface Scenario {
   params: Record<string, unknown>;
   /** Hard bound on the load phase, in milliseconds. */
   timeLimitMs: number;
+  /** The run's own network namespace, or null to run in the host's. */
+  network: NetworkSpec | null;
   /** Server fleets. */
   servers: ServerFleet[];
   /** Client fleets. */
@@ -268,6 +282,15 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
         bodyBytes: bodyBytesSchema,
       }),
       z.strictObject({
+        kind: z.literal("serial"),
+        answer: z.strictObject({
+          kind: z.literal("hello"),
+          status: z.number().int().min(200).max(599),
+          body: z.string(),
+          headers: z.record(z.string(), z.string()),
+        }),
+      }),
+      z.strictObject({
         kind: z.literal("stopAccepting"),
         after: z.number().int().min(0, { error: "expected a whole number of connections >= 0" }),
         then: behaviorSchema,
@@ -288,7 +311,7 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
 function nestedStopAccepting(behavior: ResolvedBehavior): boolean {
   let current: ResolvedBehavior | undefined = "then" in behavior ? behavior.then : undefined;
   while (current) {
-    if (current.kind === "stopAccepting") return true;
+    if (current.kind === "stopAccepting" || current.kind === "serial") return true;
     current = "then" in current ? current.then : undefined;
   }
   return false;
@@ -344,7 +367,8 @@ const serverFleetSchema = z.strictObject({
         code: "custom",
         input,
         path: ["behavior"],
-        message: `${where}stopAccepting(...) acts on the listener: make it the outermost behaviour`,
+        message:
+          `${where}stopAccepting(...) and serial() act on the listener: make it the outermost behaviour`,
       });
       return z.NEVER;
     }
@@ -449,8 +473,32 @@ const assertionSchema = z.custom<Assertion>(
 );
 
 /** Schema of the resolved parts of a scenario: fleets, assertions and the time limit. */
+const networkSchema = z.strictObject({
+  ephemeralPorts: z.string().regex(/^\d+-\d+$/, {
+    error: 'expected a port range such as "49152-65535"',
+  }).transform((range, ctx) => {
+    const [low, high] = range.split("-").map(Number);
+    if (!(low >= 1024 && high <= 65535 && low <= high)) {
+      ctx.issues.push({
+        code: "custom",
+        input: range,
+        message: "expected a range within 1024-65535, low before high",
+      });
+      return z.NEVER;
+    }
+    return [low, high] as [number, number];
+  }).optional(),
+  tcpTwReuse: z.union([z.literal(0), z.literal(1), z.literal(2)], {
+    error: "expected 0 (off), 1 (on) or 2 (loopback only)",
+  }).optional(),
+}).transform((n): NetworkSpec => ({
+  ephemeralPorts: n.ephemeralPorts ?? null,
+  tcpTwReuse: n.tcpTwReuse ?? null,
+}));
+
 export const resolvedScenarioSchema = z.object({
   timeLimit: durationSchema.default(600_000),
+  network: networkSchema.optional(),
   servers: z.array(serverFleetSchema, { error: "expected an array of server fleets" }).min(1, {
     error: "expected at least one server fleet",
   }),

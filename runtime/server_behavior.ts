@@ -146,6 +146,14 @@ export interface StopAcceptingBehavior {
   then: BehaviorInput;
 }
 
+/** Handles connections one at a time: accept, answer until the client closes, next. */
+export interface SerialBehavior {
+  /** Discriminant. */
+  kind: "serial";
+  /** The fixed answer. */
+  answer: HelloBehavior;
+}
+
 /** A different behaviour per server of a fleet, by index. */
 export interface PerServerBehavior {
   /** Discriminant. */
@@ -164,6 +172,7 @@ export type Behavior =
   | ResetAfterHeadersBehavior
   | SlowBodyBehavior
   | StopAcceptingBehavior
+  | SerialBehavior
   | PerServerBehavior;
 
 /** What a fleet's `behavior` field accepts: a behaviour, a handler function or a Hono app. */
@@ -365,4 +374,25 @@ export function stopAccepting(
  */
 export function perServer(pick: (index: number) => BehaviorInput): PerServerBehavior {
   return { kind: "perServer", pick };
+}
+
+/**
+ * Handles connections one at a time, like seed 003's server (`loop { accept; handle; }`): accept a
+ * connection, answer every request on it with a fixed hello response until the client closes it,
+ * then accept the next. Other connections wait in the kernel's backlog meanwhile. Listener-level,
+ * so it is a fleet's whole behaviour; it is served by wedge's own minimal HTTP/1.1 loop, not by
+ * `Deno.serve`.
+ *
+ * @param options The fixed answer (as {@linkcode hello} takes it).
+ * @returns The behaviour.
+ *
+ * @example
+ * ```ts
+ * import { serial } from "./server_behavior.ts";
+ *
+ * const servers = [{ behavior: serial() }];
+ * ```
+ */
+export function serial(options: HelloOptions = {}): SerialBehavior {
+  return { kind: "serial", answer: hello(options) };
 }

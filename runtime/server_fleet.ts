@@ -7,6 +7,7 @@
 
 import { type AcceptGate, startAcceptGate } from "./accept_gate.ts";
 import { createBehaviorHandler } from "./behavior_handler.ts";
+import { type SerialServer, startSerialServer } from "./serial_server.ts";
 import type { PlannedServer } from "./plan.ts";
 import { createRandom } from "./random.ts";
 
@@ -90,9 +91,19 @@ export async function startServerFleet(
   }));
   const running: { name: string; server: Deno.HttpServer<Deno.NetAddr> }[] = [];
   const gates: AcceptGate[] = [];
+  const serials: { name: string; server: SerialServer }[] = [];
   const urls: string[] = [];
   try {
     for (const planned of servers) {
+      if (planned.behavior.kind === "serial") {
+        const serialServer = startSerialServer(planned.behavior.answer, {
+          hostname,
+          counters: counters[planned.id],
+        });
+        serials.push({ name: `${planned.fleet}[${planned.index}]`, server: serialServer });
+        urls[planned.id] = `http://${hostname}:${serialServer.port}/`;
+        continue;
+      }
       const handle = createBehaviorHandler(planned.behavior, {
         random: createRandom(planned.seed),
         signal: shutdown.signal,
@@ -147,6 +158,7 @@ export async function startServerFleet(
   } catch (error) {
     shutdown.abort();
     await Promise.allSettled(gates.map((g) => g.close()));
+    await Promise.allSettled(serials.map((s) => s.server.close()));
     await Promise.allSettled(running.map((r) => r.server.shutdown()));
     throw error;
   }
@@ -168,6 +180,19 @@ export async function startServerFleet(
     ]);
     clearTimeout(gateTimer);
     if (!gatesClosed) unstopped.push("an accept gate (stopAccepting)");
+    await Promise.all(
+      serials.splice(0).map(async ({ name, server }) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const result = await Promise.race([
+          server.close().then(() => "done" as const),
+          new Promise<"timeout">((
+            resolve,
+          ) => (timer = setTimeout(() => resolve("timeout"), timeoutMs))),
+        ]);
+        clearTimeout(timer);
+        if (result === "timeout") unstopped.push(name);
+      }),
+    );
     await Promise.all(running.map(async ({ name, server }) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {

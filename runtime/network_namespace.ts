@@ -1,0 +1,122 @@
+/**
+ * The run's own network namespace: the CLI re-runs itself under `unshare --net`, brings loopback
+ * up and sets the namespace's own `ip_local_port_range` and `tcp_tw_reuse`, so a port wall (seed
+ * 003's ~16k ports on macOS) reproduces on Linux without touching the host.
+ *
+ * @module
+ */
+
+import type { NetworkSpec } from "./scenario_schema.ts";
+
+/** Set in the re-run process, inside the namespace. */
+export const NAMESPACE_ENV = "WEDGE_NETNS";
+
+/**
+ * Tells whether this process runs inside a namespace wedge made.
+ *
+ * @returns True inside.
+ *
+ * @example
+ * ```ts
+ * import { insideNamespace } from "./network_namespace.ts";
+ *
+ * const inside = insideNamespace();
+ * ```
+ */
+export function insideNamespace(): boolean {
+  return Deno.env.get(NAMESPACE_ENV) === "1";
+}
+
+/**
+ * Builds the command that runs `command` in a fresh network namespace with the settings applied.
+ *
+ * @param network The namespace's settings.
+ * @param command The program and its arguments.
+ * @returns The full command line, `unshare` first.
+ *
+ * @example
+ * ```ts
+ * import { namespaceCommand } from "./network_namespace.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const argv = namespaceCommand({ ephemeralPorts: [50000, 50019], tcpTwReuse: 0 }, ["deno", "run", "x.ts"]);
+ * assert.equal(argv[0], "unshare");
+ * assert.match(argv[4], /50000 50019/);
+ * ```
+ */
+export function namespaceCommand(network: NetworkSpec, command: readonly string[]): string[] {
+  const steps = ["ip link set lo up"];
+  if (network.ephemeralPorts) {
+    const [low, high] = network.ephemeralPorts;
+    steps.push(`echo "${low} ${high}" > /proc/sys/net/ipv4/ip_local_port_range`);
+  }
+  if (network.tcpTwReuse !== null) {
+    steps.push(`echo ${network.tcpTwReuse} > /proc/sys/net/ipv4/tcp_tw_reuse`);
+  }
+  const script = `set -e; ${steps.join("; ")}; exec "$@"`;
+  return ["unshare", "--net", "--", "sh", "-c", script, "wedge-netns", ...command];
+}
+
+async function commandWorks(program: string, args: string[]): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(program, { args, stdout: "null", stderr: "null" })
+      .output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Says why a network namespace cannot be made here, or null when it can.
+ *
+ * @returns A reason such as "not root", or null.
+ *
+ * @example
+ * ```ts
+ * import { namespaceUnavailable } from "./network_namespace.ts";
+ *
+ * const reason = await namespaceUnavailable();
+ * ```
+ */
+export async function namespaceUnavailable(): Promise<string | null> {
+  if (Deno.build.os !== "linux") {
+    return `network namespaces are Linux only (this is ${Deno.build.os})`;
+  }
+  if (Deno.uid() !== 0) return "it needs root (unshare --net)";
+  if (!(await commandWorks("unshare", ["--version"]))) {
+    return "unshare(1) is not installed (util-linux)";
+  }
+  if (!(await commandWorks("ip", ["-V"]))) return "ip(8) is not installed (iproute2)";
+  if (!(await commandWorks("unshare", ["--net", "--", "true"]))) {
+    return "unshare --net is not permitted here (a container without CAP_SYS_ADMIN?)";
+  }
+  return null;
+}
+
+/**
+ * Runs `command` in a fresh network namespace, with stdio inherited, and returns its exit code.
+ *
+ * @param network The namespace's settings.
+ * @param command The program and its arguments.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const code = await runInNamespace(scenario.network, [Deno.execPath(), "run", "-A", "runtime/cli.ts", "stuck-16k"]);
+ * ```
+ */
+export async function runInNamespace(
+  network: NetworkSpec,
+  command: readonly string[],
+): Promise<number> {
+  const [program, ...args] = namespaceCommand(network, command);
+  const child = new Deno.Command(program, {
+    args,
+    env: { [NAMESPACE_ENV]: "1" },
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  return (await child.status).code;
+}
