@@ -41,7 +41,7 @@ export function insideNamespace(): boolean {
  *
  * const argv = namespaceCommand({ ephemeralPorts: [50000, 50019], tcpTwReuse: 0 }, ["deno", "run", "x.ts"]);
  * assert.equal(argv[0], "unshare");
- * assert.match(argv[4], /50000 50019/);
+ * assert.match(argv[5], /50000 50019/);
  * ```
  */
 export function namespaceCommand(network: NetworkSpec, command: readonly string[]): string[] {

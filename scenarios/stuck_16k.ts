@@ -21,7 +21,9 @@ export default defineScenario({
   name: "stuck-16k",
   description: "seed 003: a one-connection-at-a-time server hits macOS's 16k port wall; exit 1",
   params: z.object({
-    duration: z.string().default("15s").describe("how long the client sends (the seed ran oha -z 10s)"),
+    duration: z.string().default("15s").describe(
+      "how long the client sends (the seed ran oha -z 10s)",
+    ),
     concurrency: z.number().int().positive().default(50).describe("in flight (oha's default)"),
     ports: z.string().default("49152-65535").describe("ephemeral port range (macOS's)"),
   }),

@@ -140,7 +140,7 @@ function issuesOf(servers: unknown[], clients: unknown[] = [{ requests: 1 }], ex
 
 Deno.test("invalid behaviours and requests are rejected before anything starts", () => {
   assert.deepEqual(issuesOf([{ behavior: delay("1ms", { then: stopAccepting({ after: 1 }) }) }]), [
-    "servers[0].behavior: stopAccepting(...) acts on the listener: make it the outermost behaviour",
+    "servers[0].behavior: stopAccepting(...) and serial() act on the listener: make it the outermost behaviour",
   ]);
   assert.deepEqual(issuesOf([{ behavior: hello({ status: 204 }) }]), [
     'servers[0].behavior.body: a 204 response has no body: use hello({ status: 204, body: "" }), got "Hello, World!"',
