@@ -8,6 +8,19 @@
 import { type Duration, formatDuration, parseDuration } from "./duration.ts";
 import type { AssertionResult, LatencySummary, RunReport } from "./report.ts";
 
+/**
+ * What counts as progress for the stall watchdog: `"completions"` (a response or an error ends a
+ * request) or `"responses"` (only a response; errors and timeouts do not count, so a run whose
+ * every request times out is stalled).
+ */
+export type StallProgress = "completions" | "responses";
+
+/** Options for {@linkcode noStallLongerThan}. */
+export interface NoStallOptions {
+  /** What counts as progress. @default {"completions"} */
+  progress?: StallProgress;
+}
+
 /** The shortest stall bound the watchdog can judge (snapshots every 250 ms, ticks every 100 ms). */
 const MIN_STALL_BOUND_MS = 1000;
 
@@ -33,7 +46,7 @@ export interface Assertion {
    * What the run must watch live for this assertion to be judged: `stallMs` arms the stall
    * watchdog, which stops the run (and diagnoses it) after a stall that long.
    */
-  readonly watch?: { readonly stallMs?: number };
+  readonly watch?: { readonly stallMs?: number; readonly progress?: StallProgress };
 }
 
 /**
@@ -254,6 +267,7 @@ function formatPercent(share: number): string {
  * diagnoses where the requests are stuck, and ends everything cleanly.
  *
  * @param bound The longest stall allowed, e.g. `"5s"`; at least 1 s.
+ * @param options `progress`: what counts as progress (default: any completion).
  * @returns The assertion.
  * @throws {RangeError} If `bound` does not parse or is under 1 s.
  *
@@ -264,7 +278,11 @@ function formatPercent(share: number): string {
  * const assert = [noStallLongerThan("5s")];
  * ```
  */
-export function noStallLongerThan(bound: Duration): Assertion {
+export function noStallLongerThan(
+  bound: Duration,
+  options: NoStallOptions = {},
+): Assertion {
+  const progress = options.progress ?? "completions";
   const boundMs = parseDuration(bound);
   if (!(boundMs >= MIN_STALL_BOUND_MS)) {
     throw new RangeError(
@@ -275,8 +293,10 @@ export function noStallLongerThan(bound: Duration): Assertion {
   }
   return {
     name: "noStallLongerThan",
-    description: `no stall longer than ${formatDuration(boundMs)}`,
-    watch: { stallMs: boundMs },
+    description: `no stall longer than ${formatDuration(boundMs)}${
+      progress === "responses" ? " (progress = responses)" : ""
+    }`,
+    watch: { stallMs: boundMs, progress },
     check(report) {
       if (report.watchdog === null) {
         return {
@@ -418,6 +438,44 @@ export function fdsBelow(n: number): Assertion {
         measured: `peak ${peak}${
           report.process.fdLimit === null ? "" : ` (limit ${report.process.fdLimit})`
         }`,
+      };
+    },
+  };
+}
+
+/**
+ * HTTP/2 streams open at once on one connection stay below `n` on every HTTP/2 server (server
+ * view). Deno.serve admits 200 per connection: a client whose timeouts do not cancel leaks streams
+ * until it reaches that limit (seed 004).
+ *
+ * @param n The bound.
+ * @returns The assertion.
+ * @throws {RangeError} If `n` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { openStreamsBelow } from "./assertion.ts";
+ *
+ * const assert = [openStreamsBelow(200)];
+ * ```
+ */
+export function openStreamsBelow(n: number): Assertion {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`openStreamsBelow(${n}): expected a positive whole number of streams`);
+  }
+  return {
+    name: "openStreamsBelow",
+    description: `open HTTP/2 streams on a connection below ${n}`,
+    check(report) {
+      const h2 = report.servers.filter((s) => s.streams !== null);
+      if (h2.length === 0) {
+        return { pass: false, measured: "not measured", detail: "no HTTP/2 server in the run" };
+      }
+      const peak = Math.max(...h2.map((s) => s.streams!.peakOnOneConnection));
+      const open = h2.reduce((sum, s) => sum + s.streams!.openAtEnd, 0);
+      return {
+        pass: peak < n,
+        measured: `peak ${peak} on one connection; ${open} open at the end`,
       };
     },
   };

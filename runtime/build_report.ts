@@ -125,6 +125,13 @@ export function buildReport(m: RunMeasurements): RunReport {
       completedByClients: completedByServer[s.id],
       inFlight: inFlightByServer[s.id],
       failure: m.servers[s.id]?.failure ?? null,
+      streams: m.servers[s.id]?.streams
+        ? {
+          reset: m.servers[s.id].streams!.reset,
+          openAtEnd: m.servers[s.id].streams!.open,
+          peakOnOneConnection: m.servers[s.id].streams!.peakOnOneConnection,
+        }
+        : null,
     })),
     clients: m.plan.clients.map((c) => ({
       fleet: c.fleet,

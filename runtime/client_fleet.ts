@@ -12,6 +12,8 @@ import type { FromWorker, ToWorker, WorkerSnapshot } from "./worker_protocol.ts"
 export interface StartClientFleetOptions {
   /** Base URL of each server, by server id. */
   urls: string[];
+  /** The run's CA certificate (PEM) for HTTP/2 clients. @default {[]} */
+  caCerts?: string[];
   /** Called with every snapshot a worker posts. */
   onSnapshot(snapshot: WorkerSnapshot): void;
   /** Called when a worker fails outside of a request. */
@@ -122,6 +124,7 @@ export async function startClientFleet(
       workerId: planned.id,
       clients: planned.clients.map((id) => plan.clients[id]),
       urls: options.urls,
+      caCerts: options.caCerts ?? [],
       snapshotIntervalMs: options.snapshotIntervalMs ?? 250,
       trackInFlight: options.trackInFlight ?? true,
     };

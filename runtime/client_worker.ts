@@ -123,6 +123,7 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
     ...(spec.pool.maxIdlePerHost === null ? {} : { poolMaxIdlePerHost: spec.pool.maxIdlePerHost }),
     ...(spec.pool.idleTimeoutMs === null ? {} : { poolIdleTimeout: spec.pool.idleTimeoutMs }),
     ...(spec.localAddress === null ? {} : { localAddress: spec.localAddress }),
+    ...(spec.protocol === "h2" ? { caCerts: s.init.caCerts, http2: true, http1: false } : {}),
   });
   const base = s.init.urls.map((url) => url.replace(/\/$/, "") + spec.request.path);
   const { method, headers, body } = spec.request;

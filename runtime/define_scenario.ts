@@ -18,8 +18,12 @@ export interface ServerFleetInput {
   count?: number;
   /** What each server does: `hello()`, `delay(...)`, `handler(fn)`, a handler or a Hono app. @default {hello()} */
   behavior?: BehaviorInput;
-  /** Wire protocol. @default {"h1"} */
-  protocol?: "h1";
+  /**
+   * Wire protocol: `"h1"` (HTTP/1.1 in clear) or `"h2"` (HTTP/2 over TLS, with a CA and certificate
+   * made for the run; clients targeting the fleet speak HTTP/2 and trust that CA).
+   * @default {"h1"}
+   */
+  protocol?: "h1" | "h2";
 }
 
 /** The request a client fleet sends. */

@@ -24,6 +24,8 @@ export interface PlannedServer {
   index: number;
   /** What it does. */
   behavior: ResolvedBehavior;
+  /** Wire protocol. */
+  protocol: "h1" | "h2";
   /** Seed of its random choices. */
   seed: number;
 }
@@ -56,6 +58,8 @@ export interface PlannedClient {
   pool: PoolSpec;
   /** The local address its connections come from, or null for the system's choice. */
   localAddress: string | null;
+  /** Protocol of its targets. */
+  protocol: "h1" | "h2";
   /** Seed of its random choices. */
   seed: number;
 }
@@ -158,6 +162,7 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         fleet: fleet.name,
         index,
         behavior: fleet.behaviors[index],
+        protocol: fleet.protocol,
         seed: deriveSeed(options.seed, id),
       });
       ids.push(id);
@@ -201,6 +206,7 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         pool: fleet.connections === "per-request"
           ? { ...fleet.pool, maxIdlePerHost: 0 }
           : fleet.pool,
+        protocol: fleet.protocol,
         localAddress: fleet.sourceAddresses.length
           ? fleet.sourceAddresses[index % fleet.sourceAddresses.length]
           : null,

@@ -120,6 +120,11 @@ export interface ServerReport {
   inFlight: number;
   /** Why the server stopped serving during the run (e.g. "Too many open files"), or null. */
   failure: string | null;
+  /**
+   * HTTP/2 servers (null for HTTP/1.1): streams reset by the client before the answer, streams
+   * open as the load ended, and the most open at once on one connection.
+   */
+  streams: { reset: number; openAtEnd: number; peakOnOneConnection: number } | null;
 }
 
 /** One client: its own HTTP client and connection pool. */
@@ -150,6 +155,8 @@ export interface TimelinePoint {
   inFlight: number;
   /** Errors so far. */
   errors: number;
+  /** HTTP/2 streams open on the servers, or null without HTTP/2 servers. */
+  openStreams: number | null;
   /** Sockets of the run in TIME_WAIT (either end), or null where unknown. */
   timeWait: number | null;
   /** Sockets of the run in ESTABLISHED (either end), or null where unknown. */

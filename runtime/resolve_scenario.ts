@@ -146,6 +146,7 @@ export function resolveScenario<P extends z.ZodObject>(
       pool: fleet.pool,
       connections: fleet.connections,
       sourceAddresses: fleet.sourceAddresses,
+      protocol: "h1" as "h1" | "h2", // set below, once the targets are known
       workers: fleet.workers ?? null,
     };
   });
@@ -153,6 +154,16 @@ export function resolveScenario<P extends z.ZodObject>(
   checkUniqueNames(clients, "clients", issues);
   const serverNames = servers.map((s) => s.name);
   clients.forEach((fleet, i) => {
+    const targets = servers.filter((s) => fleet.target === null || s.name === fleet.target);
+    const protocols = [...new Set(targets.map((s) => s.protocol))];
+    if (protocols.length > 1) {
+      issues.push({
+        path: `clients[${i}].target`,
+        message:
+          'the server fleets it would load speak both "h1" and "h2": name one fleet in "target"',
+      });
+    }
+    fleet.protocol = protocols[0] ?? "h1";
     if (fleet.target !== null && !serverNames.includes(fleet.target)) {
       issues.push({
         path: `clients[${i}].target`,

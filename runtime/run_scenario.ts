@@ -119,6 +119,10 @@ export async function runScenario<P extends z.ZodObject>(
 
   const watching = options.watchdog ?? true;
   const bounds = scenario.assert.map((a) => a.watch?.stallMs).filter((ms) => ms !== undefined);
+  // Only responses count as progress when a stall assertion asks for it (errors do not).
+  const progressKind = scenario.assert.some((a) => a.watch?.progress === "responses")
+    ? "responses"
+    : "completions";
   const watchdog = new StallWatchdog({
     boundMs: watching && bounds.length ? Math.min(...bounds) : null,
     resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS,
@@ -149,6 +153,7 @@ export async function runScenario<P extends z.ZodObject>(
   let progressTimer: ReturnType<typeof setTimeout> | undefined;
   let watchdogTimer: ReturnType<typeof setTimeout> | undefined;
   let censusTimer: ReturnType<typeof setTimeout> | undefined;
+  const h2Servers = servers.counters.filter((c) => c.streams !== null);
   // Socket census of the run's server ports, about once a second; one read at a time.
   const ports = new Set(servers.urls.map((url) => Number(new URL(url).port)));
   let census: SocketCensus | null = null;
@@ -172,6 +177,7 @@ export async function runScenario<P extends z.ZodObject>(
     });
     clients = await startClientFleet(plan, {
       urls: servers.urls,
+      caCerts: servers.caCerts,
       trackInFlight: watching,
       snapshotIntervalMs: SNAPSHOT_INTERVAL_MS,
       onSnapshot: (snapshot) => collector.apply(snapshot, performance.now() - t0),
@@ -200,6 +206,9 @@ export async function runScenario<P extends z.ZodObject>(
           completed: t.completed,
           inFlight: t.inFlight,
           errors: t.errors,
+          openStreams: h2Servers.length
+            ? h2Servers.reduce((sum, c) => sum + c.streams!.open, 0)
+            : null,
           timeWait: census?.timeWait ?? null,
           established: census?.established ?? null,
           openFds: probe.openFds,
@@ -236,10 +245,12 @@ export async function runScenario<P extends z.ZodObject>(
           const perClient = collector.clients();
           const countSent = countClients.reduce((sum, c) => sum + perClient[c.id].sent, 0);
           const owed = t.inFlight > 0 || countSent < countPlanned || now < durationEndMs;
-          if (!watchdog.observe({ atMs: now, completed: t.completed, owed }) || stall) return;
+          const done = progressKind === "responses" ? t.completed - t.errors : t.completed;
+          if (!watchdog.observe({ atMs: now, completed: done, owed }) || stall) return;
           stall = diagnoseStall({
             detectedAtMs: now,
             progressStoppedAtMs: watchdog.current!.fromMs,
+            progress: progressKind,
             boundMs: watchdog.boundMs!,
             totals: { completed: t.completed, inFlight: t.inFlight, planned: plan.planned },
             serverNames: plan.servers.map((s) => `${s.fleet}[${s.index}]`),
@@ -275,7 +286,10 @@ export async function runScenario<P extends z.ZodObject>(
     const durationMs = performance.now() - t0;
     // The servers' view as the load ended: stopping releases held requests (answered 503), which
     // belongs to the teardown, not to the run.
-    const serverCounters = servers.counters.map((c) => ({ ...c }));
+    const serverCounters = servers.counters.map((c) => ({
+      ...c,
+      streams: c.streams && { ...c.streams, byConnection: new Map(c.streams.byConnection) },
+    }));
     clearInterval(censusTimer);
     await censusPending;
     await takeCensus(); // the sockets as the load ended, before anything is stopped
@@ -316,9 +330,9 @@ export async function runScenario<P extends z.ZodObject>(
         : outcome === "time-limit"
         ? `stopped by the time limit (${formatDuration(plan.timeLimitMs)})`
         : outcome === "stalled"
-        ? `stopped by the stall watchdog: no request completed for ${
-          formatDuration(watchdog.boundMs ?? 0)
-        }`
+        ? `stopped by the stall watchdog: no ${
+          progressKind === "responses" ? "response" : "request completed"
+        } for ${formatDuration(watchdog.boundMs ?? 0)}`
         : "stopped by an abort signal",
       timeline,
       incidents,

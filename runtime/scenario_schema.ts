@@ -52,8 +52,8 @@ export interface ServerFleet {
   count: number;
   /** What each server does, by index in the fleet. */
   behaviors: ResolvedBehavior[];
-  /** Wire protocol. */
-  protocol: "h1";
+  /** Wire protocol: HTTP/1.1 in clear, or HTTP/2 over TLS. */
+  protocol: "h1" | "h2";
 }
 
 /** A validated request template. */
@@ -110,6 +110,8 @@ export interface ClientFleet {
   connections: "keep-alive" | "per-request";
   /** Local addresses the clients' connections come from, one per client in turn (empty: any). */
   sourceAddresses: string[];
+  /** The protocol of its target servers (HTTP/2 clients trust the run's CA). */
+  protocol: "h1" | "h2";
   /** Worker threads for this fleet; `null` lets the planner choose. */
   workers: number | null;
 }
@@ -326,9 +328,7 @@ const serverFleetSchema = z.strictObject({
   name: z.string().min(1).optional(),
   count: positiveInt().default(1),
   behavior: z.unknown().optional(),
-  protocol: z.literal("h1", { error: 'expected "h1" (HTTP/2 is not supported yet)' }).default(
-    "h1",
-  ),
+  protocol: z.enum(["h1", "h2"], { error: 'expected "h1" or "h2"' }).default("h1"),
 }).transform((fleet, ctx) => {
   const perServer = isPerServer(fleet.behavior) ? fleet.behavior : null;
   const behaviors: ResolvedBehavior[] = [];

@@ -10,6 +10,7 @@ import { createBehaviorHandler } from "./behavior_handler.ts";
 import { type SerialServer, startSerialServer } from "./serial_server.ts";
 import type { PlannedServer } from "./plan.ts";
 import { createRandom } from "./random.ts";
+import { createTlsMaterial } from "./tls_material.ts";
 
 /** Live counters of one server. */
 export interface ServerCounters {
@@ -21,6 +22,17 @@ export interface ServerCounters {
   handlerErrors: number;
   /** Why the server stopped serving during the run (e.g. its accept loop hit EMFILE), or null. */
   failure: string | null;
+  /**
+   * HTTP/2 servers only (null for HTTP/1.1): streams the client reset (gave up on) before the
+   * answer, open streams now, open streams per connection (by client port), and the most ever
+   * open on one connection.
+   */
+  streams: {
+    reset: number;
+    open: number;
+    byConnection: Map<number, number>;
+    peakOnOneConnection: number;
+  } | null;
 }
 
 /** Running servers. */
@@ -29,6 +41,8 @@ export interface ServerFleetHandle {
   urls: string[];
   /** Live counters, by server id. */
   counters: ServerCounters[];
+  /** The run's CA certificate (PEM) when any server speaks HTTP/2: clients trust it. */
+  caCerts: string[];
   /**
    * Shuts every server down: ends behaviour waits, closes listeners and waits for in-flight
    * requests, each server for at most `timeoutMs`.
@@ -83,12 +97,17 @@ export async function startServerFleet(
       { once: true },
     )
   );
-  const counters: ServerCounters[] = servers.map(() => ({
+  const counters: ServerCounters[] = servers.map((s) => ({
     received: 0,
     responded: 0,
     handlerErrors: 0,
     failure: null,
+    streams: s.protocol === "h2"
+      ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
+      : null,
   }));
+  // One CA and certificate per run, in memory only, when any server speaks HTTP/2.
+  const tls = servers.some((s) => s.protocol === "h2") ? await createTlsMaterial() : null;
   const running: { name: string; server: Deno.HttpServer<Deno.NetAddr> }[] = [];
   const gates: AcceptGate[] = [];
   const serials: { name: string; server: SerialServer }[] = [];
@@ -109,38 +128,66 @@ export async function startServerFleet(
         signal: shutdown.signal,
       });
       const count = counters[planned.id];
-      const failed = (error: unknown) => {
+      const streams = count.streams;
+      // HTTP/2: every request is a stream, open until answered or reset by the client. A
+      // connection is known by the client's port.
+      const openStream = (port: number): (kind: "answered" | "reset") => void => {
+        const s = streams!;
+        const onConnection = (s.byConnection.get(port) ?? 0) + 1;
+        s.byConnection.set(port, onConnection);
+        s.open++;
+        if (onConnection > s.peakOnOneConnection) s.peakOnOneConnection = onConnection;
+        let settled = false;
+        return (kind) => {
+          if (settled) return;
+          settled = true;
+          s.open--;
+          const left = s.byConnection.get(port)! - 1;
+          if (left === 0) s.byConnection.delete(port);
+          else s.byConnection.set(port, left);
+          if (kind === "reset") s.reset++;
+          else count.responded++;
+        };
+      };
+      const failed = (answered: () => void) => (error: unknown) => {
         count.handlerErrors++;
-        count.responded++;
+        answered();
         return new Response(`wedge: handler failed: ${error}`, { status: 500 });
       };
       const server = Deno.serve({
         hostname,
         port: 0,
+        ...(tls && planned.protocol === "h2" ? { cert: tls.certPem, key: tls.keyPem } : {}),
         onListen() {},
         // Reached only when a response body fails after its headers went out (closeMidBody,
         // resetAfterHeaders): the response was counted already, and the connection is broken.
         onError: () => new Response(null, { status: 500 }),
       }, (request, info) => {
         count.received++;
+        let answered: () => void = () => void count.responded++;
+        if (streams) {
+          const settle = openStream(info.remoteAddr.port);
+          answered = () => settle("answered");
+          request.signal.addEventListener("abort", () => settle("reset"), { once: true });
+        }
         let response: Response | Promise<Response>;
         try {
           response = handle(request, info);
         } catch (error) {
-          return failed(error);
+          return failed(answered)(error);
         }
         if (response instanceof Response) {
           // Synchronous behaviours (hello) stay synchronous: no promise per request.
-          count.responded++;
+          answered();
           return response;
         }
-        const answered = response.then((r) => {
-          count.responded++;
+        const settled = response.then((r) => {
+          answered();
           return r;
-        }, failed);
+        }, failed(answered));
         // A user handler that never answers must not keep the server (and the process) alive
         // once the run stops: at shutdown it is answered 503 in its place.
-        return Promise.race([answered, shuttingDown]);
+        return Promise.race([settled, shuttingDown]);
       });
       server.finished.catch((error) => {
         count.failure = error instanceof Error ? error.message : String(error);
@@ -153,7 +200,7 @@ export async function startServerFleet(
         gates.push(gate);
         port = gate.port;
       }
-      urls[planned.id] = `http://${hostname}:${port}/`;
+      urls[planned.id] = `${planned.protocol === "h2" ? "https" : "http"}://${hostname}:${port}/`;
     }
   } catch (error) {
     shutdown.abort();
@@ -207,5 +254,5 @@ export async function startServerFleet(
     return { unstopped };
   }
 
-  return { urls, counters, stop };
+  return { urls, counters, caCerts: tls ? [tls.caPem] : [], stop };
 }

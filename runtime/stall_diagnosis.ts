@@ -23,6 +23,9 @@ export interface InFlightSample {
   phase: InFlightPhase;
 }
 
+/** Concurrent streams per HTTP/2 connection that `Deno.serve` (hyper's default) admits. */
+export const H2_STREAM_LIMIT = 200;
+
 /** One server's side of a stall. */
 export interface StallServerView {
   /** `fleet[index]`. */
@@ -57,6 +60,8 @@ export interface StallDiagnosis {
   progressStoppedAtMs: number;
   /** The bound that was passed, ms. */
   boundMs: number;
+  /** What counted as progress: any completion, or responses only. */
+  progress: "completions" | "responses";
   /** Requests ended when progress stopped. */
   completed: number;
   /** Planned requests not yet ended; null in duration mode. */
@@ -87,6 +92,8 @@ export interface StallEvidence {
   progressStoppedAtMs: number;
   /** The bound, ms. */
   boundMs: number;
+  /** What counted as progress. @default {"completions"} */
+  progress?: "completions" | "responses";
   /** Totals now. */
   totals: { completed: number; inFlight: number; planned: number | null };
   /** Server names by id, `fleet[index]`. */
@@ -99,8 +106,13 @@ export interface StallEvidence {
   awaitingHeadersByServer: number[] | null;
   /** Requests in flight per client id. */
   inFlightByClient: number[];
-  /** Server counters by id. */
-  servers: { received: number; responded: number; failure: string | null }[];
+  /** Server counters by id; `streams` for HTTP/2 servers. */
+  servers: {
+    received: number;
+    responded: number;
+    failure: string | null;
+    streams?: { reset: number; open: number; byConnection: Map<number, number> } | null;
+  }[];
   /** Oldest requests in flight, ages as of now. */
   oldest: InFlightSample[];
   /** The runtime process now. */
@@ -163,6 +175,18 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
     }));
 
   const hints: string[] = [];
+  e.servers.forEach((counters, id) => {
+    const streams = counters.streams;
+    if (!streams) return;
+    const busiest = Math.max(0, ...streams.byConnection.values());
+    if (busiest >= H2_STREAM_LIMIT) {
+      hints.push(
+        `${
+          e.serverNames[id]
+        } has ${busiest} HTTP/2 streams open on one connection: the limit of concurrent streams (${H2_STREAM_LIMIT}, max_concurrent_streams) is reached, so new requests on that connection wait for a stream that never frees (timeouts that do not cancel leak streams: seed 004)`,
+      );
+    }
+  });
   const inFlight = e.totals.inFlight;
   const busy = servers.filter((s) => s.clientInFlight > 0);
   if (inFlight > 0 && busy.length === 1) {
@@ -173,11 +197,12 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
     );
   }
   for (const s of busy.slice(0, 5)) {
-    const inHandler = s.received - s.responded;
+    const id = e.serverNames.indexOf(s.server);
+    const reset = e.servers[id]?.streams?.reset ?? 0;
+    const inHandler = s.received - s.responded - reset;
     if (s.failure) continue;
     // A request whose headers arrived has left the handler (its body may still be streaming):
     // only those still awaiting headers can be stuck before or in the handler.
-    const id = e.serverNames.indexOf(s.server);
     const awaiting = e.awaitingHeadersByServer?.[id] ?? s.clientInFlight;
     if (inHandler > 0) {
       hints.push(
@@ -242,6 +267,7 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
     detectedAtMs: e.detectedAtMs,
     progressStoppedAtMs: e.progressStoppedAtMs,
     boundMs: e.boundMs,
+    progress: e.progress ?? "completions",
     completed: e.totals.completed,
     owed,
     inFlight,

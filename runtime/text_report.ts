@@ -47,7 +47,7 @@ export interface TextReportOptions {
 export function renderStallDiagnosis(d: StallDiagnosis): string {
   const lines: string[] = [];
   lines.push(
-    `STALL: no request completed for ${
+    `STALL: no ${d.progress === "responses" ? "response" : "request completed"} for ${
       formatDuration(d.detectedAtMs - d.progressStoppedAtMs)
     } (bound ${formatDuration(d.boundMs)}): progress stopped ${
       formatDuration(d.progressStoppedAtMs)
@@ -248,6 +248,10 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
     lines.push(
       `  ${s.fleet}[${s.index}] ${s.url} ${s.behavior}: ${s.received} received, ${s.responded} answered; ${s.completedByClients} completed, ${s.inFlight} in flight${
         s.failure ? `; STOPPED: ${s.failure}` : ""
+      }${
+        s.streams
+          ? `; HTTP/2 streams: ${s.streams.reset} reset by clients, ${s.streams.openAtEnd} open at the end, at most ${s.streams.peakOnOneConnection} on one connection`
+          : ""
       }`,
     );
   }

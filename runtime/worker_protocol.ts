@@ -19,6 +19,8 @@ export interface WorkerInit {
   clients: PlannedClient[];
   /** Base URL of each server, indexed by server id. */
   urls: string[];
+  /** The run's CA certificate (PEM), for HTTP/2 clients; empty without h2 servers. */
+  caCerts: string[];
   /** How often to post a snapshot, ms. */
   snapshotIntervalMs: number;
   /** Track each in-flight request's age and phase (for stall diagnoses). */

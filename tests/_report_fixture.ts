@@ -50,6 +50,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
         completedByClients: 500,
         inFlight: 0,
         failure: null,
+        streams: null,
       },
       {
         fleet: "s",
@@ -61,6 +62,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
         completedByClients: 500,
         inFlight: 0,
         failure: null,
+        streams: null,
       },
     ],
     clients: [
@@ -72,6 +74,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
       completed: 500,
       inFlight: 8,
       errors: 5,
+      openStreams: null,
       timeWait: 0,
       established: 16,
       openFds: 40,

@@ -66,6 +66,7 @@ Deno.test("many servers are summarised in one line unless every server is asked 
     completedByClients: 100 + i,
     inFlight: 0,
     failure: null,
+    streams: null,
   }));
   const text = renderTextReport(reportFixture({ servers }));
   assert.match(text, /40 servers: completed per server min 100, max 139/);
