@@ -77,7 +77,7 @@ export interface StartServerFleetOptions {
  * import assert from "node:assert/strict";
  *
  * const fleet = await startServerFleet([{
- *   id: 0, fleet: "servers", index: 0, seed: 1,
+ *   id: 0, fleet: "servers", index: 0, seed: 1, protocol: "h1",
  *   behavior: { kind: "hello", status: 200, body: "hi", headers: {} },
  * }]);
  * assert.equal(await (await fetch(fleet.urls[0])).text(), "hi");

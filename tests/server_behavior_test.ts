@@ -185,6 +185,7 @@ Deno.test("on the wire: closeMidBody sends the headers and half the body, resetA
       fleet: "s",
       index: 0,
       seed: 1,
+      protocol: "h1",
       behavior: { kind: "closeMidBody", select: {}, bodyBytes: 4096, then: hello200 },
     },
     {
@@ -192,6 +193,7 @@ Deno.test("on the wire: closeMidBody sends the headers and half the body, resetA
       fleet: "s",
       index: 1,
       seed: 1,
+      protocol: "h1",
       behavior: { kind: "resetAfterHeaders", select: {}, then: hello200 },
     },
   ]);
