@@ -284,6 +284,9 @@ export async function runScenario<P extends z.ZodObject>(
       stopped,
     ]);
     const durationMs = performance.now() - t0;
+    // Resets of the last cancelled HTTP/2 streams reach the servers a moment after the clients
+    // finish: let them land (bounded) before taking the servers' view.
+    await settleStreams(h2Servers);
     // The servers' view as the load ended: stopping releases held requests (answered 503), which
     // belongs to the teardown, not to the run.
     const serverCounters = servers.counters.map((c) => ({
@@ -369,5 +372,21 @@ function notify<T>(callback: ((value: T) => void) | undefined, value: T): void {
     callback(value);
   } catch (error) {
     console.error(`wedge: a progress callback threw (ignored): ${error}`);
+  }
+}
+
+/**
+ * Waits until the HTTP/2 servers' open streams are 0 or unchanged for 100 ms, at most 300 ms.
+ */
+async function settleStreams(h2Servers: readonly { streams: { open: number } | null }[]) {
+  if (h2Servers.length === 0) return;
+  const open = () => h2Servers.reduce((sum, c) => sum + c.streams!.open, 0);
+  let last = open();
+  let stableFor = 0;
+  for (let waited = 0; waited < 300 && last > 0 && stableFor < 100; waited += 25) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const now = open();
+    stableFor = now === last ? stableFor + 25 : 0;
+    last = now;
   }
 }
