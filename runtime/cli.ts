@@ -8,7 +8,12 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listScenarios, loadScenario } from "./load_scenario.ts";
-import { insideNamespace, namespaceUnavailable, runInNamespace } from "./network_namespace.ts";
+import {
+  insideNamespace,
+  namespaceMarked,
+  namespaceUnavailable,
+  runInNamespace,
+} from "./network_namespace.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
 import { describeParams, parseSetFlags } from "./params.ts";
 import { createProgressDisplay } from "./progress_display.ts";
@@ -158,8 +163,14 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
     const set = parseSetFlags(values.set ?? []);
     const { definition, file } = await loadScenario(positionals[0], { cwd: io.cwd });
     const scenario = resolveScenario(definition, { set, file }); // validates before anything runs
+    if (scenario.network && namespaceMarked() && !insideNamespace()) {
+      // Started by wedge to run in a namespace, yet not in one: never re-run again (no recursion).
+      throw new UsageError(
+        `scenario "${scenario.name}" was re-run to enter a network namespace of its own, but this process shares its parent's network namespace; not running it`,
+      );
+    }
     if (scenario.network && !insideNamespace()) {
-      const reason = await namespaceUnavailable();
+      const reason = await namespaceUnavailable(scenario.network);
       if (reason) {
         throw new UsageError(
           `scenario "${scenario.name}" runs in a network namespace of its own (network: ${

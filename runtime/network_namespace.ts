@@ -8,8 +8,36 @@
 
 import type { NetworkSpec } from "./scenario_schema.ts";
 
-/** Set in the re-run process, inside the namespace. */
+/**
+ * Set in the re-run process, inside the namespace, to the parent's network namespace (as
+ * `/proc/self/ns/net` names it), so the child can check that it really is somewhere else.
+ */
 export const NAMESPACE_ENV = "WEDGE_NETNS";
+
+function currentNetns(): string | null {
+  try {
+    return Deno.readLinkSync("/proc/self/ns/net");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Tells whether this process was started by wedge to run in a namespace (whether or not that
+ * worked). Such a process must never re-run itself again.
+ *
+ * @returns True when the mark is set.
+ *
+ * @example
+ * ```ts
+ * import { namespaceMarked } from "./network_namespace.ts";
+ *
+ * const marked = namespaceMarked();
+ * ```
+ */
+export function namespaceMarked(): boolean {
+  return Deno.env.get(NAMESPACE_ENV) !== undefined;
+}
 
 /**
  * Tells whether this process runs inside a namespace wedge made.
@@ -24,7 +52,11 @@ export const NAMESPACE_ENV = "WEDGE_NETNS";
  * ```
  */
 export function insideNamespace(): boolean {
-  return Deno.env.get(NAMESPACE_ENV) === "1";
+  const parent = Deno.env.get(NAMESPACE_ENV);
+  if (parent === undefined) return false;
+  // Trust the mark only if this process's network namespace really differs from its parent's.
+  const own = currentNetns();
+  return own !== null && own !== parent;
 }
 
 /**
@@ -68,18 +100,20 @@ async function commandWorks(program: string, args: string[]): Promise<boolean> {
 }
 
 /**
- * Says why a network namespace cannot be made here, or null when it can.
+ * Says why a network namespace with these settings cannot be made here, or null when it can. It
+ * runs the real setup (loopback up, sysctls written) with `true` as the command.
  *
- * @returns A reason such as "not root", or null.
+ * @param network The namespace's settings.
+ * @returns A reason such as "it needs root", or null.
  *
  * @example
  * ```ts
  * import { namespaceUnavailable } from "./network_namespace.ts";
  *
- * const reason = await namespaceUnavailable();
+ * const reason = await namespaceUnavailable({ ephemeralPorts: [50000, 50019], tcpTwReuse: 0 });
  * ```
  */
-export async function namespaceUnavailable(): Promise<string | null> {
+export async function namespaceUnavailable(network: NetworkSpec): Promise<string | null> {
   if (Deno.build.os !== "linux") {
     return `network namespaces are Linux only (this is ${Deno.build.os})`;
   }
@@ -90,6 +124,17 @@ export async function namespaceUnavailable(): Promise<string | null> {
   if (!(await commandWorks("ip", ["-V"]))) return "ip(8) is not installed (iproute2)";
   if (!(await commandWorks("unshare", ["--net", "--", "true"]))) {
     return "unshare --net is not permitted here (a container without CAP_SYS_ADMIN?)";
+  }
+  const [program, ...args] = namespaceCommand(network, ["true"]);
+  try {
+    const out = await new Deno.Command(program, { args, stdout: "null", stderr: "piped" }).output();
+    if (!out.success) {
+      return `setting up the namespace failed (loopback up, then ip_local_port_range and tcp_tw_reuse under /proc/sys; read-only in some containers): ${
+        new TextDecoder().decode(out.stderr).trim() || `exit ${out.code}`
+      }`;
+    }
+  } catch (error) {
+    return `setting up the namespace failed: ${error}`;
   }
   return null;
 }
@@ -113,10 +158,22 @@ export async function runInNamespace(
   const [program, ...args] = namespaceCommand(network, command);
   const child = new Deno.Command(program, {
     args,
-    env: { [NAMESPACE_ENV]: "1" },
+    env: { [NAMESPACE_ENV]: currentNetns() ?? "unknown" },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  return (await child.status).code;
+  // Ctrl-C reaches the parent (and, from a terminal, the child too): pass it on and wait, so the
+  // child prints its partial report and nothing outlives the parent.
+  const forward = () => {
+    try {
+      child.kill("SIGINT");
+    } catch { /* already gone */ }
+  };
+  Deno.addSignalListener("SIGINT", forward);
+  try {
+    return (await child.status).code;
+  } finally {
+    Deno.removeSignalListener("SIGINT", forward);
+  }
 }

@@ -161,6 +161,8 @@ export interface TimelinePoint {
   timeWait: number | null;
   /** Sockets of the run in ESTABLISHED (either end), or null where unknown. */
   established: number | null;
+  /** The run's sockets by state, per end, at the latest census, or null where unknown. */
+  sockets: { client: StateCounts; server: StateCounts } | null;
   /** Open file descriptors of the runtime process, or null where unknown. */
   openFds: number | null;
   /** Resident memory of the runtime process in bytes, or null where unknown. */

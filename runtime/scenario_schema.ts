@@ -198,6 +198,24 @@ const selectorSchema = z.strictObject({
 
 const bodyBytesSchema = z.number().int().min(0, { error: "expected a whole number of bytes" });
 
+const helloSchema = z.strictObject({
+  kind: z.literal("hello"),
+  status: z.number().int().min(200, { error: "expected an HTTP status (200-599)" }).max(599, {
+    error: "expected an HTTP status (200-599)",
+  }),
+  body: z.string(),
+  headers: z.record(z.string(), z.string()),
+}).superRefine((value, ctx) => {
+  if (NULL_BODY_STATUSES.includes(value.status) && value.body !== "") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["body"],
+      message:
+        `a ${value.status} response has no body: use hello({ status: ${value.status}, body: "" })`,
+    });
+  }
+});
+
 const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
   z.preprocess(
     (value) => {
@@ -214,23 +232,7 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
       return value;
     },
     z.discriminatedUnion("kind", [
-      z.strictObject({
-        kind: z.literal("hello"),
-        status: z.number().int().min(200, { error: "expected an HTTP status (200-599)" }).max(599, {
-          error: "expected an HTTP status (200-599)",
-        }),
-        body: z.string(),
-        headers: z.record(z.string(), z.string()),
-      }).superRefine((value, ctx) => {
-        if (NULL_BODY_STATUSES.includes(value.status) && value.body !== "") {
-          ctx.addIssue({
-            code: "custom",
-            path: ["body"],
-            message:
-              `a ${value.status} response has no body: use hello({ status: ${value.status}, body: "" })`,
-          });
-        }
-      }),
+      helloSchema,
       z.strictObject({
         kind: z.literal("delay"),
         latency: z.union([
@@ -283,15 +285,7 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
         bytesPerSecond: z.number().positive({ error: "expected a positive number of bytes/s" }),
         bodyBytes: bodyBytesSchema,
       }),
-      z.strictObject({
-        kind: z.literal("serial"),
-        answer: z.strictObject({
-          kind: z.literal("hello"),
-          status: z.number().int().min(200).max(599),
-          body: z.string(),
-          headers: z.record(z.string(), z.string()),
-        }),
-      }),
+      z.strictObject({ kind: z.literal("serial"), answer: helloSchema }),
       z.strictObject({
         kind: z.literal("stopAccepting"),
         after: z.number().int().min(0, { error: "expected a whole number of connections >= 0" }),
@@ -382,7 +376,8 @@ const serverFleetSchema = z.strictObject({
   };
 });
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
+// Servers bind 127.0.0.1, so client source addresses must be IPv4 loopback too.
+const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 const NULL_BODY_STATUSES = [204, 205, 304];
 const FORBIDDEN_METHODS = ["CONNECT", "TRACE", "TRACK"];
@@ -451,7 +446,9 @@ const clientFleetSchema = z.strictObject({
     error: 'expected "keep-alive" or "per-request"',
   }).default("keep-alive"),
   sourceAddresses: z.array(
-    z.string().regex(LOOPBACK, { error: "expected a loopback address (127.x.y.z or ::1)" }),
+    z.string().regex(LOOPBACK, {
+      error: "expected an IPv4 loopback address (127.x.y.z; the servers listen on 127.0.0.1)",
+    }),
   ).default([]),
   workers: positiveInt().optional(),
 }).superRefine((fleet, ctx) => {
@@ -472,7 +469,6 @@ const assertionSchema = z.custom<Assertion>(
   { error: "expected an assertion such as allRequestsComplete() or latencyBelow({ p99: '50ms' })" },
 );
 
-/** Schema of the resolved parts of a scenario: fleets, assertions and the time limit. */
 const networkSchema = z.strictObject({
   ephemeralPorts: z.string().regex(/^\d+-\d+$/, {
     error: 'expected a port range such as "49152-65535"',
@@ -496,6 +492,7 @@ const networkSchema = z.strictObject({
   tcpTwReuse: n.tcpTwReuse ?? null,
 }));
 
+/** Schema of the resolved parts of a scenario: fleets, assertions, time limit and network. */
 export const resolvedScenarioSchema = z.object({
   timeLimit: durationSchema.default(600_000),
   network: networkSchema.optional(),

@@ -77,6 +77,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
       openStreams: null,
       timeWait: 0,
       established: 16,
+      sockets: { client: { ESTABLISHED: 8 }, server: { ESTABLISHED: 8 } },
       openFds: 40,
       rssBytes: 50e6,
     }],
