@@ -1,31 +1,7 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { ROOT, runCli } from "./_cli.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "runtime/cli.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-    // The CLI must exit by itself; this bound only keeps a broken build from hanging the suite.
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 Deno.test("a failing assertion exits 1 and prints FAIL with the measured value", async () => {
   const r = await cli(["tests/fixtures/slow_latency.ts", "--quiet"]);

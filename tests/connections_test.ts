@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { runCli } from "./_cli.ts";
 import {
   defineScenario,
   fdsBelow,
@@ -163,24 +163,9 @@ Deno.test("the namespace command sets the port range and TIME_WAIT reuse before 
   assert.deepEqual(argv.slice(6), ["wedge-netns", "deno", "x"]);
 });
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const unavailable = await namespaceUnavailable({ ephemeralPorts: [50000, 50019], tcpTwReuse: 0 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "runtime/cli.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 Deno.test({
   name: `in a namespace with 20 ports, per-request load hits the wall fast; keep-alive does not${

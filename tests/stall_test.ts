@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { runCli } from "./_cli.ts";
 import {
   allRequestsComplete,
   defineScenario,
@@ -96,23 +96,7 @@ Deno.test("a user handler that never answers does not keep the run (or its serve
   assert.ok(performance.now() - t0 < 5000);
 });
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-
-async function cli(args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "runtime/cli.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
+const cli = (args: string[]) => runCli(args);
 
 Deno.test("hang-server stalls on purpose: the CLI prints the diagnosis live and in the report, exits 1", async () => {
   const t0 = performance.now();
