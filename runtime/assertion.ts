@@ -305,11 +305,13 @@ export function noStallLongerThan(
           detail: "the run was not watched for stalls (watchdog: false)",
         };
       }
-      if (report.stall) {
+      // A stall of the other kind of progress stopped the run: judge this kind on what was seen.
+      if (report.stall && report.stall.progress === progress) {
         const d = report.stall;
         const measured = `stalled from ${
           formatDuration(d.progressStoppedAtMs)
         } into the load, ${d.inFlight} requests in flight`;
+
         if (d.boundMs < boundMs) {
           return {
             pass: false,
@@ -321,7 +323,7 @@ export function noStallLongerThan(
         }
         return { pass: false, measured, detail: d.hints[0] ?? "see the stall diagnosis" };
       }
-      const longest = report.longestStall;
+      const longest = report.longestStallByProgress[progress];
       const measured = longest
         ? `longest stall ${formatDuration(longest.durationMs)} (from ${
           formatDuration(longest.fromMs)

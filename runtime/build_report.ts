@@ -57,6 +57,8 @@ export interface RunMeasurements {
   watchdog: { boundMs: number | null; resolutionMs: number } | null;
   /** The longest stall the watchdog measured. */
   longestStall: StallSpan | null;
+  /** The longest stall by kind of progress. */
+  longestStallByProgress: { completions: StallSpan | null; responses: StallSpan | null };
   /** The stall diagnosis, when the watchdog stopped the run. */
   stall: StallDiagnosis | null;
 }
@@ -148,6 +150,7 @@ export function buildReport(m: RunMeasurements): RunReport {
     sockets: m.sockets,
     watchdog: m.watchdog,
     longestStall: m.longestStall,
+    longestStallByProgress: m.longestStallByProgress,
     stall: m.stall,
     incidents: m.incidents,
     assertions: [],

@@ -259,8 +259,12 @@ export interface RunReport {
   sockets: SocketReport | null;
   /** How the run was watched for stalls, or null when the watchdog was off. */
   watchdog: { boundMs: number | null; resolutionMs: number } | null;
-  /** The longest period with work owed and no request completing, or null if there was none. */
+  /**
+   * The longest period with work owed and no request completing (errors included), or null.
+   */
   longestStall: StallSpan | null;
+  /** The longest stall by what counted as progress: any completion, or responses only. */
+  longestStallByProgress: { completions: StallSpan | null; responses: StallSpan | null };
   /** The diagnosis, when the stall watchdog stopped the run (outcome `stalled`); else null. */
   stall: StallDiagnosis | null;
   /** What the runtime itself noticed: worker failures, servers or workers that did not stop. */

@@ -21,7 +21,7 @@ import { readHostSettings } from "./host_settings.ts";
 import { insideNamespace } from "./network_namespace.ts";
 import { UsageError } from "./scenario_error.ts";
 import { readSocketCensus, type SocketCensus } from "./socket_census.ts";
-import { diagnoseStall, type StallDiagnosis } from "./stall_diagnosis.ts";
+import { diagnoseStall, type StallDiagnosis, type StallProgressKind } from "./stall_diagnosis.ts";
 import { StallWatchdog } from "./stall_watchdog.ts";
 
 /** Live progress, sampled every `progressIntervalMs`. */
@@ -118,15 +118,23 @@ export async function runScenario<P extends z.ZodObject>(
   const timeline: TimelinePoint[] = [];
 
   const watching = options.watchdog ?? true;
-  const bounds = scenario.assert.map((a) => a.watch?.stallMs).filter((ms) => ms !== undefined);
-  // Only responses count as progress when a stall assertion asks for it (errors do not).
-  const progressKind = scenario.assert.some((a) => a.watch?.progress === "responses")
-    ? "responses"
-    : "completions";
-  const watchdog = new StallWatchdog({
-    boundMs: watching && bounds.length ? Math.min(...bounds) : null,
-    resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS,
-  });
+  // One watchdog per kind of progress (any completion; responses only), each armed with the
+  // shortest bound its assertions ask for. The first to trip stops the run.
+  const kinds: StallProgressKind[] = ["completions", "responses"];
+  const watchdogs = Object.fromEntries(kinds.map((kind) => {
+    const bounds = scenario.assert
+      .filter((a) => a.watch?.stallMs !== undefined && (a.watch.progress ?? "completions") === kind)
+      .map((a) => a.watch!.stallMs!);
+    return [
+      kind,
+      new StallWatchdog({
+        boundMs: watching && bounds.length ? Math.min(...bounds) : null,
+        resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS,
+      }),
+    ];
+  })) as Record<StallProgressKind, StallWatchdog>;
+  const armedBounds = kinds.map((k) => watchdogs[k].boundMs).filter((b) => b !== null);
+  const shortestBound = armedBounds.length ? Math.min(...armedBounds) : null;
   let stall: StallDiagnosis | null = null;
   const failedWorkers = new Set<number>();
   const limit = fdLimit("self");
@@ -251,19 +259,27 @@ export async function runScenario<P extends z.ZodObject>(
         const countClients = plan.clients.filter((c) => c.requests !== null);
         const countPlanned = countClients.reduce((sum, c) => sum + c.requests!, 0);
         const durationEndMs = Math.max(0, ...plan.clients.map((c) => c.durationMs ?? 0));
-        const silentMs = Math.min(2000, (watchdog.boundMs ?? 4000) / 2);
+        const silentMs = Math.min(2000, (shortestBound ?? 4000) / 2);
         watchdogTimer = setInterval(() => {
           const now = performance.now() - t0;
           const t = collector.totals();
           const perClient = collector.clients();
           const countSent = countClients.reduce((sum, c) => sum + perClient[c.id].sent, 0);
           const owed = t.inFlight > 0 || countSent < countPlanned || now < durationEndMs;
-          const done = progressKind === "responses" ? t.completed - t.errors : t.completed;
-          if (!watchdog.observe({ atMs: now, completed: done, owed }) || stall) return;
+          const tripped = kinds.filter((kind) =>
+            watchdogs[kind].observe({
+              atMs: now,
+              completed: kind === "responses" ? t.completed - t.errors : t.completed,
+              owed,
+            })
+          );
+          if (tripped.length === 0 || stall) return;
+          const kind = tripped[0];
+          const watchdog = watchdogs[kind];
           stall = diagnoseStall({
             detectedAtMs: now,
             progressStoppedAtMs: watchdog.current!.fromMs,
-            progress: progressKind,
+            progress: kind,
             boundMs: watchdog.boundMs!,
             totals: { completed: t.completed, inFlight: t.inFlight, planned: plan.planned },
             serverNames: plan.servers.map((s) => `${s.fleet}[${s.index}]`),
@@ -333,6 +349,8 @@ export async function runScenario<P extends z.ZodObject>(
         `the runtime's open file descriptors reached ${peakOpenFds} of its limit ${limit} (ulimit -n)`,
       );
     }
+    // Assigned by the watchdog's timer callback (which TypeScript's narrowing cannot see).
+    const stalled = stall as StallDiagnosis | null;
     return buildReport({
       scenario,
       plan,
@@ -348,8 +366,8 @@ export async function runScenario<P extends z.ZodObject>(
         ? `stopped by the time limit (${formatDuration(plan.timeLimitMs)})`
         : outcome === "stalled"
         ? `stopped by the stall watchdog: no ${
-          progressKind === "responses" ? "response" : "request completed"
-        } for ${formatDuration(watchdog.boundMs ?? 0)}`
+          stalled?.progress === "responses" ? "response" : "request completed"
+        } for ${formatDuration(stalled?.boundMs ?? 0)}`
         : "stopped by an abort signal",
       timeline,
       incidents,
@@ -362,9 +380,13 @@ export async function runScenario<P extends z.ZodObject>(
       host: { ...readHostSettings(), networkNamespace: insideNamespace() },
       sockets: census === null ? null : { peakTimeWait, peakEstablished, atEnd: census },
       watchdog: watching
-        ? { boundMs: watchdog.boundMs, resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS }
+        ? { boundMs: shortestBound, resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS }
         : null,
-      longestStall: watchdog.longest,
+      longestStall: watchdogs.completions.longest,
+      longestStallByProgress: {
+        completions: watchdogs.completions.longest,
+        responses: watchdogs.responses.longest,
+      },
       stall,
     });
   } finally {

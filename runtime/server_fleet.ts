@@ -10,7 +10,6 @@ import { createBehaviorHandler } from "./behavior_handler.ts";
 import { type SerialServer, startSerialServer } from "./serial_server.ts";
 import type { PlannedServer } from "./plan.ts";
 import { createRandom } from "./random.ts";
-import { createTlsMaterial } from "./tls_material.ts";
 
 /** Live counters of one server. */
 export interface ServerCounters {
@@ -30,7 +29,7 @@ export interface ServerCounters {
   streams: {
     reset: number;
     open: number;
-    byConnection: Map<number, number>;
+    byConnection: Map<string, number>;
     peakOnOneConnection: number;
   } | null;
 }
@@ -106,8 +105,11 @@ export async function startServerFleet(
       ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
       : null,
   }));
-  // One CA and certificate per run, in memory only, when any server speaks HTTP/2.
-  const tls = servers.some((s) => s.protocol === "h2") ? await createTlsMaterial() : null;
+  // One CA and certificate per run, in memory only, when any server speaks HTTP/2 (the X.509
+  // code, and the polyfill it needs, load only then).
+  const tls = servers.some((s) => s.protocol === "h2")
+    ? await (await import("./tls_material.ts")).createTlsMaterial()
+    : null;
   const running: { name: string; server: Deno.HttpServer<Deno.NetAddr> }[] = [];
   const gates: AcceptGate[] = [];
   const serials: { name: string; server: SerialServer }[] = [];
@@ -129,9 +131,10 @@ export async function startServerFleet(
       });
       const count = counters[planned.id];
       const streams = count.streams;
-      // HTTP/2: every request is a stream, open until answered or reset by the client. A
-      // connection is known by the client's port.
-      const openStream = (port: number): (kind: "answered" | "reset") => void => {
+      // HTTP/2: every request is a stream, open until its response has been sent (or torn down:
+      // `info.completed`), or until the client resets it while the handler still holds it
+      // (`request.signal`). A connection is known by the client's address and port.
+      const openStream = (port: string): (kind: "answered" | "reset") => void => {
         const s = streams!;
         const onConnection = (s.byConnection.get(port) ?? 0) + 1;
         s.byConnection.set(port, onConnection);
@@ -146,7 +149,6 @@ export async function startServerFleet(
           if (left === 0) s.byConnection.delete(port);
           else s.byConnection.set(port, left);
           if (kind === "reset") s.reset++;
-          else count.responded++;
         };
       };
       const failed = (answered: () => void) => (error: unknown) => {
@@ -164,11 +166,21 @@ export async function startServerFleet(
         onError: () => new Response(null, { status: 500 }),
       }, (request, info) => {
         count.received++;
-        let answered: () => void = () => void count.responded++;
+        let handlerDone = false;
+        const answered = () => {
+          if (handlerDone) return;
+          handlerDone = true;
+          count.responded++;
+        };
         if (streams) {
-          const settle = openStream(info.remoteAddr.port);
-          answered = () => settle("answered");
-          request.signal.addEventListener("abort", () => settle("reset"), { once: true });
+          const settle = openStream(`${info.remoteAddr.hostname}:${info.remoteAddr.port}`);
+          // The body may go on after the handler answered: the stream ends with the response.
+          info.completed.then(() => settle("answered"), () => settle("reset"));
+          // A reset while the handler still holds the request. (Deno also fires this signal when a
+          // response completes normally; by then the handler has answered and it is ignored.)
+          request.signal.addEventListener("abort", () => {
+            if (!handlerDone) settle("reset");
+          }, { once: true });
         }
         let response: Response | Promise<Response>;
         try {

@@ -23,6 +23,9 @@ export interface InFlightSample {
   phase: InFlightPhase;
 }
 
+/** What counts as progress for the watchdog: any completion, or only responses. */
+export type StallProgressKind = "completions" | "responses";
+
 /** Concurrent streams per HTTP/2 connection that `Deno.serve` (hyper's default) admits. */
 export const H2_STREAM_LIMIT = 200;
 
@@ -61,7 +64,7 @@ export interface StallDiagnosis {
   /** The bound that was passed, ms. */
   boundMs: number;
   /** What counted as progress: any completion, or responses only. */
-  progress: "completions" | "responses";
+  progress: StallProgressKind;
   /** Requests ended when progress stopped. */
   completed: number;
   /** Planned requests not yet ended; null in duration mode. */
@@ -93,7 +96,7 @@ export interface StallEvidence {
   /** The bound, ms. */
   boundMs: number;
   /** What counted as progress. @default {"completions"} */
-  progress?: "completions" | "responses";
+  progress?: StallProgressKind;
   /** Totals now. */
   totals: { completed: number; inFlight: number; planned: number | null };
   /** Server names by id, `fleet[index]`. */
@@ -111,7 +114,7 @@ export interface StallEvidence {
     received: number;
     responded: number;
     failure: string | null;
-    streams?: { reset: number; open: number; byConnection: Map<number, number> } | null;
+    streams?: { reset: number; open: number; byConnection: Map<string, number> } | null;
   }[];
   /** Oldest requests in flight, ages as of now. */
   oldest: InFlightSample[];
@@ -198,8 +201,8 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
   }
   for (const s of busy.slice(0, 5)) {
     const id = e.serverNames.indexOf(s.server);
-    const reset = e.servers[id]?.streams?.reset ?? 0;
-    const inHandler = s.received - s.responded - reset;
+    // A request the client reset is still held by the handler: it counts as never answered.
+    const inHandler = s.received - s.responded;
     if (s.failure) continue;
     // A request whose headers arrived has left the handler (its body may still be streaming):
     // only those still awaiting headers can be stuck before or in the handler.

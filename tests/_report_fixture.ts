@@ -102,6 +102,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
     },
     watchdog: { boundMs: null, resolutionMs: 350 },
     longestStall: null,
+    longestStallByProgress: { completions: null, responses: null },
     stall: null,
     incidents: [],
     assertions: [],

@@ -9,6 +9,7 @@ import {
   openStreamsBelow,
   runScenario,
   ScenarioError,
+  slowBody,
 } from "../mod.ts";
 import { resolveScenario } from "../runtime/resolve_scenario.ts";
 import { createTlsMaterial } from "../runtime/tls_material.ts";
@@ -141,4 +142,37 @@ Deno.test("noStallLongerThan counts only responses when asked: a run of timeouts
   assert.equal(report.outcome, "stalled");
   assert.equal(report.stall!.progress, "responses");
   assert.ok(report.totals.errors > 0, "the timeouts completed, but none was a response");
+});
+
+Deno.test("a stream stays open while its body is still being sent (a leak in the body phase)", async () => {
+  const report = await runScenario(defineScenario({
+    name: "body-leak",
+    description: "slow bodies, timeouts that do not cancel",
+    timeLimit: "20s",
+    servers: [{ protocol: "h2", behavior: slowBody({ bytesPerSecond: 20, bodyBytes: 1000 }) }],
+    clients: [{ concurrency: 4, requests: 8, timeout: { after: "100ms", cancel: false } }],
+    assert: [openStreamsBelow(8)],
+  }));
+  const streams = report.servers[0].streams!;
+  assert.equal(report.totals.abandoned, 8);
+  assert.equal(streams.openAtEnd, 8, "the handlers answered, but the bodies never ended");
+  assert.equal(streams.peakOnOneConnection, 8);
+  assert.equal(report.assertions[0].pass, false);
+});
+
+Deno.test("stall assertions of both kinds: the responses watchdog stops the run; completions held", async () => {
+  const report = await runScenario(defineScenario({
+    name: "two-kinds",
+    description: "every request times out",
+    timeLimit: "20s",
+    servers: [{ behavior: hang() }],
+    clients: [{ concurrency: 4, requests: 10_000, timeout: "100ms" }],
+    assert: [noStallLongerThan("1s"), noStallLongerThan("2s", { progress: "responses" })],
+  }));
+  assert.equal(report.outcome, "stalled");
+  assert.equal(report.stall!.progress, "responses");
+  assert.equal(report.stall!.boundMs, 2000);
+  const [completions, responses] = report.assertions;
+  assert.equal(completions.pass, true, completions.measured);
+  assert.equal(responses.pass, false);
 });
