@@ -16,6 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { startHelloProcess } from "./_hello_process.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({
@@ -59,29 +60,17 @@ async function hasHey(): Promise<boolean> {
 }
 
 async function heyRound(row: Row): Promise<void> {
-  const server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/hello_server.ts", "--count", "1", "--for", `${seconds + 30}s`],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const server = await startHelloProcess({ forSeconds: seconds + 30 });
   try {
-    const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let buffered = "";
-    while (!buffered.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("hello server exited before printing its URL");
-      buffered += value;
-    }
-    reader.releaseLock();
-    const url = buffered.split("\n")[0].trim();
-    const text = await run("hey", ["-z", `${seconds}s`, "-c", "128", url], (seconds + 30) * 1000);
+    const text = await run(
+      "hey",
+      ["-z", `${seconds}s`, "-c", "128", server.url],
+      (seconds + 30) * 1000,
+    );
     row.rps.push(Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]));
     row.p99ms.push(Number(/99%+ in ([\d.]+) secs/.exec(text)?.[1]) * 1000);
   } finally {
-    server.kill("SIGTERM");
-    await server.stdout.cancel().catch(() => {});
-    await server.status;
+    await server.stop();
   }
 }
 

@@ -9,9 +9,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
+import { startHelloProcess } from "./_hello_process.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({
   args: Deno.args,
   options: { requests: { type: "string", default: "100000" } },
@@ -38,22 +37,9 @@ if (
   Deno.exit(0);
 }
 
-const server = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", "bench/hello_server.ts", "--count", "1", "--for", "120s", "--protocol", "h2"],
-  cwd: ROOT,
-  stdout: "piped",
-  stderr: "null",
-}).spawn();
+const server = await startHelloProcess({ forSeconds: 120, protocol: "h2" });
 try {
-  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  while (!buffered.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the h2 hello server exited before printing its URL");
-    buffered += value;
-  }
-  reader.releaseLock();
-  const url = buffered.split("\n")[0].trim();
+  const url = server.url;
   const settings = await run("nghttp", ["-nv", url]) ?? "";
   // The server's SETTINGS frame (nghttp also prints the one it sends itself).
   const received = settings.slice(settings.indexOf("recv SETTINGS frame"));
@@ -64,7 +50,7 @@ try {
   for (const streams of [100, 250]) {
     const args = ["-n", values.requests, "-c", "2", "-m", String(streams), url];
     const text = await run("h2load", args) ?? "";
-    const rps = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(text)?.[1] ?? "?";
+    const rps = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(text)?.[1] ?? "?";
     const done = /requests: .*?(\d+) succeeded, (\d+) failed/.exec(text);
     const protocol = /Application protocol: (\S+)/.exec(text)?.[1] ?? "?";
     console.log(
@@ -75,7 +61,5 @@ try {
   }
   console.log(`reproduce: deno run -A bench/h2load_check.ts --requests ${values.requests}`);
 } finally {
-  server.kill("SIGTERM");
-  await server.stdout.cancel().catch(() => {});
-  await server.status;
+  await server.stop();
 }
