@@ -151,9 +151,9 @@ export async function startServerFleet(
           if (kind === "reset") s.reset++;
         };
       };
-      const failed = (answered: () => void) => (error: unknown) => {
+      const failed = (error: unknown) => {
         count.handlerErrors++;
-        answered();
+        count.responded++;
         return new Response(`wedge: handler failed: ${error}`, { status: 500 });
       };
       const server = Deno.serve({
@@ -166,12 +166,9 @@ export async function startServerFleet(
         onError: () => new Response(null, { status: 500 }),
       }, (request, info) => {
         count.received++;
+        // Set when the handler has answered (each path below answers exactly once); only the
+        // HTTP/2 abort listener reads it.
         let handlerDone = false;
-        const answered = () => {
-          if (handlerDone) return;
-          handlerDone = true;
-          count.responded++;
-        };
         if (streams) {
           const settle = openStream(`${info.remoteAddr.hostname}:${info.remoteAddr.port}`);
           // The body may go on after the handler answered: the stream ends with the response.
@@ -186,17 +183,23 @@ export async function startServerFleet(
         try {
           response = handle(request, info);
         } catch (error) {
-          return failed(answered)(error);
+          handlerDone = true;
+          return failed(error);
         }
         if (response instanceof Response) {
-          // Synchronous behaviours (hello) stay synchronous: no promise per request.
-          answered();
+          // Synchronous behaviours (hello) stay synchronous: no promise, no closure per request.
+          handlerDone = true;
+          count.responded++;
           return response;
         }
         const settled = response.then((r) => {
-          answered();
+          handlerDone = true;
+          count.responded++;
           return r;
-        }, failed(answered));
+        }, (error) => {
+          handlerDone = true;
+          return failed(error);
+        });
         // A user handler that never answers must not keep the server (and the process) alive
         // once the run stops: at shutdown it is answered 503 in its place.
         return Promise.race([settled, shuttingDown]);
