@@ -7,24 +7,31 @@
 import { judge } from "./assertion.ts";
 import { describeBehavior } from "./describe_behavior.ts";
 import type { RunPlan } from "./plan.ts";
-import {
-  type HostSettings,
-  type ProcessReport,
-  REPORT_SCHEMA,
-  REPORT_VERSION,
-  type RunOutcome,
-  type RunReport,
-  type SocketReport,
-  type StallDiagnosis,
-  type StallSpan,
-  type TimelinePoint,
-} from "./report.ts";
+import { REPORT_SCHEMA, REPORT_VERSION, type RunReport } from "./report.ts";
 import type { RunCollector } from "./run_collector.ts";
 import type { Scenario } from "./scenario_schema.ts";
 import type { ServerCounters } from "./server_fleet.ts";
 
-/** What a run measured, as {@linkcode buildReport} takes it. */
-export interface RunMeasurements {
+/**
+ * What a run measured, as {@linkcode buildReport} takes it. The fields the report carries as they
+ * are have the report's own types; the rest is turned into report fields here.
+ */
+export interface RunMeasurements extends
+  Pick<
+    RunReport,
+    | "durationMs"
+    | "outcome"
+    | "outcomeDetail"
+    | "timeline"
+    | "incidents"
+    | "process"
+    | "host"
+    | "sockets"
+    | "watchdog"
+    | "longestStall"
+    | "longestStallByProgress"
+    | "stall"
+  > {
   /** The validated scenario. */
   scenario: Scenario;
   /** The plan that ran. */
@@ -37,30 +44,6 @@ export interface RunMeasurements {
   urls: string[];
   /** Wall-clock start of the load, ms since the epoch. */
   startedAt: number;
-  /** Length of the load phase, ms. */
-  durationMs: number;
-  /** How the load phase ended. */
-  outcome: RunOutcome;
-  /** Why, for people. */
-  outcomeDetail: string;
-  /** Progress about once a second. */
-  timeline: TimelinePoint[];
-  /** What the runtime noticed. */
-  incidents: string[];
-  /** The runtime process's resources. */
-  process: ProcessReport;
-  /** The host's connection settings. */
-  host: HostSettings & { networkNamespace: boolean };
-  /** The run's sockets. */
-  sockets: SocketReport | null;
-  /** How the run was watched, or null when the watchdog was off. */
-  watchdog: { boundMs: number | null; resolutionMs: number } | null;
-  /** The longest stall the watchdog measured. */
-  longestStall: StallSpan | null;
-  /** The longest stall by kind of progress. */
-  longestStallByProgress: { completions: StallSpan | null; responses: StallSpan | null };
-  /** The stall diagnosis, when the watchdog stopped the run. */
-  stall: StallDiagnosis | null;
 }
 
 /**
