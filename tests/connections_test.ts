@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { scenarioIssues } from "./_scenario_issues.ts";
 import { runCli } from "./_cli.ts";
 import {
   defineScenario,
@@ -6,14 +7,12 @@ import {
   hello,
   noConnectErrors,
   runScenario,
-  ScenarioError,
   serial,
   timeWaitBelow,
   UsageError,
 } from "../mod.ts";
 import type { ClientFleetInput } from "../mod.ts";
 import { namespaceCommand, namespaceUnavailable } from "../runtime/network_namespace.ts";
-import { resolveScenario } from "../runtime/resolve_scenario.ts";
 import { reportFixture } from "./_report_fixture.ts";
 
 async function seen(client: ClientFleetInput) {
@@ -85,21 +84,7 @@ Deno.test("a serial server answers every connection in turn", async () => {
 });
 
 Deno.test("connection settings are validated: conflicts, loopback-only sources, port ranges", () => {
-  const issues = (clients: unknown[], extra = {}) => {
-    try {
-      resolveScenario(defineScenario({
-        name: "bad",
-        description: "d",
-        servers: [{}],
-        clients: clients as never,
-        ...extra,
-      }));
-    } catch (error) {
-      assert.ok(error instanceof ScenarioError);
-      return error.issues.map((i) => `${i.path}: ${i.message}`);
-    }
-    assert.fail("expected a ScenarioError");
-  };
+  const issues = (clients: unknown[], extra = {}) => scenarioIssues({ clients, ...extra });
   assert.deepEqual(
     issues([{ requests: 1, connections: "per-request", pool: { maxIdlePerHost: 4 } }]),
     [

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { scenarioIssues } from "./_scenario_issues.ts";
 import {
   closeMidBody,
   defineScenario,
@@ -8,12 +9,10 @@ import {
   noStallLongerThan,
   resetAfterHeaders,
   runScenario,
-  ScenarioError,
   slowBody,
   stopAccepting,
 } from "../mod.ts";
 import type { BehaviorInput, ClientFleetInput } from "../mod.ts";
-import { resolveScenario } from "../runtime/resolve_scenario.ts";
 import { createSelector } from "../runtime/behavior_handler.ts";
 import { createRandom } from "../runtime/random.ts";
 import { startServerFleet } from "../runtime/server_fleet.ts";
@@ -123,19 +122,7 @@ Deno.test("behaviours compose: delay, then hang every 2nd, then hello", async ()
 });
 
 function issuesOf(servers: unknown[], clients: unknown[] = [{ requests: 1 }], extra = {}) {
-  try {
-    resolveScenario(defineScenario({
-      name: "bad",
-      description: "d",
-      servers: servers as never,
-      clients: clients as never,
-      ...extra,
-    }));
-  } catch (error) {
-    assert.ok(error instanceof ScenarioError);
-    return error.issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  assert.fail("expected a ScenarioError");
+  return scenarioIssues({ servers, clients, ...extra });
 }
 
 Deno.test("invalid behaviours and requests are rejected before anything starts", () => {
