@@ -25,7 +25,9 @@
 export { z } from "zod";
 export {
   type ClientFleetInput,
+  type CommandServerFleetInput,
   defineScenario,
+  type DenoServerFleetInput,
   type FromParams,
   type RequestInput,
   SCENARIO_BRAND,
@@ -52,6 +54,8 @@ export {
   type HelloBehavior,
   type HelloOptions,
   type Latency,
+  leak,
+  type LeakBehavior,
   perServer,
   type PerServerBehavior,
   type RequestHandler,
@@ -71,10 +75,14 @@ export {
   fdsBelow,
   latencyBelow,
   type LatencyBounds,
+  type MemoryWatch,
   noConnectErrors,
   noStallLongerThan,
   type NoStallOptions,
   openStreamsBelow,
+  rssDeltaBelow,
+  type RssDeltaOptions,
+  serverProcessesStayUp,
   type StallProgress,
   successRateAtLeast,
   throughputAtLeast,
@@ -100,10 +108,14 @@ export type {
   HostSettings,
   InFlightPhase,
   LatencySummary,
+  MemoryCheckpoint,
+  MemoryReport,
+  ProcessExitReport,
   ProcessReport,
   RequestTotals,
   RunOutcome,
   RunReport,
+  ServerProcessReport,
   ServerReport,
   SocketCensus,
   SocketReport,
@@ -116,6 +128,12 @@ export type {
   TimelinePoint,
 } from "./runtime/report.ts";
 export { REPORT_SCHEMA, REPORT_VERSION } from "./runtime/report.ts";
+export {
+  judgeLeak,
+  type LeakVerdict,
+  type LeakVerdictKind,
+  type MemoryPoint,
+} from "./runtime/leak_verdict.ts";
 export { type Duration, formatDuration, parseDuration } from "./runtime/duration.ts";
 export { type ByteSize, formatByteSize, parseByteSize } from "./runtime/byte_size.ts";
 export { ScenarioError, type ScenarioIssue, UsageError } from "./runtime/scenario_error.ts";

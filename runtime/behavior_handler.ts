@@ -128,6 +128,19 @@ export function createBehaviorHandler(
     case "serial":
       // Served by the serial server's own loop (server_fleet.ts); as a handler it is its answer.
       return createBehaviorHandler(behavior.answer, context);
+    case "leak": {
+      const inner = createBehaviorHandler(behavior.then, context);
+      const size = behavior.bytesPerRequest;
+      // Kept for as long as the handler lives (the server's life); filled so the pages are
+      // resident, as a real leak's would be.
+      const kept: Uint8Array[] = [];
+      return (request, info) => {
+        kept.push(new Uint8Array(size).fill(1));
+        return inner(request, info);
+      };
+    }
+    case "command":
+      throw new Error("a command server is its own process: wedge has no handler for it");
   }
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { judge } from "./assertion.ts";
+import { judge, serverProcessesStayUp } from "./assertion.ts";
 import { describeBehavior } from "./describe_behavior.ts";
 import type { RunPlan } from "./plan.ts";
 import { REPORT_SCHEMA, REPORT_VERSION, type RunReport } from "./report.ts";
@@ -31,6 +31,8 @@ export interface RunMeasurements extends
     | "longestStall"
     | "longestStallByProgress"
     | "stall"
+    | "serverProcesses"
+    | "memory"
   > {
   /** The validated scenario. */
   scenario: Scenario;
@@ -117,12 +119,13 @@ export function buildReport(m: RunMeasurements): RunReport {
           peakOnOneConnection: m.servers[s.id].streams!.peakOnOneConnection,
         }
         : null,
+      placement: s.placement,
     })),
     clients: m.plan.clients.map((c) => ({
       fleet: c.fleet,
       index: c.index,
       worker: c.worker,
-      planned: c.requests,
+      planned: c.requests === null ? null : c.requests * m.plan.rounds,
       sent: clients[c.id].sent,
       completed: clients[c.id].completed,
       ok: clients[c.id].ok,
@@ -135,11 +138,15 @@ export function buildReport(m: RunMeasurements): RunReport {
     longestStall: m.longestStall,
     longestStallByProgress: m.longestStallByProgress,
     stall: m.stall,
+    serverProcesses: m.serverProcesses,
+    memory: m.memory,
     incidents: m.incidents,
     assertions: [],
     passed: true,
   };
-  report.assertions = judge(report, m.scenario.assert);
+  // A server process that dies during the run fails it, whatever the scenario asserts.
+  const implicit = m.serverProcesses.length ? [serverProcessesStayUp()] : [];
+  report.assertions = judge(report, [...m.scenario.assert, ...implicit]);
   report.passed = report.assertions.every((a) => a.pass);
   return report;
 }

@@ -6,6 +6,8 @@
 
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { CommandServerError } from "./command_server.ts";
+import { ServerHostError } from "./hosted_fleet.ts";
 import { fileURLToPath } from "node:url";
 import { listScenarios, loadScenario } from "./load_scenario.ts";
 import {
@@ -199,8 +201,11 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
       tty: io.tty,
     });
     const abort = new AbortController();
+    // Ctrl-C or a SIGTERM stops the run like an abort: servers, hosts and the user's server
+    // processes are stopped and reaped, and the report is still printed.
     const onSigint = () => abort.abort();
     Deno.addSignalListener("SIGINT", onSigint);
+    Deno.addSignalListener("SIGTERM", onSigint);
     let report;
     try {
       report = await runScenario(definition, {
@@ -213,6 +218,7 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
       });
     } finally {
       Deno.removeSignalListener("SIGINT", onSigint);
+      Deno.removeSignalListener("SIGTERM", onSigint);
       display?.close();
     }
     io.out(renderTextReport(report, { color: io.color, allServers: values["all-servers"] }));
@@ -226,6 +232,11 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
     if (error instanceof UsageError || error instanceof ScenarioError) {
       io.err(`wedge: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof CommandServerError || error instanceof ServerHostError) {
+      // The user's server did not start: its message carries the command and its stderr.
+      io.err(`wedge: the run could not be carried out: ${error.message}\n`);
+      return EXIT.error;
     }
     io.err(`wedge: the run could not be carried out: ${(error as Error)?.stack ?? error}\n`);
     return EXIT.error;

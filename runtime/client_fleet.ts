@@ -30,8 +30,13 @@ export interface StartClientFleetOptions {
 export interface ClientFleetHandle {
   /** Number of worker threads. */
   workers: number;
-  /** Starts every worker's load at once. */
-  start(): void;
+  /**
+   * Starts a round of load in every worker at once (a run has one round, or several for a memory
+   * verdict).
+   *
+   * @returns Resolves when every worker has finished that round (or its final snapshot came).
+   */
+  start(options?: { round?: number; last?: boolean }): Promise<void>;
   /** Resolves when every worker has posted its final snapshot. */
   finished: Promise<void>;
   /**
@@ -81,9 +86,25 @@ export async function startClientFleet(
   allReady.catch(() => {});
   const total = plan.workers.length;
 
+  // Rounds finished per worker; waiters for a round to be finished by every worker.
+  const roundsDone = new Map<number, number>();
+  const roundWaiters: { round: number; resolve: () => void }[] = [];
+  const checkRounds = () => {
+    for (let i = roundWaiters.length - 1; i >= 0; i--) {
+      const { round, resolve } = roundWaiters[i];
+      const done = plan.workers.every((w) =>
+        finals.has(w.id) || (roundsDone.get(w.id) ?? 0) >= round
+      );
+      if (done) {
+        roundWaiters.splice(i, 1);
+        resolve();
+      }
+    }
+  };
   const markFinal = (id: number) => {
     finals.add(id);
     if (finals.size === total) resolveFinished();
+    checkRounds();
   };
 
   const workers: Worker[] = [];
@@ -106,7 +127,9 @@ export async function startClientFleet(
         if (ready.size === total) resolveReady();
       } else if (message.type === "snapshot") {
         options.onSnapshot(message);
+        roundsDone.set(message.workerId, message.roundsDone);
         if (message.final) markFinal(message.workerId);
+        else checkRounds();
       } else if (message.type === "failure") {
         options.onFailure(message.workerId, message.message);
       }
@@ -161,8 +184,15 @@ export async function startClientFleet(
 
   return {
     workers: total,
-    start() {
-      for (const worker of workers) worker.postMessage({ type: "start" } satisfies ToWorker);
+    start(startOptions = {}) {
+      const round = startOptions.round ?? 1;
+      const last = startOptions.last ?? true;
+      const done = new Promise<void>((resolve) => roundWaiters.push({ round, resolve }));
+      checkRounds();
+      for (const worker of workers) {
+        worker.postMessage({ type: "start", round, last } satisfies ToWorker);
+      }
+      return done;
     },
     finished,
     async stop(stopOptions = {}) {

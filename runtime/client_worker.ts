@@ -48,6 +48,7 @@ interface WorkerState {
   slots: LaneSlot[];
   stopped: boolean;
   finished: boolean;
+  roundsDone: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -62,6 +63,7 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     type: "snapshot",
     workerId: s.init.workerId,
     final,
+    roundsDone: s.roundsDone,
     clients: s.counters.map((c) => ({ ...c })),
     completedByServer: s.completedByServer.slice(),
     inFlightByServer: s.inFlightByServer.slice(),
@@ -138,7 +140,8 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
       return target;
     };
   const deadline = spec.durationMs === null ? Infinity : startedAt + spec.durationMs;
-  const limit = spec.requests ?? Infinity;
+  // Counters run on over rounds; each round sends `requests` more.
+  const limit = (spec.requests ?? Infinity) + counters.sent;
   const timeout = spec.timeout;
 
   async function exchange(
@@ -222,13 +225,15 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
   }
 }
 
-async function start(s: WorkerState): Promise<void> {
+async function start(s: WorkerState, round: number, last: boolean): Promise<void> {
   const startedAt = performance.now();
-  s.timer = setInterval(() => {
+  s.timer ??= setInterval(() => {
     if (!s.finished) post(snapshot(s, false));
   }, s.init.snapshotIntervalMs);
   await Promise.all(s.init.clients.map((spec) => runClient(s, spec, startedAt)));
-  finish(s);
+  s.roundsDone = round;
+  if (last || s.stopped) finish(s);
+  else post(snapshot(s, false)); // the round's end, at once
 }
 
 function finish(s: WorkerState): void {
@@ -261,12 +266,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         slots: [],
         stopped: false,
         finished: false,
+        roundsDone: 0,
         timer: undefined,
       };
       post({ type: "ready", workerId: message.workerId });
-    } else if (message.type === "start" && state) {
+    } else if (message.type === "start" && state && !state.finished) {
       const s = state;
-      start(s).catch((error) => {
+      start(s, message.round, message.last).catch((error) => {
         post({
           type: "failure",
           workerId: s.init.workerId,

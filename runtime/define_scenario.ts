@@ -10,8 +10,11 @@ import type { Assertion } from "./assertion.ts";
 import type { Duration } from "./duration.ts";
 import type { BehaviorInput } from "./server_behavior.ts";
 
-/** A server fleet as a scenario writes it. */
-export interface ServerFleetInput {
+/** A server fleet as a scenario writes it: wedge's own servers, or the user's own command. */
+export type ServerFleetInput = DenoServerFleetInput | CommandServerFleetInput;
+
+/** A fleet of wedge's own servers (`Deno.serve`), each doing what `behavior` says. */
+export interface DenoServerFleetInput {
   /** Name that client fleets can `target`. @default {"servers"} (then `"servers-2"`, ...) */
   name?: string;
   /** How many servers, each on its own port of 127.0.0.1. @default {1} */
@@ -24,6 +27,55 @@ export interface ServerFleetInput {
    * @default {"h1"}
    */
   protocol?: "h1" | "h2";
+  /**
+   * Run the fleet in a server host process of its own, so its memory, fds and sockets are its
+   * alone. Chosen for you when an assertion measures the servers' memory (`rssDeltaBelow`).
+   * @default {false, or true when an assertion measures the fleet}
+   */
+  isolate?: boolean;
+  /** Only command fleets take a command. */
+  command?: never;
+}
+
+/**
+ * A fleet of the user's own server, started as a process per server: wedge picks each one's port
+ * (`{port}` in `command` or `env`), waits until it is ready, captures its output to files named in
+ * the report, samples its memory and stops it at the end (SIGTERM, then SIGKILL).
+ *
+ * @example
+ * ```ts
+ * import type { CommandServerFleetInput } from "./define_scenario.ts";
+ *
+ * const fleet: CommandServerFleetInput = {
+ *   name: "app",
+ *   command: ["./target/release/server", "--port", "{port}"],
+ *   ready: { stdout: /listening/ },
+ * };
+ * ```
+ */
+export interface CommandServerFleetInput {
+  /** Name that client fleets can `target`. @default {"servers"} (then `"servers-2"`, ...) */
+  name?: string;
+  /** How many processes, each on its own port. @default {1} */
+  count?: number;
+  /** Program and arguments; `"{port}"` is replaced by the port wedge picked. */
+  command: string[];
+  /**
+   * When the server is ready: `{ port: true }` (a TCP connection succeeds), `{ url }` (a GET
+   * answers, any status; `{port}` is replaced) or `{ stdout: /listening/ }`.
+   * @default {{ port: true }}
+   */
+  ready?: { port: true } | { url: string } | { stdout: RegExp };
+  /** Environment added to wedge's own; `"{port}"` is replaced in values. @default {{}} */
+  env?: Record<string, string>;
+  /** Working directory. @default {wedge's own} */
+  cwd?: string;
+  /** How long it may take to become ready. @default {"10s"} */
+  readyTimeout?: Duration;
+  /** How long it may take to exit after SIGTERM before it is killed. @default {"5s"} */
+  stopTimeout?: Duration;
+  /** Command servers are loaded over HTTP/1.1 in clear. @default {"h1"} */
+  protocol?: "h1";
 }
 
 /** The request a client fleet sends. */

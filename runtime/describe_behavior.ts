@@ -5,6 +5,7 @@
  * @module
  */
 
+import { formatByteSize } from "./byte_size.ts";
 import type { ResolvedBehavior, ResolvedSelector } from "./scenario_schema.ts";
 
 /**
@@ -52,6 +53,12 @@ export function describeBehavior(behavior: ResolvedBehavior): string {
       return `one connection at a time, ${describeBehavior(behavior.answer)}`;
     case "slowBody":
       return `slow body ${behavior.bodyBytes}B at ${behavior.bytesPerSecond}B/s`;
+    case "leak":
+      return `leak ${formatByteSize(behavior.bytesPerRequest)} per request, then ${
+        describeBehavior(behavior.then)
+      }`;
+    case "command":
+      return `command ${behavior.argv.map(quoteArg).join(" ")}`;
     case "stopAccepting":
       return `stop accepting after ${behavior.after} connections, then ${
         describeBehavior(behavior.then)
@@ -73,4 +80,8 @@ function ordinal(n: number): string {
   const tens = n % 100;
   if (tens >= 11 && tens <= 13) return `${n}th`;
   return `${n}${["th", "st", "nd", "rd"][n % 10] ?? "th"}`;
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./{}-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }

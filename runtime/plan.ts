@@ -10,6 +10,7 @@ import type {
   PoolSpec,
   RequestSpec,
   ResolvedBehavior,
+  RoundsSpec,
   Scenario,
   TimeoutSpec,
 } from "./scenario_schema.ts";
@@ -28,6 +29,11 @@ export interface PlannedServer {
   protocol: "h1" | "h2";
   /** Seed of its random choices. */
   seed: number;
+  /**
+   * Where it runs: `"runtime"` (inside this process), `"host"` (a server host process for its
+   * fleet) or `"command"` (the user's own program, a process of its own).
+   */
+  placement: "runtime" | "host" | "command";
 }
 
 /** One client: an HTTP client with its own connection pool and `concurrency` request loops. */
@@ -42,9 +48,9 @@ export interface PlannedClient {
   worker: number;
   /** In-flight requests. */
   concurrency: number;
-  /** Requests it sends; `null` in duration mode. */
+  /** Requests it sends in each load (round); `null` in duration mode. */
   requests: number | null;
-  /** How long it sends, in ms; `null` in request-count mode. */
+  /** How long it sends in each load (round), in ms; `null` in request-count mode. */
   durationMs: number | null;
   /** Server ids it may send to. */
   targets: number[];
@@ -86,8 +92,15 @@ export interface RunPlan {
   clients: PlannedClient[];
   /** Worker threads. */
   workers: PlannedWorker[];
-  /** Total planned requests; `null` when any fleet runs for a duration. */
+  /** Total planned requests, every round included; `null` when any fleet runs for a duration. */
   planned: number | null;
+  /**
+   * How many times the load runs: 1, or warm-up plus measured iterations for a memory verdict
+   * (each round sends every client's `requests`, or for its `durationMs`).
+   */
+  rounds: number;
+  /** The repeated load's shape, or null for one load. */
+  memoryRounds: RoundsSpec | null;
   /** Sum of every client's concurrency. */
   concurrency: number;
 }
@@ -164,6 +177,11 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         behavior: fleet.behaviors[index],
         protocol: fleet.protocol,
         seed: deriveSeed(options.seed, id),
+        placement: fleet.behaviors[index].kind === "command"
+          ? "command"
+          : fleet.isolate
+          ? "host"
+          : "runtime",
       });
       ids.push(id);
     }
@@ -214,13 +232,16 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
       });
     }
   }
+  const rounds = scenario.rounds ? scenario.rounds.warmup + scenario.rounds.iterations : 1;
   return {
     seed: options.seed,
     timeLimitMs: scenario.timeLimitMs,
     servers,
     clients,
     workers,
-    planned,
+    planned: planned === null ? null : planned * rounds,
+    rounds,
+    memoryRounds: scenario.rounds,
     concurrency: clients.reduce((sum, c) => sum + c.concurrency, 0),
   };
 }

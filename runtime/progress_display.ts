@@ -61,6 +61,10 @@ function describePhase(p: RunPhase): string {
       return `starting ${p.clients} clients on ${p.workers} worker threads`;
     case "load":
       return "load started";
+    case "round":
+      return `${p.warmup ? "warm-up load" : "load"} ${p.round} of ${p.rounds}`;
+    case "settle":
+      return `settling ${formatDuration(p.settleMs)} before reading memory`;
     case "stopping":
       return `stopping: ${p.reason}`;
     case "stalled":

@@ -125,6 +125,78 @@ export interface ServerReport {
    * open as the load ended, and the most open at once on one connection.
    */
   streams: { reset: number; openAtEnd: number; peakOnOneConnection: number } | null;
+  /**
+   * Where it ran: inside the runtime, in a server host process, or as the user's own command (whose
+   * requests wedge cannot count: `received` and `responded` are then 0).
+   */
+  placement: "runtime" | "host" | "command";
+}
+
+/** How a server process (host or command) ended during or after the run. */
+export interface ProcessExitReport {
+  /** Exit code. */
+  code: number;
+  /** Signal that ended it, or null. */
+  signal: string | null;
+  /** When, in ms since the load started (negative: before it). */
+  atMs: number;
+  /** True when it exited before wedge stopped it. */
+  early: boolean;
+  /** The last lines of its stderr. */
+  stderrTail: string;
+}
+
+/** A process that ran servers: a server host, or one of the user's commands. */
+export interface ServerProcessReport {
+  /** E.g. `servers (host)` or `app[0]`. */
+  name: string;
+  /** Server fleet. */
+  fleet: string;
+  /** What it is. */
+  role: "server-host" | "command";
+  /** Process id. */
+  pid: number;
+  /** The command line (for a command: after `{port}` was replaced). */
+  command: string;
+  /** File with its stdout. */
+  stdoutLog: string;
+  /** File with its stderr. */
+  stderrLog: string;
+  /** How it ended, or null when it was still running as the report was built. */
+  exit: ProcessExitReport | null;
+}
+
+/** A memory reading after one load of a repeated run. */
+export interface MemoryCheckpoint {
+  /** Loads finished by then (0: before the first). */
+  round: number;
+  /** Ms since the load started. */
+  atMs: number;
+  /** Requests completed by then. */
+  completed: number;
+  /** Resident bytes per process (order of `memory.processes`), null for one that is gone. */
+  rssBytes: (number | null)[];
+}
+
+/** The run's memory: every process's resident memory over time, and readings between loads. */
+export interface MemoryReport {
+  /** Sampling interval, ms. */
+  intervalMs: number;
+  /** The processes, in the order of every `rssBytes` array. */
+  processes: {
+    name: string;
+    role: "runtime" | "server-host" | "command";
+    pid: number;
+    fleet: string | null;
+    /** The highest VmHWM seen (peak resident memory of the process itself). */
+    peakRssBytes: number | null;
+  }[];
+  /** Samples, oldest first (`atMs` since the load started; negative before it). */
+  timeline: { atMs: number; rssBytes: (number | null)[] }[];
+  /** Warm-up loads, measured iterations and settle time, or null for a single load. */
+  rounds: { warmup: number; iterations: number; settleMs: number } | null;
+  /** A reading before the first load and after each load has settled. */
+  checkpoints: MemoryCheckpoint[];
 }
 
 /** One client: its own HTTP client and connection pool. */
@@ -206,7 +278,7 @@ export interface SocketReport {
 }
 
 /** How the load phase ended. */
-export type RunOutcome = "completed" | "time-limit" | "aborted" | "stalled";
+export type RunOutcome = "completed" | "time-limit" | "aborted" | "stalled" | "server-exited";
 
 /** Everything a run measured, plus the verdicts. */
 export interface RunReport {
@@ -267,6 +339,10 @@ export interface RunReport {
   longestStallByProgress: { completions: StallSpan | null; responses: StallSpan | null };
   /** The diagnosis, when the stall watchdog stopped the run (outcome `stalled`); else null. */
   stall: StallDiagnosis | null;
+  /** Processes that ran servers (server hosts, the user's commands), with their logs and exits. */
+  serverProcesses: ServerProcessReport[];
+  /** Memory of the runtime and the server processes, or null where `/proc` cannot tell. */
+  memory: MemoryReport | null;
   /** What the runtime itself noticed: worker failures, servers or workers that did not stop. */
   incidents: string[];
   /** Assertion verdicts, in the scenario's order. */

@@ -117,12 +117,36 @@ export function resolveScenario<P extends z.ZodObject>(
   if (!parsed.success) throw new ScenarioError(issuesFromZod(parsed.error, input), where);
   const data = parsed.data;
 
-  const servers: ServerFleet[] = data.servers.map((fleet, i) => ({
-    name: fleet.name ?? (i === 0 ? "servers" : `servers-${i + 1}`),
-    count: fleet.count,
-    behaviors: fleet.behaviors,
-    protocol: fleet.protocol,
-  }));
+  const memory = data.assert.flatMap((a, i) => a.watch?.memory ? [{ ...a.watch.memory, i }] : []);
+  const servers: ServerFleet[] = data.servers.map((fleet, i) => {
+    const name = fleet.name ?? (i === 0 ? "servers" : `servers-${i + 1}`);
+    const measured = memory.some((m) => m.of === "servers" || m.of === name);
+    if (measured && fleet.isolate === false) {
+      issues.push({
+        path: `servers[${i}].isolate`,
+        message:
+          "an assertion measures this fleet's memory, which needs a process of its own: drop isolate: false",
+      });
+    }
+    return {
+      name,
+      count: fleet.count,
+      behaviors: fleet.behaviors,
+      protocol: fleet.protocol,
+      isolate: fleet.isolate ?? measured,
+    };
+  });
+  const memoryTargets = ["servers", "runtime", ...servers.map((s) => s.name)];
+  for (const m of memory) {
+    if (!memoryTargets.includes(m.of)) {
+      issues.push({
+        path: `assert[${m.i}]`,
+        message: `it measures the memory of ${JSON.stringify(m.of)}, which is none of ${
+          memoryTargets.map((t) => JSON.stringify(t)).join(", ")
+        }`,
+      });
+    }
+  }
   const clients: ClientFleet[] = data.clients.map((fleet, i) => {
     const path = `clients[${i}]`;
     if ((fleet.requests === undefined) === (fleet.duration === undefined)) {
@@ -185,6 +209,13 @@ export function resolveScenario<P extends z.ZodObject>(
     servers,
     clients,
     assert: data.assert,
+    rounds: memory.length
+      ? {
+        warmup: Math.max(...memory.map((m) => m.warmup)),
+        iterations: Math.max(...memory.map((m) => m.iterations)),
+        settleMs: Math.max(...memory.map((m) => m.settleMs)),
+      }
+      : null,
   };
 }
 

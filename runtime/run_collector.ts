@@ -45,7 +45,7 @@ export interface CollectedTotals {
  * })), { seed: 1 });
  * const collector = new RunCollector(plan);
  * collector.apply({
- *   type: "snapshot", workerId: 0, final: false,
+ *   type: "snapshot", workerId: 0, final: false, roundsDone: 0,
  *   clients: [{ id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0 }],
  *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
  *   oldestInFlight: [], awaitingHeadersByServer: [], latencyDelta: null,

@@ -13,10 +13,11 @@ import { formatDuration } from "./duration.ts";
 import { planRun } from "./plan.ts";
 import { fdLimit, sampleProcess } from "./process_probe.ts";
 import { randomSeed } from "./random.ts";
-import type { RunOutcome, RunReport, TimelinePoint } from "./report.ts";
+import type { MemoryCheckpoint, RunOutcome, RunReport, TimelinePoint } from "./report.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
 import { RunCollector } from "./run_collector.ts";
-import { startServerFleet } from "./server_fleet.ts";
+import { startRunServers } from "./run_servers.ts";
+import { MemorySampler } from "./memory_sampler.ts";
 import { readHostSettings } from "./host_settings.ts";
 import { insideNamespace } from "./network_namespace.ts";
 import { UsageError } from "./scenario_error.ts";
@@ -47,6 +48,8 @@ export type RunPhase =
   | { phase: "servers"; count: number }
   | { phase: "clients"; clients: number; workers: number }
   | { phase: "load" }
+  | { phase: "round"; round: number; rounds: number; warmup: boolean }
+  | { phase: "settle"; round: number; settleMs: number }
   | { phase: "stalled"; diagnosis: StallDiagnosis }
   | { phase: "stopping"; reason: RunOutcome };
 
@@ -74,6 +77,11 @@ export interface RunScenarioOptions {
    * @default {true}
    */
   watchdog?: boolean;
+  /**
+   * Directory for the server processes' logs (server hosts, commands).
+   * @default {".wedge/logs/<scenario>-<time>" under the working directory}
+   */
+  logDir?: string;
 }
 
 /** How often workers post a snapshot, ms. */
@@ -143,20 +151,38 @@ export async function runScenario<P extends z.ZodObject>(
   const at = () => `${formatDuration(performance.now() - t0)} into the load`;
 
   notify(options.onPhase, { phase: "servers", count: plan.servers.length });
-  const servers = await startServerFleet(plan.servers, {
-    onServerFailure: (id, error) => {
+  let processExit: ((name: string) => void) | undefined;
+  let exitedProcess: string | null = null;
+  const servers = await startRunServers(plan, {
+    scenario,
+    logDir: options.logDir ??
+      `.wedge/logs/${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+    onServerFailure: (id, message) => {
       const s = plan.servers[id];
       incidents.push(
-        `server ${s.fleet}[${s.index}] stopped accepting connections ${at()}: ${
-          error instanceof Error ? error.message : error
-        }${
-          /os error 24|too many open files/i.test(String(error))
+        `server ${s.fleet}[${s.index}] stopped accepting connections ${at()}: ${message}${
+          /os error 24|too many open files/i.test(message) && s.placement === "runtime"
             ? ` (open fds ${sampleProcess("self").openFds ?? "?"} of limit ${limit ?? "?"})`
             : ""
         }`,
       );
     },
+    onProcessExit: (exit) => {
+      incidents.push(
+        `server process ${exit.name} exited ${at()} with ${
+          exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`
+        }`,
+      );
+      processExit?.(exit.name);
+    },
   });
+  // Memory of the runtime and every server process, sampled steadily from here to the end.
+  const sampler = new MemorySampler([
+    { name: "runtime", role: "runtime", pid: Deno.pid, fleet: null },
+    ...servers.processes,
+  ]);
+  sampler.start();
+  const checkpoints: MemoryCheckpoint[] = [];
   let clients: Awaited<ReturnType<typeof startClientFleet>> | undefined;
   let progressTimer: ReturnType<typeof setTimeout> | undefined;
   let watchdogTimer: ReturnType<typeof setTimeout> | undefined;
@@ -249,10 +275,28 @@ export async function runScenario<P extends z.ZodObject>(
     progressTimer = setInterval(() => notify(options.onProgress, sample()), intervalMs);
 
     notify(options.onPhase, { phase: "load" });
-    clients.start();
+    sampler.setOrigin(t0);
     censusLoop(); // a census at once, then every 250 ms or more
+    // The load runs in rounds: one, or warm-up loads and measured iterations for a memory verdict.
+    let round = 0;
+    let roundRunning = false;
+    let roundStartedAt = 0;
+    let settleTimer: ReturnType<typeof setTimeout> | undefined;
+    const checkpoint = () => {
+      const reading = sampler.sample();
+      checkpoints.push({
+        round,
+        atMs: reading.atMs,
+        completed: collector.totals().completed,
+        rssBytes: reading.rssBytes,
+      });
+    };
     const stopped = new Promise<RunOutcome>((resolve) => {
       limitTimer = setTimeout(() => resolve("time-limit"), plan.timeLimitMs);
+      processExit = (name) => {
+        exitedProcess ??= name;
+        resolve("server-exited");
+      };
       if (watching) {
         // Work is owed while requests are in flight, while a request-count client has requests
         // left to send, or while a duration client's time has not run out.
@@ -265,7 +309,10 @@ export async function runScenario<P extends z.ZodObject>(
           const t = collector.totals();
           const perClient = collector.clients();
           const countSent = countClients.reduce((sum, c) => sum + perClient[c.id].sent, 0);
-          const owed = t.inFlight > 0 || countSent < countPlanned || now < durationEndMs;
+          // Between rounds (a memory verdict's settle time) nothing is owed.
+          const owed = t.inFlight > 0 ||
+            (roundRunning &&
+              (countSent < countPlanned * round || now - roundStartedAt < durationEndMs));
           const tripped = kinds.filter((kind) =>
             watchdogs[kind].observe({
               atMs: now,
@@ -308,16 +355,48 @@ export async function runScenario<P extends z.ZodObject>(
         else options.signal.addEventListener("abort", onAbort, { once: true });
       }
     });
-    const outcome = await Promise.race([
-      clients.finished.then(() => "completed" as const),
-      stopped,
-    ]);
+    const rounds = async (): Promise<RunOutcome> => {
+      const memoryRounds = plan.memoryRounds;
+      if (memoryRounds) checkpoint(); // round 0: before any load
+      for (round = 1; round <= plan.rounds; round++) {
+        if (memoryRounds) {
+          notify(options.onPhase, {
+            phase: "round",
+            round,
+            rounds: plan.rounds,
+            warmup: round <= memoryRounds.warmup,
+          });
+        }
+        roundStartedAt = performance.now() - t0;
+        roundRunning = true;
+        const done = clients!.start({ round, last: round === plan.rounds });
+        const interrupted = await Promise.race([done.then(() => null), stopped]);
+        roundRunning = false;
+        if (interrupted !== null) return interrupted;
+        if (!memoryRounds) continue;
+        notify(options.onPhase, { phase: "settle", round, settleMs: memoryRounds.settleMs });
+        const settled = await Promise.race([
+          new Promise<null>((resolve) => {
+            settleTimer = setTimeout(() => resolve(null), memoryRounds.settleMs);
+          }),
+          stopped,
+        ]);
+        clearTimeout(settleTimer);
+        if (settled !== null) return settled;
+        checkpoint();
+      }
+      return "completed";
+    };
+    const outcome = await Promise.race([rounds(), stopped]);
+    clearTimeout(settleTimer);
     const durationMs = performance.now() - t0;
+    sampler.stop();
     // Resets of the last cancelled HTTP/2 streams reach the servers a moment after the clients
     // finish: let them land (bounded) before taking the servers' view.
-    await settleStreams(h2Servers);
+    await settleStreams(h2Servers, servers.refresh);
     // The servers' view as the load ended: stopping releases held requests (answered 503), which
     // belongs to the teardown, not to the run.
+    await servers.refresh();
     const serverCounters = servers.counters.map((c) => ({
       ...c,
       streams: c.streams && { ...c.streams, byConnection: new Map(c.streams.byConnection) },
@@ -342,7 +421,7 @@ export async function runScenario<P extends z.ZodObject>(
     }
     const { unstopped } = await servers.stop({ timeoutMs: 2000 });
     if (unstopped.length) {
-      incidents.push(`servers ${unstopped.join(", ")} did not shut down within 2s`);
+      incidents.push(`servers ${unstopped.join(", ")} did not shut down in time`);
     }
     if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
       incidents.push(
@@ -368,6 +447,8 @@ export async function runScenario<P extends z.ZodObject>(
         ? `stopped by the stall watchdog: no ${
           stalled?.progress === "responses" ? "response" : "request completed"
         } for ${formatDuration(stalled?.boundMs ?? 0)}`
+        : outcome === "server-exited"
+        ? `stopped because server process ${exitedProcess} exited`
         : "stopped by an abort signal",
       timeline,
       incidents,
@@ -388,8 +469,20 @@ export async function runScenario<P extends z.ZodObject>(
         responses: watchdogs.responses.longest,
       },
       stall,
+      serverProcesses: servers.describe(t0),
+      memory: sampler.timeline.every((t) => t.rssBytes[0] === null) ? null : {
+        intervalMs: sampler.intervalMs,
+        processes: sampler.processes.map((p, i) => ({
+          ...p,
+          peakRssBytes: sampler.peakRssBytes[i],
+        })),
+        timeline: sampler.timeline,
+        rounds: plan.memoryRounds,
+        checkpoints,
+      },
     });
   } finally {
+    sampler.stop();
     clearInterval(progressTimer);
     clearInterval(watchdogTimer);
     censusStopped = true;
@@ -415,13 +508,17 @@ function notify<T>(callback: ((value: T) => void) | undefined, value: T): void {
 /**
  * Waits until the HTTP/2 servers' open streams are 0 or unchanged for 100 ms, at most 300 ms.
  */
-async function settleStreams(h2Servers: readonly { streams: { open: number } | null }[]) {
+async function settleStreams(
+  h2Servers: readonly { streams: { open: number } | null }[],
+  refresh: () => Promise<void>,
+) {
   if (h2Servers.length === 0) return;
   const open = () => h2Servers.reduce((sum, c) => sum + c.streams!.open, 0);
   let last = open();
   let stableFor = 0;
   for (let waited = 0; waited < 300 && last > 0 && stableFor < 100; waited += 25) {
     await new Promise((resolve) => setTimeout(resolve, 25));
+    await refresh();
     const now = open();
     stableFor = now === last ? stableFor + 25 : 0;
     last = now;

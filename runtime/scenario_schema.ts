@@ -7,6 +7,7 @@
  */
 
 import { z } from "zod";
+import { parseByteSize } from "./byte_size.ts";
 import { parseDuration } from "./duration.ts";
 import type { Assertion } from "./assertion.ts";
 import type { PerServerBehavior, RequestHandler } from "./server_behavior.ts";
@@ -42,7 +43,39 @@ export type ResolvedBehavior =
   | {
     kind: "serial";
     answer: { kind: "hello"; status: number; body: string; headers: Record<string, string> };
-  };
+  }
+  | { kind: "leak"; bytesPerRequest: number; then: ResolvedBehavior }
+  | CommandBehavior;
+
+/**
+ * A server that is the user's own program, started as a process: the whole of a command fleet's
+ * behaviour (wedge does not see inside it).
+ */
+export interface CommandBehavior {
+  /** Discriminant. */
+  kind: "command";
+  /** Program and arguments; `{port}` is replaced by the port wedge picked. */
+  argv: string[];
+  /** How wedge knows it is ready. */
+  ready: ReadySpec;
+  /** Environment added to wedge's own; `{port}` is replaced in values. */
+  env: Record<string, string>;
+  /** Working directory, or null for wedge's own. */
+  cwd: string | null;
+  /** How long it may take to become ready, ms. */
+  readyTimeoutMs: number;
+  /** How long it may take to exit after SIGTERM before SIGKILL, ms. */
+  stopTimeoutMs: number;
+}
+
+/** How wedge knows a command server is ready. */
+export type ReadySpec =
+  /** A TCP connection to the server's address and port succeeds. */
+  | { kind: "port" }
+  /** A GET of `url` returns any HTTP response (`{port}` in it is replaced by the port). */
+  | { kind: "url"; url: string }
+  /** The process's stdout matches `pattern`. */
+  | { kind: "stdout"; pattern: RegExp };
 
 /** A validated server fleet. */
 export interface ServerFleet {
@@ -54,6 +87,11 @@ export interface ServerFleet {
   behaviors: ResolvedBehavior[];
   /** Wire protocol: HTTP/1.1 in clear, or HTTP/2 over TLS. */
   protocol: "h1" | "h2";
+  /**
+   * Where wedge's own servers run: in a server host process of their own (so their memory, fds
+   * and sockets are theirs alone), or inside the runtime. Command fleets are always processes.
+   */
+  isolate: boolean;
 }
 
 /** A validated request template. */
@@ -144,6 +182,21 @@ export interface Scenario {
   clients: ClientFleet[];
   /** Assertions judged on the report. */
   assert: Assertion[];
+  /**
+   * The load repeated for a memory verdict (the most any memory assertion asks), or null for one
+   * load.
+   */
+  rounds: RoundsSpec | null;
+}
+
+/** A load repeated for a memory verdict: warm-up loads, then measured iterations. */
+export interface RoundsSpec {
+  /** Loads before the baseline reading. */
+  warmup: number;
+  /** Loads measured after it. */
+  iterations: number;
+  /** Quiet time after each load before memory is read, ms. */
+  settleMs: number;
 }
 
 function positiveInt(what = "a positive integer") {
@@ -287,6 +340,26 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
       }),
       z.strictObject({ kind: z.literal("serial"), answer: helloSchema }),
       z.strictObject({
+        kind: z.literal("leak"),
+        bytesPerRequest: z.union([z.number(), z.string()]),
+        then: behaviorSchema,
+      }).transform((value, ctx) => {
+        let bytes = NaN;
+        try {
+          bytes = parseByteSize(value.bytesPerRequest);
+        } catch { /* reported below */ }
+        if (!(Number.isInteger(bytes) && bytes >= 1)) {
+          ctx.issues.push({
+            code: "custom",
+            input: value.bytesPerRequest,
+            path: ["bytesPerRequest"],
+            message: 'expected a size of at least 1 byte, such as 4096 or "4KiB"',
+          });
+          return z.NEVER;
+        }
+        return { kind: "leak" as const, bytesPerRequest: bytes, then: value.then };
+      }),
+      z.strictObject({
         kind: z.literal("stopAccepting"),
         after: z.number().int().min(0, { error: "expected a whole number of connections >= 0" }),
         then: behaviorSchema,
@@ -318,11 +391,12 @@ function isPerServer(value: unknown): value is PerServerBehavior {
     (value as { kind?: unknown }).kind === "perServer";
 }
 
-const serverFleetSchema = z.strictObject({
+const denoFleetSchema = z.strictObject({
   name: z.string().min(1).optional(),
   count: positiveInt().default(1),
   behavior: z.unknown().optional(),
   protocol: z.enum(["h1", "h2"], { error: 'expected "h1" or "h2"' }).default("h1"),
+  isolate: z.boolean({ error: "expected true or false" }).optional(),
 }).transform((fleet, ctx) => {
   const perServer = isPerServer(fleet.behavior) ? fleet.behavior : null;
   const behaviors: ResolvedBehavior[] = [];
@@ -372,8 +446,83 @@ const serverFleetSchema = z.strictObject({
     name: fleet.name,
     count: fleet.count,
     protocol: fleet.protocol,
+    isolate: fleet.isolate,
     behaviors: perServer ? behaviors : Array.from({ length: fleet.count }, () => behaviors[0]),
   };
+});
+
+const readySchema = z.union([
+  z.strictObject({ port: z.literal(true) }).transform((): ReadySpec => ({ kind: "port" })),
+  z.strictObject({ url: z.string().regex(/^https?:\/\//) }).transform((r): ReadySpec => ({
+    kind: "url",
+    url: r.url,
+  })),
+  z.strictObject({ stdout: z.instanceof(RegExp) }).transform((r): ReadySpec => ({
+    kind: "stdout",
+    pattern: r.stdout,
+  })),
+], {
+  error:
+    'expected { port: true } (a connection succeeds), { url: "http://127.0.0.1:{port}/health" } or { stdout: /listening/ }',
+});
+
+const commandFleetSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  count: positiveInt().default(1),
+  command: z.array(z.string(), { error: "expected the program and its arguments as an array" })
+    .min(1, {
+      error: 'expected the program and its arguments, e.g. ["./server", "--port", "{port}"]',
+    }),
+  ready: readySchema.default({ kind: "port" }),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().min(1).optional(),
+  readyTimeout: durationSchema.default(10_000),
+  stopTimeout: durationSchema.default(5_000),
+  protocol: z.literal("h1", {
+    error: 'a command fleet is loaded over HTTP/1.1 in clear: use protocol "h1" (or leave it out)',
+  }).default("h1"),
+}).superRefine((fleet, ctx) => {
+  const mentions = [...fleet.command, ...Object.values(fleet.env)].some((v) =>
+    v.includes("{port}")
+  );
+  if (!mentions) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["command"],
+      message:
+        'wedge picks each server\'s port: put "{port}" in an argument (["./server", "--port", "{port}"]) or an env value (env: { PORT: "{port}" })',
+    });
+  }
+}).transform((fleet) => {
+  const behavior: CommandBehavior = {
+    kind: "command",
+    argv: fleet.command,
+    ready: fleet.ready,
+    env: fleet.env,
+    cwd: fleet.cwd ?? null,
+    readyTimeoutMs: fleet.readyTimeout,
+    stopTimeoutMs: fleet.stopTimeout,
+  };
+  return {
+    name: fleet.name,
+    count: fleet.count,
+    protocol: "h1" as const,
+    isolate: true,
+    behaviors: Array.from({ length: fleet.count }, () => behavior),
+  };
+});
+
+// A fleet with a `command` is the user's own server; any other is wedge's own Deno.serve servers.
+const serverFleetSchema = z.unknown().transform((value, ctx) => {
+  const isCommand = typeof value === "object" && value !== null && "command" in value;
+  const parsed = (isCommand ? commandFleetSchema : denoFleetSchema).safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.issues.push({ code: "custom", input: value, path: issue.path, message: issue.message });
+    }
+    return z.NEVER;
+  }
+  return parsed.data;
 });
 
 // Servers bind 127.0.0.1, so client source addresses must be IPv4 loopback too.

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ByteSize } from "./byte_size.ts";
 import type { Duration } from "./duration.ts";
 
 /** The text the seeds' servers answer with. */
@@ -154,6 +155,16 @@ export interface SerialBehavior {
   answer: HelloBehavior;
 }
 
+/** Keeps memory for every request, on purpose, for as long as the server lives. */
+export interface LeakBehavior {
+  /** Discriminant. */
+  kind: "leak";
+  /** Bytes kept per request (`4096`, `"4KiB"`). */
+  bytesPerRequest: ByteSize;
+  /** What answers the request. */
+  then: BehaviorInput;
+}
+
 /** A different behaviour per server of a fleet, by index. */
 export interface PerServerBehavior {
   /** Discriminant. */
@@ -173,6 +184,7 @@ export type Behavior =
   | SlowBodyBehavior
   | StopAcceptingBehavior
   | SerialBehavior
+  | LeakBehavior
   | PerServerBehavior;
 
 /** What a fleet's `behavior` field accepts: a behaviour, a handler function or a Hono app. */
@@ -395,4 +407,27 @@ export function perServer(pick: (index: number) => BehaviorInput): PerServerBeha
  */
 export function serial(options: HelloOptions = {}): SerialBehavior {
   return { kind: "serial", answer: hello(options) };
+}
+
+/**
+ * Leaks on purpose: keeps `bytesPerRequest` bytes (written, so they are resident) for every request
+ * until the server stops, then answers as `then` does. A known leak to check that a memory verdict
+ * catches one (seed 002's question: is it a leak?).
+ *
+ * @param bytesPerRequest Bytes kept per request, e.g. `4096` or `"4KiB"`.
+ * @param options What answers the request.
+ * @returns The behaviour.
+ *
+ * @example
+ * ```ts
+ * import { leak } from "./server_behavior.ts";
+ *
+ * const servers = [{ behavior: leak("4KiB") }];
+ * ```
+ */
+export function leak(
+  bytesPerRequest: ByteSize,
+  options: { then?: BehaviorInput } = {},
+): LeakBehavior {
+  return { kind: "leak", bytesPerRequest, then: options.then ?? hello() };
 }

@@ -11,6 +11,12 @@ import { type SerialServer, startSerialServer } from "./serial_server.ts";
 import type { PlannedServer } from "./plan.ts";
 import { createRandom } from "./random.ts";
 
+/** What starting a server needs of its plan (where it runs is the caller's business). */
+export type ServerToStart = Pick<
+  PlannedServer,
+  "id" | "fleet" | "index" | "behavior" | "protocol" | "seed"
+>;
+
 /** Live counters of one server. */
 export interface ServerCounters {
   /** Requests the handler received. */
@@ -32,6 +38,32 @@ export interface ServerCounters {
     byConnection: Map<string, number>;
     peakOnOneConnection: number;
   } | null;
+}
+
+/**
+ * Counters of a server that has seen nothing yet.
+ *
+ * @param protocol The server's protocol (HTTP/2 servers count streams too).
+ * @returns Zeroed counters.
+ *
+ * @example
+ * ```ts
+ * import { newServerCounters } from "./server_fleet.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(newServerCounters("h1").streams, null);
+ * ```
+ */
+export function newServerCounters(protocol: "h1" | "h2"): ServerCounters {
+  return {
+    received: 0,
+    responded: 0,
+    handlerErrors: 0,
+    failure: null,
+    streams: protocol === "h2"
+      ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
+      : null,
+  };
 }
 
 /** Running servers. */
@@ -84,7 +116,7 @@ export interface StartServerFleetOptions {
  * ```
  */
 export async function startServerFleet(
-  servers: readonly PlannedServer[],
+  servers: readonly ServerToStart[],
   options: StartServerFleetOptions = {},
 ): Promise<ServerFleetHandle> {
   const hostname = options.hostname ?? "127.0.0.1";
@@ -96,15 +128,7 @@ export async function startServerFleet(
       { once: true },
     )
   );
-  const counters: ServerCounters[] = servers.map((s) => ({
-    received: 0,
-    responded: 0,
-    handlerErrors: 0,
-    failure: null,
-    streams: s.protocol === "h2"
-      ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
-      : null,
-  }));
+  const counters = servers.map((s) => newServerCounters(s.protocol));
   // One CA and certificate per run, in memory only, when any server speaks HTTP/2 (the X.509
   // code, and the polyfill it needs, load only then).
   const tls = servers.some((s) => s.protocol === "h2")

@@ -9,7 +9,7 @@
 import { formatByteSize } from "./byte_size.ts";
 import { formatDuration } from "./duration.ts";
 import { ERROR_CLASS_HINTS } from "./error_class.ts";
-import type { RunReport, SocketCensus, StallDiagnosis } from "./report.ts";
+import type { MemoryReport, RunReport, SocketCensus, StallDiagnosis } from "./report.ts";
 
 /** Options for {@linkcode renderTextReport}. */
 export interface TextReportOptions {
@@ -280,6 +280,20 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
     }), peak RSS ${p.peakRssBytes === null ? "unknown" : formatByteSize(p.peakRssBytes)}`,
   );
 
+  for (const sp of report.serverProcesses) {
+    lines.push(
+      `Server process ${sp.name} (pid ${sp.pid}): ${sp.command}${
+        sp.exit
+          ? `; ${sp.exit.early ? "EXITED EARLY" : "exited"} with ${
+            sp.exit.signal ? `signal ${sp.exit.signal}` : `code ${sp.exit.code}`
+          }${sp.exit.early ? ` ${formatDuration(Math.max(0, sp.exit.atMs))} into the load` : ""}`
+          : ""
+      }`,
+    );
+    lines.push(`  logs: ${sp.stdoutLog} ${sp.stderrLog}`);
+  }
+  if (report.memory) lines.push(...renderMemory(report.memory));
+
   if (report.stall) {
     lines.push("");
     lines.push(renderStallDiagnosis(report.stall).trimEnd());
@@ -326,7 +340,7 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   for (const a of report.assertions) {
     const mark = a.pass ? paint(32, "PASS") : paint(31, "FAIL");
     lines.push(`  ${mark} ${a.description}: ${a.measured}`);
-    if (!a.pass && a.detail) lines.push(`       ${a.detail}`);
+    if (a.detail) lines.push(...a.detail.split("\n").map((line) => `       ${line}`));
   }
   const failed = report.assertions.filter((a) => !a.pass).length;
   lines.push("");
@@ -336,4 +350,50 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
       : paint(31, `FAILED: ${failed} of ${report.assertions.length} assertions failed`),
   );
   return lines.join("\n") + "\n";
+}
+
+/** Peak memory per process; with repeated loads, the reading after each one (seed 002's table). */
+function renderMemory(memory: MemoryReport): string[] {
+  const lines: string[] = [];
+  const peaks = memory.processes.map((p) =>
+    `${p.name} ${p.peakRssBytes === null ? "unknown" : formatByteSize(p.peakRssBytes)}`
+  );
+  lines.push(`Peak RSS (VmHWM): ${peaks.join(", ")}`);
+  if (!memory.rounds || memory.checkpoints.length === 0) return lines;
+  const { warmup, iterations, settleMs } = memory.rounds;
+  lines.push("");
+  lines.push(
+    `Memory (VmRSS, read ${
+      formatDuration(settleMs)
+    } after each load; ${warmup} warm-up, ${iterations} measured; change from the previous reading):`,
+  );
+  const names = memory.processes.map((p) => p.name);
+  const width = Math.max(24, ...names.map((n) => n.length + 2));
+  lines.push(
+    `  ${"after".padEnd(14)}${"requests".padStart(10)}  ${
+      names.map((n) => n.padEnd(width)).join("")
+    }`,
+  );
+  memory.checkpoints.forEach((c, i) => {
+    const label = c.round === 0
+      ? "start"
+      : c.round <= warmup
+      ? `warm-up ${c.round}`
+      : `iteration ${c.round - warmup}`;
+    const cells = c.rssBytes.map((b, p) => {
+      const before = i > 0 ? memory.checkpoints[i - 1].rssBytes[p] : null;
+      const value = b === null ? "gone" : formatByteSize(b);
+      const delta = b !== null && before !== null
+        ? ` (${b - before >= 0 ? "+" : ""}${formatByteSize(b - before)})`
+        : "";
+      return (value + delta).padEnd(width);
+    });
+    lines.push(
+      `  ${(label + (c.round === warmup ? " *" : "")).padEnd(14)}${
+        String(c.completed).padStart(10)
+      }  ${cells.join("")}`,
+    );
+  });
+  lines.push("  (* the baseline the verdict measures from)");
+  return lines;
 }

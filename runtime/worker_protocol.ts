@@ -27,10 +27,17 @@ export interface WorkerInit {
   trackInFlight: boolean;
 }
 
-/** Runtime to worker: start sending (all workers start together). */
+/**
+ * Runtime to worker: start a load (a round; all workers start together). A run has one round, or
+ * several for a memory verdict; each opens fresh HTTP clients and closes them at its end.
+ */
 export interface WorkerStart {
   /** Message type. */
   type: "start";
+  /** Round number, from 1. */
+  round: number;
+  /** Whether this is the last round (the worker posts its final snapshot after it). */
+  last: boolean;
 }
 
 /**
@@ -79,7 +86,9 @@ export interface WorkerSnapshot {
    * runtime asked the worker to stop.
    */
   final: boolean;
-  /** Per-client counters, cumulative. */
+  /** Rounds this worker has finished. */
+  roundsDone: number;
+  /** Per-client counters, cumulative over rounds. */
   clients: ClientCounters[];
   /** Requests ended per server id, cumulative (length = number of servers). */
   completedByServer: number[];

@@ -51,6 +51,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
         inFlight: 0,
         failure: null,
         streams: null,
+        placement: "runtime",
       },
       {
         fleet: "s",
@@ -63,6 +64,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
         inFlight: 0,
         failure: null,
         streams: null,
+        placement: "runtime",
       },
     ],
     clients: [
@@ -104,6 +106,8 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
     longestStall: null,
     longestStallByProgress: { completions: null, responses: null },
     stall: null,
+    serverProcesses: [],
+    memory: null,
     incidents: [],
     assertions: [],
     passed: true,

@@ -67,6 +67,7 @@ Deno.test("many servers are summarised in one line unless every server is asked 
     inFlight: 0,
     failure: null,
     streams: null,
+    placement: "runtime" as const,
   }));
   const text = renderTextReport(reportFixture({ servers }));
   assert.match(text, /40 servers: completed per server min 100, max 139/);

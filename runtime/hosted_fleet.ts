@@ -1,0 +1,316 @@
+/**
+ * Runs a fleet of wedge's own servers in a server host process (`server_host.ts`) and mirrors its
+ * counters here, so the rest of the runtime sees the same live counters as for servers in its own
+ * process, while memory, fds and sockets belong to the host alone.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { newServerCounters, type ServerCounters, type ServerToStart } from "./server_fleet.ts";
+import {
+  type FromHost,
+  HOST_LINE_PREFIX,
+  type HostScenarioSource,
+  type ToHost,
+  type WireCounters,
+} from "./server_host_protocol.ts";
+
+/** How a host process ended. */
+export interface HostExit {
+  /** Exit code. */
+  code: number;
+  /** Signal that ended it, or null. */
+  signal: string | null;
+  /** `performance.now()` when it was seen. */
+  atMs: number;
+  /** The last lines of its stderr. */
+  stderrTail: string;
+}
+
+/** A running server host. */
+export interface HostedFleet {
+  /** The host's process id. */
+  pid: number;
+  /** Base URL of each server, in the order given. */
+  urls: string[];
+  /** Live counters, in the order given (updated from the host's messages). */
+  counters: ServerCounters[];
+  /** The host's CA certificate (PEM) when it serves HTTP/2. */
+  caCerts: string[];
+  /** Files that capture the host's stdout and stderr. */
+  stdoutLog: string;
+  /** Files that capture the host's stdout and stderr. */
+  stderrLog: string;
+  /** Resolves when the host process exits. */
+  exited: Promise<HostExit>;
+  /** Asks for fresh counters and waits for them (at most `timeoutMs`). */
+  refresh(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Stops the servers (each within `timeoutMs`) and the host; kills it if it does not exit in
+   * time. Idempotent.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<{ unstopped: string[] }>;
+}
+
+/** Options for {@linkcode startHostedFleet}. */
+export interface StartHostedFleetOptions {
+  /** Name for logs and messages, e.g. the fleet name. */
+  name: string;
+  /** Directory for the host's log files. */
+  logDir: string;
+  /** The scenario module, when a behaviour is code. @default {null} */
+  scenario?: HostScenarioSource | null;
+  /** How long the host may take to listen, ms. @default {30000} */
+  readyTimeoutMs?: number;
+  /** Called when a server stops serving on its own (id in the order given). */
+  onServerFailure?: (index: number, message: string) => void;
+}
+
+const TAIL_BYTES = 4096;
+
+/**
+ * A server host that could not start its servers, exited first, or was not ready in time; the
+ * message says which, with the end of its stderr.
+ *
+ * @example
+ * ```ts
+ * import { ServerHostError } from "./hosted_fleet.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new ServerHostError("the server host of servers exited").name, "ServerHostError");
+ * ```
+ */
+export class ServerHostError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What went wrong, with the host's stderr tail.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "ServerHostError";
+  }
+}
+
+/**
+ * Starts a server host process for some servers and resolves once they listen.
+ *
+ * @param servers The servers (ids 0..n-1 in the order given).
+ * @param options Name, log directory, scenario source.
+ * @returns The running host.
+ * @throws {ServerHostError} If the host fails to start its servers or is not ready in time (it is killed
+ *   and reaped first).
+ *
+ * @example
+ * ```ts ignore
+ * import { startHostedFleet } from "./hosted_fleet.ts";
+ * import { hello } from "./server_behavior.ts";
+ *
+ * const host = await startHostedFleet([{
+ *   id: 0, fleet: "servers", index: 0, seed: 1, protocol: "h1",
+ *   behavior: { kind: "hello", status: 200, body: "hi", headers: {} },
+ * }], { name: "servers", logDir: await Deno.makeTempDir() });
+ * await (await fetch(host.urls[0])).text();
+ * await host.stop();
+ * ```
+ */
+export async function startHostedFleet(
+  servers: readonly ServerToStart[],
+  options: StartHostedFleetOptions,
+): Promise<HostedFleet> {
+  await Deno.mkdir(options.logDir, { recursive: true });
+  const safe = options.name.replace(/[^\w.-]+/g, "_");
+  const stdoutLog = join(options.logDir, `${safe}.host.stdout.log`);
+  const stderrLog = join(options.logDir, `${safe}.host.stderr.log`);
+  const config = new URL("../deno.json", import.meta.url);
+  const args = ["run", "--allow-all", "--quiet"];
+  if (config.protocol === "file:") args.push("--config", config.pathname);
+  args.push(new URL("./server_host.ts", import.meta.url).href);
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+
+  const encoder = new TextEncoder();
+  const stdin = child.stdin.getWriter();
+  const post = (message: ToHost) =>
+    stdin.write(encoder.encode(JSON.stringify(message) + "\n")).catch(() => {});
+
+  const counters = servers.map((s) => newServerCounters(s.protocol));
+  const apply = (wire: WireCounters[]) => {
+    wire.forEach((w, i) => {
+      const c = counters[i];
+      c.received = w.received;
+      c.responded = w.responded;
+      c.handlerErrors = w.handlerErrors;
+      c.failure = w.failure;
+      if (c.streams && w.streams) {
+        c.streams.reset = w.streams.reset;
+        c.streams.open = w.streams.open;
+        c.streams.byConnection = new Map(w.streams.byConnection);
+        c.streams.peakOnOneConnection = w.streams.peakOnOneConnection;
+      }
+    });
+  };
+
+  let onMessage: (message: FromHost) => void = () => {};
+  const counterWaiters: (() => void)[] = [];
+  const stdoutFile = await Deno.open(stdoutLog, { write: true, create: true, truncate: true });
+  const stdoutDone = readLines(child.stdout, async (line) => {
+    if (line.startsWith(HOST_LINE_PREFIX)) {
+      const message = JSON.parse(line.slice(HOST_LINE_PREFIX.length)) as FromHost;
+      if (message.type === "counters") {
+        apply(message.counters);
+        for (const wake of counterWaiters.splice(0)) wake();
+      }
+      onMessage(message);
+    } else {
+      await stdoutFile.write(encoder.encode(line + "\n"));
+    }
+  }).finally(() => stdoutFile.close());
+  let tail = "";
+  const stderrFile = await Deno.open(stderrLog, { write: true, create: true, truncate: true });
+  const stderrDone = child.stderr.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        tail = (tail + new TextDecoder().decode(chunk)).slice(-TAIL_BYTES);
+        controller.enqueue(chunk);
+      },
+    }),
+  ).pipeTo(stderrFile.writable);
+  const exited: Promise<HostExit> = Promise.all([child.status, stdoutDone, stderrDone]).then(
+    ([status]) => ({
+      code: status.code,
+      signal: status.signal,
+      atMs: performance.now(),
+      stderrTail: tail.trimEnd(),
+    }),
+    async () => {
+      const status = await child.status;
+      return {
+        code: status.code,
+        signal: status.signal,
+        atMs: performance.now(),
+        stderrTail: tail,
+      };
+    },
+  );
+
+  const kill = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await exited;
+  };
+
+  // Start the servers and wait for them to listen, for the host to fail, or for time to run out.
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const started = await new Promise<FromHost | { type: "exit"; exit: HostExit } | null>(
+    (resolve) => {
+      onMessage = (message) => {
+        if (message.type === "ready" || message.type === "error") resolve(message);
+      };
+      exited.then((exit) => resolve({ type: "exit", exit }));
+      timer = setTimeout(() => resolve(null), readyTimeoutMs);
+      post({ type: "start", servers: [...servers], scenario: options.scenario ?? null });
+    },
+  );
+  clearTimeout(timer);
+  if (started === null || started.type !== "ready") {
+    await kill();
+    await stdin.close().catch(() => {});
+    const why = started === null
+      ? `was not ready within ${readyTimeoutMs}ms`
+      : started.type === "error"
+      ? `could not start its servers: ${started.message}`
+      : started.type === "exit"
+      ? `exited with code ${started.exit.code} before its servers listened`
+      : "sent an unexpected message";
+    throw new ServerHostError(
+      `the server host of ${options.name} ${why}${tail.trim() ? `\n${tail.trimEnd()}` : ""}`,
+    );
+  }
+  const ready = started;
+  onMessage = (message) => {
+    if (message.type === "failure") options.onServerFailure?.(message.serverId, message.message);
+  };
+
+  let stopping: Promise<{ unstopped: string[] }> | undefined;
+  const stopHost = async (timeoutMs: number) => {
+    let unstopped: string[] = [];
+    const stopped = new Promise<void>((resolve) => {
+      const previous = onMessage;
+      onMessage = (message) => {
+        previous(message);
+        if (message.type === "stopped") {
+          unstopped = message.unstopped;
+          resolve();
+        }
+      };
+      exited.then(() => resolve());
+    });
+    await post({ type: "stop", timeoutMs });
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const inTime = await Promise.race([
+      stopped.then(() => exited).then(() => true),
+      new Promise<false>((
+        resolve,
+      ) => (killTimer = setTimeout(() => resolve(false), timeoutMs + 2000))),
+    ]);
+    clearTimeout(killTimer);
+    await stdin.close().catch(() => {});
+    if (!inTime) {
+      await kill();
+      unstopped = [...unstopped, `the server host of ${options.name} (killed)`];
+    }
+    return { unstopped };
+  };
+
+  return {
+    pid: child.pid,
+    urls: ready.urls,
+    counters,
+    caCerts: ready.caCerts,
+    stdoutLog,
+    stderrLog,
+    exited,
+    async refresh(refreshOptions = {}) {
+      let waitTimer: ReturnType<typeof setTimeout> | undefined;
+      const fresh = new Promise<void>((resolve) => counterWaiters.push(resolve));
+      await post({ type: "counters" });
+      await Promise.race([
+        fresh,
+        exited,
+        new Promise((
+          resolve,
+        ) => (waitTimer = setTimeout(resolve, refreshOptions.timeoutMs ?? 500))),
+      ]);
+      clearTimeout(waitTimer);
+    },
+    stop(stopOptions = {}) {
+      stopping ??= stopHost(stopOptions.timeoutMs ?? 2000);
+      return stopping;
+    },
+  };
+}
+
+/** Calls `onLine` for each line of a byte stream, in order, until it ends. */
+async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void | Promise<void>,
+): Promise<void> {
+  let buffered = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      await onLine(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+    }
+  }
+  if (buffered) await onLine(buffered);
+}

@@ -1,0 +1,200 @@
+// Server processes: wedge's own servers in a server host process, the user's own server as a
+// command, memory verdicts on both, early exits and reaping. Every test checks by PID that no
+// process it started survives.
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { runScenario, UsageError } from "../mod.ts";
+import { CommandServerError } from "../runtime/command_server.ts";
+import warpLeak from "../scenarios/warp_leak.ts";
+import ownServer from "./fixtures/own_server.ts";
+import isolatedHandler from "./fixtures/isolated_handler.ts";
+import { runCli } from "./_cli.ts";
+
+const OWN_SERVER = fileURLToPath(new URL("./fixtures/own_server.ts", import.meta.url));
+const ISOLATED_HANDLER = fileURLToPath(new URL("./fixtures/isolated_handler.ts", import.meta.url));
+
+async function tempLogs(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "wedge-test-logs-" });
+}
+
+/** True while a process exists (zombies included: a zombie was not reaped). */
+function alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose command line contains `needle` (other than this one). */
+function processesWith(needle: string): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+      if (cmdline.includes(needle)) found.push(Number(entry.name));
+    } catch { /* gone meanwhile */ }
+  }
+  return found;
+}
+
+// Small, fast loads: 3 measured iterations of 300 ms. The clean bound is 4 MiB rather than the
+// scenario's 2 MiB to keep a noisy machine from failing a clean server (the leak adds ~16 KiB per
+// request, tens of MiB per iteration).
+const SMALL = { tries: 3, duration: "300ms", settle: "200ms", workers: 20, bound: "4MiB" };
+
+Deno.test("warp-leak: a clean Deno server passes, measured in its own process", async () => {
+  const logDir = await tempLogs();
+  const report = await runScenario(warpLeak, { set: SMALL, logDir });
+  const verdict = report.assertions.find((a) => a.name === "rssDeltaBelow")!;
+  assert.equal(verdict.pass, true, verdict.detail);
+  assert.match(verdict.measured, /flat|plateau/);
+  assert.equal(report.servers[0].placement, "host");
+  const host = report.serverProcesses[0];
+  assert.equal(host.role, "server-host");
+  assert.equal(host.exit?.early, false);
+  assert.ok(!alive(host.pid), `server host ${host.pid} survived the run`);
+  // Baseline after the warm-up, then one reading per iteration; requests grow each time.
+  const memory = report.memory!;
+  assert.deepEqual(memory.checkpoints.map((c) => c.round), [0, 1, 2, 3, 4]);
+  assert.ok(
+    memory.checkpoints.every((c, i) =>
+      i === 0 || c.completed > memory.checkpoints[i - 1].completed
+    ),
+  );
+  assert.equal(report.totals.completed, memory.checkpoints.at(-1)!.completed);
+  assert.ok(memory.timeline.length >= 8, `${memory.timeline.length} samples`);
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("warp-leak: a server that keeps 16 KiB per request fails as a leak", async () => {
+  const logDir = await tempLogs();
+  const report = await runScenario(warpLeak, { set: { ...SMALL, leakBytes: 16384 }, logDir });
+  assert.equal(report.passed, false);
+  const verdict = report.assertions.find((a) => a.name === "rssDeltaBelow")!;
+  assert.equal(verdict.pass, false);
+  assert.match(verdict.measured, /growing/);
+  assert.match(verdict.detail!, /Still growing in iterations 2-3/);
+  // The slope names the leak's size: 16 KiB plus the allocations that hold it.
+  const slope = Number(/slope \+([\d.]+)KiB per request/.exec(verdict.detail!)?.[1]);
+  assert.ok(slope >= 15 && slope <= 24, verdict.detail);
+  assert.ok(!alive(report.serverProcesses[0].pid));
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("the user's own server is started, loaded, measured, logged and reaped", async () => {
+  const logDir = await tempLogs();
+  const report = await runScenario(ownServer, { file: OWN_SERVER, logDir });
+  assert.equal(report.passed, true, JSON.stringify(report.assertions));
+  assert.equal(report.totals.ok, 300);
+  assert.equal(report.servers[0].placement, "command");
+  const app = report.serverProcesses[0];
+  assert.equal(app.name, "app[0]");
+  assert.equal(app.role, "command");
+  assert.match(app.command, /tiny_server\.ts --port \d+$/);
+  assert.equal(app.exit?.early, false);
+  assert.match(await Deno.readTextFile(app.stdoutLog), /listening on http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(await Deno.readTextFile(app.stderrLog), /tiny_server: starting/);
+  const i = report.memory!.processes.findIndex((p) => p.name === "app[0]");
+  assert.equal(report.memory!.processes[i].role, "command");
+  assert.ok(report.memory!.timeline.some((s) => (s.rssBytes[i] ?? 0) > 10 * 1024 * 1024));
+  assert.ok(!alive(app.pid), `app[0] (pid ${app.pid}) survived the run`);
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("a leak in the user's own server is caught by rssDeltaBelow of its fleet", async () => {
+  const logDir = await tempLogs();
+  const report = await runScenario(ownServer, { set: { mode: "leak" }, file: OWN_SERVER, logDir });
+  const verdict = report.assertions.find((a) => a.name === "rssDeltaBelow")!;
+  assert.equal(verdict.pass, false, verdict.detail);
+  assert.match(verdict.detail!, /^app memory went from/);
+  assert.match(verdict.measured, /growing/);
+  assert.ok(!alive(report.serverProcesses[0].pid));
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("a server process that exits early fails the run with its exit code and stderr", async () => {
+  const logDir = await tempLogs();
+  const started = performance.now();
+  const report = await runScenario(ownServer, { set: { mode: "exit" }, file: OWN_SERVER, logDir });
+  assert.ok(performance.now() - started < 10_000, "the run stops when its server is gone");
+  assert.equal(report.outcome, "server-exited");
+  assert.equal(report.passed, false);
+  const up = report.assertions.find((a) => a.name === "serverProcessesStayUp")!;
+  assert.equal(up.pass, false);
+  assert.match(up.measured, /app\[0\] exited with code 3/);
+  assert.match(up.detail!, /tiny_server: fatal: giving up after 700ms/);
+  const app = report.serverProcesses[0];
+  assert.equal(app.exit?.code, 3);
+  assert.equal(app.exit?.early, true);
+  assert.ok(!alive(app.pid));
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("a server that is never ready fails to start, says what it waited for, and is reaped", async () => {
+  const logDir = await tempLogs();
+  await assert.rejects(
+    () => runScenario(ownServer, { set: { mode: "never-ready" }, file: OWN_SERVER, logDir }),
+    (error: unknown) => {
+      assert.ok(error instanceof CommandServerError);
+      assert.match(error.message, /app\[0\] was not ready within 1(\.0+)?s/);
+      assert.match(error.message, /listening on/); // the pattern it waited for
+      assert.match(error.stderrTail, /tiny_server: not listening/);
+      return true;
+    },
+  );
+  assert.deepEqual(processesWith("--never-listen"), []);
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("a handler in an isolated fleet runs in the server host, rebuilt from the file", async () => {
+  const logDir = await tempLogs();
+  const report = await runScenario(isolatedHandler, { file: ISOLATED_HANDLER, logDir });
+  assert.equal(report.passed, true, JSON.stringify(report.assertions));
+  assert.equal(report.servers[0].placement, "host");
+  assert.equal(report.servers[0].received, 50); // counted in the host, mirrored here
+  assert.ok(!alive(report.serverProcesses[0].pid));
+  // Without the file, the host could not load the handler: say so before anything starts.
+  await assert.rejects(() => runScenario(isolatedHandler, { logDir }), UsageError);
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("CLI: SIGINT stops the run and reaps the user's server", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "runtime/cli.ts", OWN_SERVER, "--set", "mode=long", "--quiet"],
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  // Wait until the server answers (its pid shows in /proc), then interrupt.
+  let pid: number | undefined;
+  for (let i = 0; i < 100 && pid === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    pid = processesWith(`tiny_server.ts --port`).find((p) => p !== child.pid);
+  }
+  assert.ok(pid, "the user's server never started");
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill("SIGINT");
+  const output = await child.output();
+  clearTimeout(killer);
+  const stdout = new TextDecoder().decode(output.stdout);
+  assert.equal(output.code, 1, stdout); // aborted: allRequestsComplete cannot hold
+  assert.match(stdout, /Outcome:\s+aborted/);
+  assert.match(stdout, new RegExp(`Server process app\\[0\\] \\(pid ${pid}\\)`));
+  assert.ok(!alive(pid!), `app[0] (pid ${pid}) survived the CLI`);
+});
+
+Deno.test("CLI: warp-leak exits 0 clean and 1 with a leak", async () => {
+  const set = Object.entries(SMALL).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+  const clean = await runCli(["warp-leak", "--quiet", ...set]);
+  assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+  assert.match(clean.stdout, /Memory \(VmRSS/);
+  const leaky = await runCli(["warp-leak", "--quiet", ...set, "--set", "leakBytes=16384"]);
+  assert.equal(leaky.code, 1, leaky.stdout + leaky.stderr);
+  assert.match(leaky.stdout, /FAIL warp memory grows less than 4\.00MiB/);
+  assert.match(leaky.stdout, /which is what a leak does/);
+});
