@@ -140,7 +140,10 @@ export function createBehaviorHandler(
       };
     }
     case "command":
-      throw new Error("a command server is its own process: wedge has no handler for it");
+    case "external":
+      throw new Error(
+        "a command or external server is a process of its own: wedge has no handler for it",
+      );
   }
 }
 

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { CommandServerError } from "./command_server.ts";
 import { ServerHostError } from "./hosted_fleet.ts";
+import { killTrackedGroups } from "./process_reaper.ts";
 import { fileURLToPath } from "node:url";
 import { listScenarios, loadScenario } from "./load_scenario.ts";
 import {
@@ -201,11 +202,16 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
       tty: io.tty,
     });
     const abort = new AbortController();
-    // Ctrl-C or a SIGTERM stops the run like an abort: servers, hosts and the user's server
-    // processes are stopped and reaped, and the report is still printed.
-    const onSigint = () => abort.abort();
-    Deno.addSignalListener("SIGINT", onSigint);
-    Deno.addSignalListener("SIGTERM", onSigint);
+    // Ctrl-C, SIGTERM, SIGHUP or SIGQUIT stops the run like an abort: servers, hosts and the
+    // user's server processes are stopped and reaped, and the report is still printed. A second
+    // one kills every server process at once and exits.
+    const onSignal = () => {
+      if (!abort.signal.aborted) return abort.abort();
+      killTrackedGroups();
+      io.err("wedge: interrupted twice; server processes killed\n");
+      Deno.exit(130);
+    };
+    for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, onSignal);
     let report;
     try {
       report = await runScenario(definition, {
@@ -217,8 +223,7 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
         onPhase: display?.phase,
       });
     } finally {
-      Deno.removeSignalListener("SIGINT", onSigint);
-      Deno.removeSignalListener("SIGTERM", onSigint);
+      for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
       display?.close();
     }
     io.out(renderTextReport(report, { color: io.color, allServers: values["all-servers"] }));
@@ -242,6 +247,9 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
     return EXIT.error;
   }
 }
+
+/** Signals that stop a run (gracefully; a second one forcefully). */
+const STOP_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 if (import.meta.main) {
   // Everything the run started has been stopped (or reported as an incident when it would not

@@ -227,6 +227,7 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
 
 async function start(s: WorkerState, round: number, last: boolean): Promise<void> {
   const startedAt = performance.now();
+  s.slots.length = 0; // the previous round's lanes are done
   s.timer ??= setInterval(() => {
     if (!s.finished) post(snapshot(s, false));
   }, s.init.snapshotIntervalMs);

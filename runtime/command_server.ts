@@ -12,6 +12,7 @@
  */
 
 import { resolve } from "node:path";
+import { groupAlive, signalGroup, trackGroup, untrackGroup } from "./process_reaper.ts";
 import type { CommandBehavior, ReadySpec } from "./scenario_schema.ts";
 
 export type { ReadySpec };
@@ -78,6 +79,8 @@ export interface StartCommandServerOptions {
    * @default {"127.0.0.1"}
    */
   hostname?: string;
+  /** Aborting it while the server is starting stops it and rejects. @default {undefined} */
+  signal?: AbortSignal;
 }
 
 /**
@@ -142,59 +145,6 @@ const PROBE_TIMEOUT_MS = 1000;
 const TAIL_LINES = 20;
 const TAIL_CHARS = 4096;
 const STDOUT_WINDOW_CHARS = 64 * 1024;
-
-// Process groups of command servers that may still be running, by leader pid. One `unload`
-// listener kills them all, so that `Deno.exit()` never leaves an orphan.
-const live = new Set<number>();
-let unloadHooked = false;
-
-function killLive(): void {
-  for (const pid of live) signalGroup(pid, "SIGKILL");
-  live.clear();
-}
-
-function signalGroup(pid: number, signal: Deno.Signal): void {
-  try {
-    Deno.kill(-pid, signal);
-  } catch {
-    // Not a group (or the group is gone): the process alone, if it is still there.
-    try {
-      Deno.kill(pid, signal);
-    } catch {
-      // Gone already.
-    }
-  }
-}
-
-// Whether anything in the group still runs. Signal 0 only checks (Deno's types list names only).
-// A pid is not reused while a group of that id exists, so this cannot hit a stranger's group.
-function groupAlive(pid: number): boolean {
-  try {
-    Deno.kill(-pid, 0 as unknown as Deno.Signal);
-  } catch {
-    return false;
-  }
-  // The kernel counts zombies too: orphans wait for PID 1 to reap them, which some containers'
-  // PID 1 does only about once a second. On Linux, /proc tells whether one of them still runs.
-  if (Deno.build.os !== "linux") return true;
-  try {
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      let stat: string;
-      try {
-        stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      } catch {
-        continue;
-      }
-      // After the ")" that ends the command name: state, ppid, pgrp, ...
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(pgrp) === pid && state !== "Z") return true;
-    }
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 function pickFreePort(hostname: string): number {
   const listener = Deno.listen({ hostname, port: 0 });
@@ -362,11 +312,7 @@ export async function startCommandServer(
     );
   }
   const pid = child.pid;
-  live.add(pid);
-  if (!unloadHooked) {
-    unloadHooked = true;
-    globalThis.addEventListener("unload", killLive);
-  }
+  trackGroup(pid);
 
   // stderr: a tail for messages. stdout: a bounded window, scanned only while waiting for a match.
   let stderrText = "";
@@ -408,7 +354,7 @@ export async function startCommandServer(
     const atMs = performance.now();
     reaped = true;
     lingering = groupAlive(pid);
-    if (!lingering) live.delete(pid);
+    if (!lingering) untrackGroup(pid);
     if (!(await settlesWithin(copies, DRAIN_WAIT_MS))) {
       await Promise.allSettled([outReader.cancel(), errReader.cancel()]);
       await copies;
@@ -430,7 +376,7 @@ export async function startCommandServer(
     const done = () => {
       if (!reaped) return false;
       if (lingering) lingering = groupAlive(pid);
-      if (!lingering) live.delete(pid);
+      if (!lingering) untrackGroup(pid);
       return !lingering;
     };
     if (done()) return { forced: false, exit: await exited };
@@ -443,7 +389,7 @@ export async function startCommandServer(
     }
     if (done()) return { forced: false, exit: await exited };
     signalGroup(pid, "SIGKILL");
-    live.delete(pid);
+    untrackGroup(pid);
     lingering = false;
     const ended = await settlesWithin(exited, KILL_WAIT_MS);
     return { forced: true, exit: ended ? await exited : null };
@@ -502,9 +448,19 @@ export async function startCommandServer(
   }
 
   const deadline = performance.now() + spec.readyTimeoutMs;
-  const wake = Promise.race([child.status, matchSeen]);
+  let onAbort = () => {};
+  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const wake = Promise.race([child.status, matchSeen, aborted]);
   try {
     while (true) {
+      if (options.signal?.aborted) {
+        const { exit } = await stop();
+        throw new CommandServerError(
+          `${name}: starting was interrupted (the run was stopped); it has been stopped`,
+          { server: name, argv, exit, stderrTail: exit?.stderrTail ?? stderrTail() },
+        );
+      }
       // A url probe may take a while, but not past the deadline (nor over a second).
       const probeMs = Math.min(PROBE_TIMEOUT_MS, Math.max(POLL_MS, deadline - performance.now()));
       if (!reaped && await probe(probeMs) && !reaped) return server;
@@ -527,6 +483,7 @@ export async function startCommandServer(
     throw error;
   } finally {
     client?.close();
+    options.signal?.removeEventListener("abort", onAbort);
   }
 
   const { exit: stoppedExit } = await stop();

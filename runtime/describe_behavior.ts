@@ -57,6 +57,8 @@ export function describeBehavior(behavior: ResolvedBehavior): string {
       return `leak ${formatByteSize(behavior.bytesPerRequest)} per request, then ${
         describeBehavior(behavior.then)
       }`;
+    case "external":
+      return `already running at ${behavior.url}`;
     case "command":
       return `command ${behavior.argv.map(quoteArg).join(" ")}`;
     case "stopAccepting":

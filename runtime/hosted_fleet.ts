@@ -7,6 +7,7 @@
  */
 
 import { join } from "node:path";
+import { signalGroup, trackGroup, untrackGroup } from "./process_reaper.ts";
 import { newServerCounters, type ServerCounters, type ServerToStart } from "./server_fleet.ts";
 import {
   type FromHost,
@@ -63,6 +64,8 @@ export interface StartHostedFleetOptions {
   scenario?: HostScenarioSource | null;
   /** How long the host may take to listen, ms. @default {30000} */
   readyTimeoutMs?: number;
+  /** Aborting it while the host starts stops the host and rejects. @default {undefined} */
+  signal?: AbortSignal;
   /** Called when a server stops serving on its own (id in the order given). */
   onServerFailure?: (index: number, message: string) => void;
 }
@@ -123,16 +126,27 @@ export async function startHostedFleet(
   const safe = options.name.replace(/[^\w.-]+/g, "_");
   const stdoutLog = join(options.logDir, `${safe}.host.stdout.log`);
   const stderrLog = join(options.logDir, `${safe}.host.stderr.log`);
+  // The log files first: nothing can fail between starting the host and watching it.
+  const files = { write: true, create: true, truncate: true };
+  const stdoutFile = await Deno.open(stdoutLog, files);
+  const stderrFile = await Deno.open(stderrLog, files).catch((error) => {
+    stdoutFile.close();
+    throw error;
+  });
   const config = new URL("../deno.json", import.meta.url);
   const args = ["run", "--allow-all", "--quiet"];
   if (config.protocol === "file:") args.push("--config", config.pathname);
   args.push(new URL("./server_host.ts", import.meta.url).href);
+  // A group of its own: a terminal's Ctrl-C reaches wedge, which stops the host itself (and the
+  // host exits if wedge dies: its stdin closes). Whatever a handler starts is in that group.
   const child = new Deno.Command(Deno.execPath(), {
     args,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
+    detached: true,
   }).spawn();
+  trackGroup(child.pid);
 
   const encoder = new TextEncoder();
   const stdin = child.stdin.getWriter();
@@ -158,10 +172,13 @@ export async function startHostedFleet(
 
   let onMessage: (message: FromHost) => void = () => {};
   const counterWaiters: (() => void)[] = [];
-  const stdoutFile = await Deno.open(stdoutLog, { write: true, create: true, truncate: true });
-  const stdoutDone = readLines(child.stdout, async (line) => {
-    if (line.startsWith(HOST_LINE_PREFIX)) {
-      const message = JSON.parse(line.slice(HOST_LINE_PREFIX.length)) as FromHost;
+  const stdoutReader = child.stdout.getReader();
+  const stdoutDone = readLines(stdoutReader, async (line) => {
+    // A handler's output without a final newline may precede a protocol message on its line.
+    const at = line.indexOf(HOST_LINE_PREFIX);
+    if (at > 0) await stdoutFile.write(encoder.encode(line.slice(0, at) + "\n"));
+    if (at >= 0) {
+      const message = JSON.parse(line.slice(at + HOST_LINE_PREFIX.length)) as FromHost;
       if (message.type === "counters") {
         apply(message.counters);
         for (const wake of counterWaiters.splice(0)) wake();
@@ -170,47 +187,61 @@ export async function startHostedFleet(
     } else {
       await stdoutFile.write(encoder.encode(line + "\n"));
     }
-  }).finally(() => stdoutFile.close());
+  }).catch(() => {}).finally(() => stdoutFile.close());
   let tail = "";
-  const stderrFile = await Deno.open(stderrLog, { write: true, create: true, truncate: true });
-  const stderrDone = child.stderr.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        tail = (tail + new TextDecoder().decode(chunk)).slice(-TAIL_BYTES);
-        controller.enqueue(chunk);
-      },
-    }),
-  ).pipeTo(stderrFile.writable);
-  const exited: Promise<HostExit> = Promise.all([child.status, stdoutDone, stderrDone]).then(
-    ([status]) => ({
-      code: status.code,
-      signal: status.signal,
-      atMs: performance.now(),
-      stderrTail: tail.trimEnd(),
-    }),
-    async () => {
-      const status = await child.status;
-      return {
-        code: status.code,
-        signal: status.signal,
-        atMs: performance.now(),
-        stderrTail: tail,
-      };
-    },
-  );
+  const stderrReader = child.stderr.getReader();
+  const stderrDone = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      while (true) {
+        const { value, done } = await stderrReader.read();
+        if (done) break;
+        tail = (tail + decoder.decode(value, { stream: true })).slice(-TAIL_BYTES);
+        await stderrFile.write(value);
+      }
+    } catch {
+      /* the pipe broke or was cancelled */
+    } finally {
+      stderrFile.close();
+    }
+  })();
+  // The host has exited when its status comes, whatever still holds its pipes (a process a
+  // handler started): the logs get a moment to drain, then the readers are cancelled.
+  const exited: Promise<HostExit> = child.status.then(async (status) => {
+    const atMs = performance.now();
+    let drainTimer: ReturnType<typeof setTimeout> | undefined;
+    const drained = await Promise.race([
+      Promise.all([stdoutDone, stderrDone]).then(() => true),
+      new Promise<false>((resolve) => (drainTimer = setTimeout(() => resolve(false), 500))),
+    ]);
+    clearTimeout(drainTimer);
+    if (!drained) {
+      await Promise.allSettled([stdoutReader.cancel(), stderrReader.cancel()]);
+      await Promise.all([stdoutDone, stderrDone]);
+    }
+    // Anything the host left in its group goes with it.
+    signalGroup(child.pid, "SIGKILL");
+    untrackGroup(child.pid);
+    return { code: status.code, signal: status.signal, atMs, stderrTail: tail.trimEnd() };
+  });
 
   const kill = async () => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
+    signalGroup(child.pid, "SIGKILL");
     await exited;
   };
 
-  // Start the servers and wait for them to listen, for the host to fail, or for time to run out.
+  // Start the servers and wait for them to listen, for the host to fail, for time to run out,
+  // or for the run to be stopped.
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const started = await new Promise<FromHost | { type: "exit"; exit: HostExit } | null>(
+  let onAbort = () => {};
+  const started = await new Promise<
+    FromHost | { type: "exit"; exit: HostExit } | { type: "aborted" } | null
+  >(
     (resolve) => {
+      onAbort = () => resolve({ type: "aborted" });
+      if (options.signal?.aborted) onAbort();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
       onMessage = (message) => {
         if (message.type === "ready" || message.type === "error") resolve(message);
       };
@@ -220,6 +251,7 @@ export async function startHostedFleet(
     },
   );
   clearTimeout(timer);
+  options.signal?.removeEventListener("abort", onAbort);
   if (started === null || started.type !== "ready") {
     await kill();
     await stdin.close().catch(() => {});
@@ -229,6 +261,8 @@ export async function startHostedFleet(
       ? `could not start its servers: ${started.message}`
       : started.type === "exit"
       ? `exited with code ${started.exit.code} before its servers listened`
+      : started.type === "aborted"
+      ? "was stopped while starting (the run was stopped)"
       : "sent an unexpected message";
     throw new ServerHostError(
       `the server host of ${options.name} ${why}${tail.trim() ? `\n${tail.trimEnd()}` : ""}`,
@@ -298,14 +332,17 @@ export async function startHostedFleet(
   };
 }
 
-/** Calls `onLine` for each line of a byte stream, in order, until it ends. */
+/** Calls `onLine` for each line a reader yields, in order, until it ends. */
 async function readLines(
-  stream: ReadableStream<Uint8Array>,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
   onLine: (line: string) => void | Promise<void>,
 ): Promise<void> {
+  const decoder = new TextDecoder();
   let buffered = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
     let newline: number;
     while ((newline = buffered.indexOf("\n")) >= 0) {
       await onLine(buffered.slice(0, newline));

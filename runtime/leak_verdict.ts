@@ -48,7 +48,7 @@ export interface LeakVerdict {
   requests: number[];
   /** Least-squares growth per request over every reading, or null without requests. */
   bytesPerRequest: number | null;
-  /** Growth over the later half of the iterations. */
+  /** Growth over the later half of the iterations: its median change per iteration, times its iterations. */
   lateGrowthBytes: number;
   /** The iterations (1-based, inclusive) that make up the later half. */
   lateIterations: [number, number];
@@ -89,8 +89,11 @@ export function judgeLeak(
   const baselineBytes = points[0].rssBytes;
   const finalBytes = points[n].rssBytes;
   const totalBytes = finalBytes - baselineBytes;
+  // The later half's growth: its median change per iteration, times its iterations. A median,
+  // so one late step of a clean server (or one dip of a leaking one) does not decide it.
   const mid = Math.floor(n / 2);
-  const lateGrowthBytes = finalBytes - points[mid].rssBytes;
+  const lateDeltas = deltas.slice(mid);
+  const lateGrowthBytes = median(lateDeltas) * lateDeltas.length;
   const lateIterations: [number, number] = [mid + 1, n];
   const bytesPerRequest = slope(points);
 
@@ -116,12 +119,12 @@ export function judgeLeak(
   }${perRequest}.`;
   const tail = {
     flat: " Flat: within the bound.",
-    plateau: ` A plateau, not a leak: ${span} changed it by ${
-      size(lateGrowthBytes)
-    }, so the growth came early and stopped (an allocator keeping freed memory for reuse); a longer warm-up moves it before the baseline.`,
-    growing: ` Still growing in ${span} (${
-      size(lateGrowthBytes)
-    }): memory grows with the requests served, which is what a leak does.`,
+    plateau: ` A plateau, not a leak: ${span} changed it by a median ${
+      size(lateGrowthBytes / lateDeltas.length)
+    } each, so the growth came early and stopped (an allocator keeping freed memory for reuse); a longer warm-up moves it before the baseline.`,
+    growing: ` Still growing in ${span} (a median ${
+      size(lateGrowthBytes / lateDeltas.length)
+    } each): memory grows with the requests served, which is what a leak does.`,
     undecided: ` Over the bound, and ${n} iteration${
       n === 1 ? "" : "s"
     } cannot tell a plateau from a leak: run at least ${MIN_ITERATIONS_FOR_SHAPE}.`,
@@ -154,4 +157,10 @@ function slope(points: readonly MemoryPoint[]): number | null {
     sxx += (p.completed - mx) ** 2;
   }
   return sxx === 0 ? null : sxy / sxx;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

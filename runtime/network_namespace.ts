@@ -163,17 +163,22 @@ export async function runInNamespace(
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  // Ctrl-C reaches the parent (and, from a terminal, the child too): pass it on and wait, so the
-  // child prints its partial report and nothing outlives the parent.
-  const forward = () => {
-    try {
-      child.kill("SIGINT");
-    } catch { /* already gone */ }
-  };
-  Deno.addSignalListener("SIGINT", forward);
+  // Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT) reaches the parent (and, from a terminal, the child
+  // too): pass it on and wait, so the child prints its partial report, stops its server
+  // processes, and nothing outlives the parent.
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+  const forwarders = signals.map((signal) => {
+    const forward = () => {
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+    };
+    Deno.addSignalListener(signal, forward);
+    return () => Deno.removeSignalListener(signal, forward);
+  });
   try {
     return (await child.status).code;
   } finally {
-    Deno.removeSignalListener("SIGINT", forward);
+    for (const remove of forwarders) remove();
   }
 }

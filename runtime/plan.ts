@@ -7,6 +7,7 @@
 
 import { deriveSeed } from "./random.ts";
 import type {
+  ArrivalSpec,
   PoolSpec,
   RequestSpec,
   ResolvedBehavior,
@@ -31,9 +32,10 @@ export interface PlannedServer {
   seed: number;
   /**
    * Where it runs: `"runtime"` (inside this process), `"host"` (a server host process for its
-   * fleet) or `"command"` (the user's own program, a process of its own).
+   * fleet), `"command"` (the user's own program, a process of its own) or `"external"` (already
+   * running at a URL; wedge only loads it).
    */
-  placement: "runtime" | "host" | "command";
+  placement: "runtime" | "host" | "command" | "external";
 }
 
 /** One client: an HTTP client with its own connection pool and `concurrency` request loops. */
@@ -68,6 +70,14 @@ export interface PlannedClient {
   protocol: "h1" | "h2";
   /** Seed of its random choices. */
   seed: number;
+  /** Load engine: Deno's fetch, or HTTP/1.1 over `Deno.connect`. */
+  engine: "fetch" | "raw";
+  /** Requests in flight per connection (raw engine). */
+  pipelining: number;
+  /** Open model: this client's share of its fleet's arrival rate, or null for a closed loop. */
+  arrival: ArrivalSpec | null;
+  /** Open model: this client's share of the fleet's `maxInFlight`, or null (no bound). */
+  maxInFlight: number | null;
 }
 
 /** One worker thread and the clients it runs. */
@@ -179,6 +189,8 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         seed: deriveSeed(options.seed, id),
         placement: fleet.behaviors[index].kind === "command"
           ? "command"
+          : fleet.behaviors[index].kind === "external"
+          ? "external"
           : fleet.isolate
           ? "host"
           : "runtime",
@@ -229,6 +241,17 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
           ? fleet.sourceAddresses[index % fleet.sourceAddresses.length]
           : null,
         seed: deriveSeed(options.seed, 1_000_000 + id),
+        engine: fleet.engine,
+        pipelining: fleet.pipelining,
+        // A fleet's rate is global: each client sends its share.
+        arrival: fleet.arrival && {
+          startRatePerSecond: fleet.arrival.startRatePerSecond / fleet.count,
+          stages: fleet.arrival.stages.map((st) => ({
+            durationMs: st.durationMs,
+            ratePerSecond: st.ratePerSecond / fleet.count,
+          })),
+        },
+        maxInFlight: fleet.maxInFlight === null ? null : Math.ceil(fleet.maxInFlight / fleet.count),
       });
     }
   }

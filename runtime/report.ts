@@ -126,10 +126,11 @@ export interface ServerReport {
    */
   streams: { reset: number; openAtEnd: number; peakOnOneConnection: number } | null;
   /**
-   * Where it ran: inside the runtime, in a server host process, or as the user's own command (whose
-   * requests wedge cannot count: `received` and `responded` are then 0).
+   * Where it ran: inside the runtime, in a server host process, as the user's own command, or
+   * already running at a URL (wedge cannot count the requests of the last two: `received` and
+   * `responded` are then 0).
    */
-  placement: "runtime" | "host" | "command";
+  placement: "runtime" | "host" | "command" | "external";
 }
 
 /** How a server process (host or command) ended during or after the run. */
@@ -297,7 +298,7 @@ export interface RunReport {
   seed: number;
   /** Wall-clock start of the load, ISO 8601. */
   startedAt: string;
-  /** Length of the load phase, in ms. */
+  /** Length of the load phase, in ms (with repeated loads, their sum, without the settle time). */
   durationMs: number;
   /** How the load phase ended. */
   outcome: RunOutcome;

@@ -149,7 +149,10 @@ export function resolveScenario<P extends z.ZodObject>(
   }
   const clients: ClientFleet[] = data.clients.map((fleet, i) => {
     const path = `clients[${i}]`;
-    if ((fleet.requests === undefined) === (fleet.duration === undefined)) {
+    if (
+      fleet.stages === undefined &&
+      (fleet.requests === undefined) === (fleet.duration === undefined)
+    ) {
       issues.push({
         path,
         message: fleet.requests === undefined
@@ -162,7 +165,8 @@ export function resolveScenario<P extends z.ZodObject>(
       count: fleet.count,
       concurrency: fleet.concurrency,
       requests: fleet.requests ?? null,
-      durationMs: fleet.duration ?? null,
+      durationMs: fleet.duration ??
+        (fleet.stages ? fleet.stages.reduce((sum, st) => sum + st.duration, 0) : null),
       target: fleet.target ?? null,
       select: fleet.select,
       request: fleet.request,
@@ -172,6 +176,20 @@ export function resolveScenario<P extends z.ZodObject>(
       sourceAddresses: fleet.sourceAddresses,
       protocol: "h1" as "h1" | "h2", // set below, once the targets are known
       workers: fleet.workers ?? null,
+      engine: fleet.engine,
+      pipelining: fleet.pipelining,
+      arrival: fleet.stages
+        ? {
+          startRatePerSecond: fleet.stages[0].rate,
+          stages: fleet.stages.map((st) => ({ durationMs: st.duration, ratePerSecond: st.rate })),
+        }
+        : fleet.rate !== undefined
+        ? {
+          startRatePerSecond: fleet.rate,
+          stages: [{ durationMs: fleet.duration ?? Infinity, ratePerSecond: fleet.rate }],
+        }
+        : null,
+      maxInFlight: fleet.maxInFlight ?? null,
     };
   });
   checkUniqueNames(servers, "servers", issues);
@@ -188,6 +206,13 @@ export function resolveScenario<P extends z.ZodObject>(
       });
     }
     fleet.protocol = protocols[0] ?? "h1";
+    if (fleet.engine === "raw" && fleet.protocol === "h2") {
+      issues.push({
+        path: `clients[${i}].engine`,
+        message:
+          'the raw engine speaks HTTP/1.1 in clear; its target is an "h2" fleet: use engine "fetch"',
+      });
+    }
     if (fleet.target !== null && !serverNames.includes(fleet.target)) {
       issues.push({
         path: `clients[${i}].target`,

@@ -10,7 +10,7 @@ import { buildReport } from "./build_report.ts";
 import { startClientFleet } from "./client_fleet.ts";
 import type { ScenarioDefinition } from "./define_scenario.ts";
 import { formatDuration } from "./duration.ts";
-import { planRun } from "./plan.ts";
+import { planRun, type RunPlan } from "./plan.ts";
 import { fdLimit, sampleProcess } from "./process_probe.ts";
 import { randomSeed } from "./random.ts";
 import type { MemoryCheckpoint, RunOutcome, RunReport, TimelinePoint } from "./report.ts";
@@ -21,6 +21,7 @@ import { MemorySampler } from "./memory_sampler.ts";
 import { readHostSettings } from "./host_settings.ts";
 import { insideNamespace } from "./network_namespace.ts";
 import { UsageError } from "./scenario_error.ts";
+import type { Scenario } from "./scenario_schema.ts";
 import { readSocketCensus, type SocketCensus } from "./socket_census.ts";
 import { diagnoseStall, type StallDiagnosis, type StallProgressKind } from "./stall_diagnosis.ts";
 import { StallWatchdog } from "./stall_watchdog.ts";
@@ -61,7 +62,12 @@ export interface RunScenarioOptions {
   seed?: number;
   /** The scenario file, for messages and the report. @default {undefined} */
   file?: string;
-  /** Aborting it stops the run; the report is still returned, with outcome `aborted`. */
+  /**
+   * Aborting it stops the run; the report is still returned, with outcome `aborted` (an abort
+   * while servers start rejects). Without it, a run with server processes (server hosts, commands)
+   * listens for SIGINT, SIGTERM and SIGHUP itself: it stops, reaps every server process, then
+   * raises the signal again.
+   */
   signal?: AbortSignal;
   /** Called with live progress. @default {undefined} */
   onProgress?: (sample: ProgressSample) => void;
@@ -121,6 +127,37 @@ export async function runScenario<P extends z.ZodObject>(
     );
   }
   const plan = planRun(scenario, { seed: options.seed ?? randomSeed(), cores: options.cores });
+  // Server processes run in process groups of their own, which a terminal's Ctrl-C does not
+  // reach. A caller that passes no signal has no way to stop the run on one: then the run itself
+  // listens, stops gracefully (every server process reaped), and raises the signal again.
+  const processes = plan.servers.some((s) => s.placement === "host" || s.placement === "command");
+  if (options.signal !== undefined || !processes) return await runPlanned(scenario, plan, options);
+  const controller = new AbortController();
+  let caught: Deno.Signal | null = null;
+  const listeners = GUARDED_SIGNALS.map((signal) => {
+    const listener = () => {
+      caught ??= signal;
+      controller.abort();
+    };
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
+  try {
+    return await runPlanned(scenario, plan, { ...options, signal: controller.signal });
+  } finally {
+    for (const remove of listeners) remove();
+    if (caught) Deno.kill(Deno.pid, caught);
+  }
+}
+
+/** Signals a run listens to while it has server processes and its caller gave no abort signal. */
+const GUARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+async function runPlanned(
+  scenario: Scenario,
+  plan: RunPlan,
+  options: RunScenarioOptions,
+): Promise<RunReport> {
   const collector = new RunCollector(plan);
   const incidents: string[] = [];
   const timeline: TimelinePoint[] = [];
@@ -155,6 +192,8 @@ export async function runScenario<P extends z.ZodObject>(
   let exitedProcess: string | null = null;
   const servers = await startRunServers(plan, {
     scenario,
+    set: options.set,
+    signal: options.signal,
     logDir: options.logDir ??
       `.wedge/logs/${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`,
     onServerFailure: (id, message) => {
@@ -281,6 +320,7 @@ export async function runScenario<P extends z.ZodObject>(
     let round = 0;
     let roundRunning = false;
     let roundStartedAt = 0;
+    let loadMs = 0; // time spent loading, rounds added up
     let settleTimer: ReturnType<typeof setTimeout> | undefined;
     const checkpoint = () => {
       const reading = sampler.sample();
@@ -372,6 +412,7 @@ export async function runScenario<P extends z.ZodObject>(
         const done = clients!.start({ round, last: round === plan.rounds });
         const interrupted = await Promise.race([done.then(() => null), stopped]);
         roundRunning = false;
+        loadMs += performance.now() - t0 - roundStartedAt;
         if (interrupted !== null) return interrupted;
         if (!memoryRounds) continue;
         notify(options.onPhase, { phase: "settle", round, settleMs: memoryRounds.settleMs });
@@ -389,7 +430,8 @@ export async function runScenario<P extends z.ZodObject>(
     };
     const outcome = await Promise.race([rounds(), stopped]);
     clearTimeout(settleTimer);
-    const durationMs = performance.now() - t0;
+    // The load phase's length, without the quiet time between rounds (rates are per load time).
+    const durationMs = loadMs + (roundRunning ? performance.now() - t0 - roundStartedAt : 0);
     sampler.stop();
     // Resets of the last cancelled HTTP/2 streams reach the servers a moment after the clients
     // finish: let them land (bounded) before taking the servers' view.
@@ -421,7 +463,7 @@ export async function runScenario<P extends z.ZodObject>(
     }
     const { unstopped } = await servers.stop({ timeoutMs: 2000 });
     if (unstopped.length) {
-      incidents.push(`servers ${unstopped.join(", ")} did not shut down in time`);
+      incidents.push(`did not shut down in time: ${unstopped.join(", ")}`);
     }
     if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
       incidents.push(

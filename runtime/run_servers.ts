@@ -63,6 +63,10 @@ export interface StartRunServersOptions {
   scenario: Scenario;
   /** Directory for the server processes' logs. */
   logDir: string;
+  /** The run's param overrides as given, for a server host that loads the scenario file. */
+  set?: Record<string, unknown>;
+  /** Aborting it while servers start stops them all and rejects. */
+  signal?: AbortSignal;
   /** A server stopped serving on its own (e.g. EMFILE in its accept loop). */
   onServerFailure?: (serverId: number, message: string) => void;
   /** A server process exited before the run stopped it. */
@@ -113,6 +117,12 @@ export async function startRunServers(
       );
     }
   }
+
+  // Aborted by the caller, or by the first command that fails to start.
+  const starting = new AbortController();
+  const forward = () => starting.abort();
+  if (options.signal?.aborted) starting.abort();
+  options.signal?.addEventListener("abort", forward, { once: true });
 
   let local: ServerFleetHandle | undefined;
   const hosts: { fleet: string; ids: number[]; host: HostedFleet }[] = [];
@@ -165,7 +175,8 @@ export async function startRunServers(
         logDir: options.logDir,
         scenario: scenario.file === null
           ? null
-          : { file: resolve(scenario.file), params: scenario.params },
+          : { file: resolve(scenario.file), set: options.set ?? {} },
+        signal: starting.signal,
         onServerFailure: (i, message) => options.onServerFailure?.(servers[i].id, message),
       });
       hosts.push({ fleet, ids: servers.map((s) => s.id), host });
@@ -177,17 +188,33 @@ export async function startRunServers(
       caCerts.push(...host.caCerts);
     }
     // The user's servers start together; if one fails, the others are stopped too.
+    let firstFailure: unknown;
     const results = await Promise.allSettled(commands.map(async (server) => {
       if (server.behavior.kind !== "command") throw new Error("not a command server");
-      const command = await startCommandServer(server.behavior, {
-        name: `${server.fleet}[${server.index}]`,
-        logDir: options.logDir,
-      });
-      started.push({ server, command });
-      return command;
+      try {
+        const command = await startCommandServer(server.behavior, {
+          name: `${server.fleet}[${server.index}]`,
+          logDir: options.logDir,
+          signal: starting.signal,
+        });
+        started.push({ server, command });
+        return command;
+      } catch (error) {
+        if (!starting.signal.aborted) firstFailure ??= error;
+        starting.abort(); // the others need not finish starting
+        throw error;
+      }
     }));
+    // The first failure is the cause; the others were stopped because of it.
+    if (firstFailure !== undefined) throw firstFailure;
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (options.signal?.aborted) throw new Error("the run was stopped while its servers started");
+    for (const server of plan.servers.filter((s) => s.placement === "external")) {
+      if (server.behavior.kind !== "external") continue;
+      urls[server.id] = server.behavior.url;
+      counters[server.id] = newServerCounters("h1");
+    }
     for (const { server, command } of started) {
       urls[server.id] = command.url;
       counters[server.id] = newServerCounters("h1");
@@ -196,6 +223,8 @@ export async function startRunServers(
   } catch (error) {
     await stopAll(2000);
     throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", forward);
   }
 
   let stopped: Promise<{ unstopped: string[] }> | undefined;

@@ -45,7 +45,8 @@ export type ResolvedBehavior =
     answer: { kind: "hello"; status: number; body: string; headers: Record<string, string> };
   }
   | { kind: "leak"; bytesPerRequest: number; then: ResolvedBehavior }
-  | CommandBehavior;
+  | CommandBehavior
+  | { kind: "external"; url: string };
 
 /**
  * A server that is the user's own program, started as a process: the whole of a command fleet's
@@ -152,6 +153,25 @@ export interface ClientFleet {
   protocol: "h1" | "h2";
   /** Worker threads for this fleet; `null` lets the planner choose. */
   workers: number | null;
+  /** `fetch` (Deno's fetch, any protocol) or `raw` (HTTP/1.1 over `Deno.connect`). */
+  engine: "fetch" | "raw";
+  /** Requests in flight per connection (raw engine), sent together and answered in order. */
+  pipelining: number;
+  /** Open model: the fleet's arrival rate over time, or null for a closed loop. */
+  arrival: ArrivalSpec | null;
+  /** Open model: most requests owed (in flight or due and unsent) before new ones are dropped. */
+  maxInFlight: number | null;
+}
+
+/**
+ * An open model's arrival rate: stages, each ramping linearly from the previous rate (the first
+ * from `startRatePerSecond`) to its own over its duration.
+ */
+export interface ArrivalSpec {
+  /** Rate at time 0, requests per second. */
+  startRatePerSecond: number;
+  /** Stages in order; the last may last forever (`durationMs` Infinity) when requests bound it. */
+  stages: { durationMs: number; ratePerSecond: number }[];
 }
 
 /** The run's own network namespace, as a scenario asks for it. */
@@ -512,10 +532,32 @@ const commandFleetSchema = z.strictObject({
   };
 });
 
-// A fleet with a `command` is the user's own server; any other is wedge's own Deno.serve servers.
+const externalFleetSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  url: z.string().regex(/^http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)(:\d+)?\//, {
+    error:
+      'expected an http:// URL on loopback, such as "http://127.0.0.1:8080/" (wedge loads nothing else)',
+  }),
+  protocol: z.literal("h1", { error: "a server given by its URL is loaded over HTTP/1.1" })
+    .default("h1"),
+}).transform((fleet) => ({
+  name: fleet.name,
+  count: 1,
+  protocol: "h1" as const,
+  isolate: false,
+  behaviors: [{ kind: "external" as const, url: fleet.url }],
+}));
+
+// A fleet with a `command` is the user's own server, one with a `url` a server already running;
+// any other is wedge's own Deno.serve servers.
 const serverFleetSchema = z.unknown().transform((value, ctx) => {
-  const isCommand = typeof value === "object" && value !== null && "command" in value;
-  const parsed = (isCommand ? commandFleetSchema : denoFleetSchema).safeParse(value);
+  const isObject = typeof value === "object" && value !== null;
+  const schema = isObject && "command" in value
+    ? commandFleetSchema
+    : isObject && "url" in value
+    ? externalFleetSchema
+    : denoFleetSchema;
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       ctx.issues.push({ code: "custom", input: value, path: issue.path, message: issue.message });
@@ -561,6 +603,29 @@ const requestSchema = z.strictObject({
   }
 });
 
+/** A rate: `"20000/s"`, `"500/ms"`, `"100/m"` or a number per second; becomes requests per second. */
+const rateSchema = z.union([z.number(), z.string()], {
+  error: 'expected a rate such as "20000/s"',
+}).transform((value, ctx) => {
+  const match = typeof value === "number"
+    ? null
+    : /^\s*(\d+(?:\.\d+)?)\s*\/\s*(ms|s|m|min)\s*$/.exec(value);
+  const perSecond = typeof value === "number"
+    ? value
+    : match
+    ? Number(match[1]) * { ms: 1000, s: 1, m: 1 / 60, min: 1 / 60 }[match[2] as "ms"]
+    : NaN;
+  if (!(perSecond > 0 && Number.isFinite(perSecond))) {
+    ctx.issues.push({
+      code: "custom",
+      input: value,
+      message: 'expected a positive rate such as "20000/s", "50/ms" or 500 (per second)',
+    });
+    return z.NEVER;
+  }
+  return perSecond;
+});
+
 const timeoutSchema = z.union([
   durationSchema.transform((afterMs) => ({ afterMs, cancel: true })),
   z.strictObject({ after: durationSchema, cancel: z.boolean().default(true) }).transform((t) => ({
@@ -600,7 +665,52 @@ const clientFleetSchema = z.strictObject({
     }),
   ).default([]),
   workers: positiveInt().optional(),
+  engine: z.enum(["fetch", "raw"], { error: 'expected "fetch" or "raw"' }).default("fetch"),
+  pipelining: positiveInt().default(1),
+  rate: rateSchema.optional(),
+  stages: z.array(z.strictObject({ duration: durationSchema, rate: rateSchema }), {
+    error: 'expected stages such as [{ duration: "10s", rate: "20000/s" }]',
+  }).min(1, { error: "expected at least one stage" }).optional(),
+  maxInFlight: positiveInt().optional(),
 }).superRefine((fleet, ctx) => {
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: [path], message });
+  if (fleet.pipelining > 1 && fleet.engine !== "raw") {
+    issue(
+      "pipelining",
+      'pipelining needs engine: "raw" (fetch sends one request at a time on a connection)',
+    );
+  }
+  if (fleet.pipelining > 1 && fleet.connections === "per-request") {
+    issue("pipelining", 'pipelining needs connections that stay open: drop "per-request"');
+  }
+  if (fleet.engine === "raw" && fleet.timeout && !fleet.timeout.cancel) {
+    issue(
+      "timeout",
+      'cancel: false (leaving a request running) needs engine: "fetch"; the raw engine\'s timeout closes the connection',
+    );
+  }
+  if (fleet.engine === "raw" && fleet.sourceAddresses.length) {
+    issue(
+      "sourceAddresses",
+      'the raw engine cannot choose a source address (Deno.connect has no local address): use engine: "fetch"',
+    );
+  }
+  if (
+    fleet.engine === "raw" &&
+    (fleet.pool.maxIdlePerHost !== null || fleet.pool.idleTimeoutMs !== null)
+  ) {
+    issue("pool", "pool settings are fetch's: the raw engine keeps one connection per lane");
+  }
+  if (fleet.rate !== undefined && fleet.stages !== undefined) {
+    issue("stages", "give a constant rate or stages, not both");
+  }
+  if (fleet.stages !== undefined && fleet.duration !== undefined) {
+    issue("duration", "stages set how long the fleet runs: drop duration");
+  }
+  if (fleet.maxInFlight !== undefined && fleet.rate === undefined && fleet.stages === undefined) {
+    issue("maxInFlight", "maxInFlight bounds an open model: give a rate (or stages) too");
+  }
   if (fleet.connections === "per-request" && fleet.pool.maxIdlePerHost !== null) {
     ctx.addIssue({
       code: "custom",

@@ -49,7 +49,7 @@ async function behaviorsOf(start: HostStart): Promise<ServerToStart[]> {
   }
   const { definition } = await loadScenario(start.scenario.file);
   const scenario = resolveScenario(definition, {
-    set: start.scenario.params,
+    set: start.scenario.set,
     file: start.scenario.file,
   });
   return servers.map((s) => {

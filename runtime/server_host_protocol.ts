@@ -15,8 +15,8 @@ export const HOST_LINE_PREFIX = "\u0000wedge-host ";
 export interface HostScenarioSource {
   /** Absolute path of the scenario module. */
   file: string;
-  /** The run's resolved params. */
-  params: Record<string, unknown>;
+  /** The run's param overrides, as given (`--set`): the host resolves them as the runtime did. */
+  set: Record<string, unknown>;
 }
 
 /** Runtime to host: start these servers (ids are 0..n-1 within the host). */

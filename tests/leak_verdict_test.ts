@@ -63,3 +63,16 @@ Deno.test("no requests between readings gives no slope; fewer than two points is
   assert.equal(v.bytesPerRequest, null);
   assert.throws(() => judgeLeak([{ completed: 0, rssBytes: 1 }], bound), RangeError);
 });
+
+Deno.test("one late step of a clean server is not a leak; one dip of a leak does not hide it", () => {
+  const MiBs = (steps: number[]) => {
+    const rss = [60 * MiB];
+    for (const step of steps) rss.push(rss.at(-1)! + step * MiB);
+    return points(rss);
+  };
+  // The reviewer's cases: [+1.5, 0, 0, 0, +1.1] is a plateau; [1, 1, 1, 1, -1.5] still grows.
+  assert.equal(judgeLeak(MiBs([1.5, 0, 0, 0, 1.1]), bound).kind, "plateau");
+  assert.equal(judgeLeak(MiBs([1, 1, 1, 1, -1.5]), bound).kind, "growing");
+  // hyper#1790's noise after a jump: -272 KB to +472 KB per run.
+  assert.equal(judgeLeak(MiBs([3, 0.46, -0.27, 0.3, -0.1, 0.2]), bound).kind, "plateau");
+});

@@ -27,6 +27,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Waits (at most 10 s) for the tiny_server a child process started, and returns its pid. */
+async function tinyServerOf(parent: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const pid = processesWith("tiny_server.ts --port").find((p) => p !== parent);
+    if (pid !== undefined) return pid;
+  }
+  assert.fail("the user's server never started");
+}
+
 /** Processes whose command line contains `needle` (other than this one). */
 function processesWith(needle: string): number[] {
   const found: number[] = [];
@@ -158,10 +168,60 @@ Deno.test("a handler in an isolated fleet runs in the server host, rebuilt from 
   assert.ok(!alive(report.serverProcesses[0].pid));
   // Without the file, the host could not load the handler: say so before anything starts.
   await assert.rejects(() => runScenario(isolatedHandler, { logDir }), UsageError);
+  // The host resolves the scenario with the --set values as given (a transformed param too).
+  const teapot = await runScenario(isolatedHandler, {
+    file: ISOLATED_HANDLER,
+    logDir,
+    set: { status: "418" },
+  });
+  assert.deepEqual(teapot.statusCodes, { "418": 50 });
   await Deno.remove(logDir, { recursive: true });
 });
 
-Deno.test("CLI: SIGINT stops the run and reaps the user's server", async () => {
+Deno.test("a server host is stopped in time even when its handler started a process", async () => {
+  const logDir = await tempLogs();
+  const started = performance.now();
+  const report = await runScenario(isolatedHandler, {
+    file: ISOLATED_HANDLER,
+    logDir,
+    set: { spawnSleep: true },
+  });
+  assert.ok(performance.now() - started < 8000, `${performance.now() - started}ms`);
+  assert.equal(report.passed, true, JSON.stringify([report.assertions, report.incidents]));
+  assert.deepEqual(report.incidents, []);
+  // The sleep was in the host's process group, and went with it.
+  for (let i = 0; i < 30 && processesWith("sleep 30").length; i++) {
+    await new Promise((r) => setTimeout(r, 100)); // an orphan waits for PID 1 to reap it
+  }
+  assert.deepEqual(processesWith("sleep 30"), []);
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("aborting while a server starts stops it at once", async () => {
+  const logDir = await tempLogs();
+  const started = performance.now();
+  await assert.rejects(
+    () =>
+      runScenario(ownServer, {
+        set: { mode: "slow-ready" },
+        file: OWN_SERVER,
+        logDir,
+        signal: AbortSignal.timeout(500),
+      }),
+    CommandServerError,
+  );
+  assert.ok(performance.now() - started < 5000, "the 20s ready timeout was not waited for");
+  assert.deepEqual(processesWith("--never-listen"), []);
+  await Deno.remove(logDir, { recursive: true });
+});
+
+for (const signal of ["SIGINT", "SIGHUP"] as const) {
+  Deno.test(`CLI: ${signal} stops the run and reaps the user's server`, async () => {
+    await interruptCli(signal);
+  });
+}
+
+async function interruptCli(signal: Deno.Signal) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "runtime/cli.ts", OWN_SERVER, "--set", "mode=long", "--quiet"],
     cwd: fileURLToPath(new URL("../", import.meta.url)),
@@ -170,15 +230,10 @@ Deno.test("CLI: SIGINT stops the run and reaps the user's server", async () => {
     stderr: "piped",
   }).spawn();
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  // Wait until the server answers (its pid shows in /proc), then interrupt.
-  let pid: number | undefined;
-  for (let i = 0; i < 100 && pid === undefined; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    pid = processesWith(`tiny_server.ts --port`).find((p) => p !== child.pid);
-  }
-  assert.ok(pid, "the user's server never started");
+  // Wait until the server runs (its pid shows in /proc), then interrupt.
+  const pid = await tinyServerOf(child.pid);
   await new Promise((r) => setTimeout(r, 500));
-  child.kill("SIGINT");
+  child.kill(signal);
   const output = await child.output();
   clearTimeout(killer);
   const stdout = new TextDecoder().decode(output.stdout);
@@ -186,6 +241,47 @@ Deno.test("CLI: SIGINT stops the run and reaps the user's server", async () => {
   assert.match(stdout, /Outcome:\s+aborted/);
   assert.match(stdout, new RegExp(`Server process app\\[0\\] \\(pid ${pid}\\)`));
   assert.ok(!alive(pid!), `app[0] (pid ${pid}) survived the CLI`);
+}
+
+Deno.test("a program that gives no abort signal still reaps its servers on SIGINT", async () => {
+  const logDir = await tempLogs();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "tests/fixtures/run_own_server.ts", logDir],
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const pid = await tinyServerOf(child.pid);
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill("SIGINT");
+  const status = await child.status;
+  clearTimeout(killer);
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  assert.equal(status.signal, "SIGINT"); // it ended on the signal, after the run stopped
+  assert.ok(!alive(pid), `app[0] (pid ${pid}) survived`);
+  await Deno.remove(logDir, { recursive: true });
+});
+
+Deno.test("CLI: a terminal's Ctrl-C (SIGINT to the whole group) is not blamed on the server host", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "runtime/cli.ts", "warp-leak", "--quiet", "--set", "tries=50"],
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    detached: true, // a process group of its own, as a terminal's foreground job is
+  }).spawn();
+  const killer = setTimeout(() => Deno.kill(-child.pid, "SIGKILL"), 30_000);
+  await new Promise((r) => setTimeout(r, 2500));
+  Deno.kill(-child.pid, "SIGINT");
+  const output = await child.output();
+  clearTimeout(killer);
+  const stdout = new TextDecoder().decode(output.stdout);
+  assert.match(stdout, /Outcome:\s+aborted/);
+  assert.match(stdout, /PASS server processes stay up until the run stops them/);
+  assert.doesNotMatch(stdout, /EXITED EARLY/);
 });
 
 Deno.test("CLI: warp-leak exits 0 clean and 1 with a leak", async () => {
