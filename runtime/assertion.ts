@@ -186,6 +186,19 @@ export function successRateAtLeast(rate: number): Assertion {
   };
 }
 
+/**
+ * Which latency an assertion judges. `corrected`: from each request's intended send time (the open
+ * model's default; the same as `service` in a closed loop); `service`: from the moment it was
+ * actually sent; `queue`: how long it waited to be sent.
+ */
+export type LatencyHistogramName = "corrected" | "service" | "queue";
+
+/** Options for {@linkcode latencyBelow}. */
+export interface LatencyOptions {
+  /** Which latency to judge. @default {"corrected"} */
+  histogram?: LatencyHistogramName;
+}
+
 /** Latency bounds by statistic, e.g. `{ p99: "50ms", max: "1s" }`. */
 export type LatencyBounds = Partial<
   Record<"min" | "mean" | "max" | keyof LatencySummary["percentiles"], Duration>
@@ -195,6 +208,7 @@ export type LatencyBounds = Partial<
  * Latency statistics stay below the given bounds.
  *
  * @param bounds Bounds per statistic: `p50`, `p75`, `p90`, `p95`, `p99`, `p99.9`, `mean`, `min`, `max`.
+ * @param options Which latency to judge (open model: corrected by default).
  * @returns The assertion.
  * @throws {RangeError} If no bound is given, a key is unknown, or a duration does not parse.
  *
@@ -205,7 +219,7 @@ export type LatencyBounds = Partial<
  * const assert = [latencyBelow({ p99: "50ms" })];
  * ```
  */
-export function latencyBelow(bounds: LatencyBounds): Assertion {
+export function latencyBelow(bounds: LatencyBounds, options: LatencyOptions = {}): Assertion {
   const known = ["min", "mean", "max", "p50", "p75", "p90", "p95", "p99", "p99.9"];
   const entries = Object.entries(bounds).map(([key, value]) => {
     if (!known.includes(key)) {
@@ -218,19 +232,31 @@ export function latencyBelow(bounds: LatencyBounds): Assertion {
   if (entries.length === 0) {
     throw new RangeError('latencyBelow: give at least one bound, e.g. { p99: "50ms" }');
   }
+  const histogram = options.histogram ?? "corrected";
+  const which = histogram === "corrected" ? "" : `${histogram} `;
   return {
     name: "latencyBelow",
-    description: entries.map(([k, ms]) => `${k} latency below ${formatDuration(ms)}`).join(", "),
+    description: entries.map(([k, ms]) => `${k} ${which}latency below ${formatDuration(ms)}`)
+      .join(", "),
     check(report) {
+      // A closed loop has one latency: service and corrected are the same; it has no queue.
+      const l = report.latencyBreakdown?.[histogram] ??
+        (histogram === "queue" ? null : report.latency);
+      if (l === null) {
+        return {
+          pass: false,
+          measured: "not measured",
+          detail: "queue latency exists only in an open model: give the client fleet a rate",
+        };
+      }
       const values = entries.map(([key, limit]) => {
-        const l = report.latency;
         const value = key === "min" || key === "mean" || key === "max"
           ? l[key]
           : l.percentiles[key as keyof LatencySummary["percentiles"]];
         return { key, limit, value };
       });
       const measured = values.map((v) => `${v.key} = ${formatDuration(v.value)}`).join(", ");
-      if (report.latency.count === 0) {
+      if (l.count === 0) {
         return {
           pass: false,
           measured: "no latency recorded",
@@ -639,4 +665,49 @@ export function serverProcessesStayUp(): Assertion {
 
 function exitText(exit: { code: number; signal: string | null }): string {
   return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
+
+/**
+ * An open model sends at least `share` of the requests its schedule made due (requests dropped
+ * because `maxInFlight` were owed, or not sent before the end, count against it).
+ *
+ * @param share The least share, e.g. `0.99`.
+ * @returns The assertion.
+ * @throws {RangeError} If `share` is not between 0 and 1.
+ *
+ * @example
+ * ```ts
+ * import { rateAchieved } from "./assertion.ts";
+ *
+ * const assert = [rateAchieved(0.99)];
+ * ```
+ */
+export function rateAchieved(share: number): Assertion {
+  if (!(share > 0 && share <= 1)) {
+    throw new RangeError(`rateAchieved(${share}): expected a share above 0, at most 1`);
+  }
+  return {
+    name: "rateAchieved",
+    description: `at least ${formatPercent(share)} of the scheduled rate sent`,
+    check(report) {
+      const r = report.rate;
+      if (!r) {
+        return {
+          pass: false,
+          measured: "no rate",
+          detail: 'no client fleet has a rate: give one, e.g. rate: "1000/s"',
+        };
+      }
+      const measured = `${formatPercent(r.achieved)} (${r.sent} of ${r.scheduled} scheduled; ${
+        r.achievedPerSecond.toFixed(0)
+      }/s of ${r.targetPerSecond.toFixed(0)}/s; ${r.late} late, ${r.dropped} dropped)`;
+      return r.achieved >= share ? { pass: true, measured } : {
+        pass: false,
+        measured,
+        detail: r.dropped
+          ? `${r.dropped} requests were dropped: more than maxInFlight were owed (the server or the lanes could not keep up)`
+          : "the lanes could not send on schedule: raise concurrency (lanes), or the load generator is the limit",
+      };
+    },
+  };
 }

@@ -6,11 +6,13 @@
 
 import { judge, serverProcessesStayUp } from "./assertion.ts";
 import { describeBehavior } from "./describe_behavior.ts";
-import type { RunPlan } from "./plan.ts";
-import { REPORT_SCHEMA, REPORT_VERSION, type RunReport } from "./report.ts";
+import { ArrivalSchedule } from "./arrival_schedule.ts";
+import type { PlannedClient, RunPlan } from "./plan.ts";
+import { type RateReport, REPORT_SCHEMA, REPORT_VERSION, type RunReport } from "./report.ts";
 import type { RunCollector } from "./run_collector.ts";
 import type { Scenario } from "./scenario_schema.ts";
 import type { ServerCounters } from "./server_fleet.ts";
+import type { ClientCounters } from "./worker_protocol.ts";
 
 /**
  * What a run measured, as {@linkcode buildReport} takes it. The fields the report carries as they
@@ -46,6 +48,8 @@ export interface RunMeasurements extends
   urls: string[];
   /** Wall-clock start of the load, ms since the epoch. */
   startedAt: number;
+  /** How long each round's load lasted, ms (one entry per round that started). */
+  roundLoadMs: number[];
 }
 
 /**
@@ -67,6 +71,7 @@ export function buildReport(m: RunMeasurements): RunReport {
   const inFlightByServer = m.collector.inFlightByServer();
   const clients = m.collector.clients();
   const seconds = m.durationMs / 1000;
+  const open = m.plan.clients.filter((c) => c.arrival !== null);
   const report: RunReport = {
     schema: REPORT_SCHEMA,
     version: REPORT_VERSION,
@@ -99,7 +104,15 @@ export function buildReport(m: RunMeasurements): RunReport {
     },
     successRate: totals.completed === 0 ? 0 : totals.ok / totals.completed,
     requestsPerSecond: seconds > 0 ? totals.completed / seconds : 0,
-    latency: m.collector.latency.summary(),
+    latency: open.length ? m.collector.corrected.summary() : m.collector.latency.summary(),
+    latencyBreakdown: open.length
+      ? {
+        corrected: m.collector.corrected.summary(),
+        service: m.collector.latency.summary(),
+        queue: m.collector.queue.summary(),
+      }
+      : null,
+    rate: open.length ? rateReport(m, open, clients) : null,
     statusCodes: m.collector.statusCodes(),
     errors: m.collector.errors(),
     servers: m.plan.servers.map((s) => ({
@@ -149,4 +162,33 @@ export function buildReport(m: RunMeasurements): RunReport {
   report.assertions = judge(report, [...m.scenario.assert, ...implicit]);
   report.passed = report.assertions.every((a) => a.pass);
   return report;
+}
+
+/** The open model's schedule over the load that ran, against what its clients sent. */
+function rateReport(
+  m: RunMeasurements,
+  open: readonly PlannedClient[],
+  clients: readonly ClientCounters[],
+): RateReport {
+  let scheduled = 0;
+  for (const c of open) {
+    const schedule = new ArrivalSchedule(c.arrival!);
+    for (const loadMs of m.roundLoadMs) {
+      const ranMs = Math.min(loadMs, c.durationMs ?? Infinity);
+      scheduled += Math.min(c.requests ?? Infinity, schedule.dueBy(ranMs));
+    }
+  }
+  const sum = (pick: (c: ClientCounters) => number) =>
+    open.reduce((total, c) => total + pick(clients[c.id]), 0);
+  const sent = sum((c) => c.sent);
+  const seconds = m.durationMs / 1000;
+  return {
+    scheduled,
+    sent,
+    achieved: scheduled === 0 ? 1 : Math.min(1, sent / scheduled),
+    targetPerSecond: seconds > 0 ? scheduled / seconds : 0,
+    achievedPerSecond: seconds > 0 ? sent / seconds : 0,
+    late: sum((c) => c.late),
+    dropped: sum((c) => c.dropped),
+  };
 }

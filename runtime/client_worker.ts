@@ -12,6 +12,8 @@ import { classifyError } from "./error_class.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import type { PlannedClient } from "./plan.ts";
 import { createRandom } from "./random.ts";
+import { ArrivalSchedule, ArrivalTickets } from "./arrival_schedule.ts";
+import { RawConnection, serializeRequest } from "./raw_connection.ts";
 import type { ErrorClass } from "./report.ts";
 import type {
   ClientCounters,
@@ -23,6 +25,8 @@ import type {
 } from "./worker_protocol.ts";
 
 const MAX_DISTINCT_ERRORS = 50;
+/** A request sent this long or more after its intended time counts as late (open model). */
+const LATE_MS = 10;
 const OLDEST_KEPT = 5;
 
 const IDLE = 0;
@@ -40,6 +44,9 @@ interface LaneSlot {
 interface WorkerState {
   init: WorkerInit;
   histogram: LatencyHistogram;
+  /** Open model only: end minus intended send time, and actual minus intended send time. */
+  corrected: LatencyHistogram | null;
+  queue: LatencyHistogram | null;
   counters: ClientCounters[];
   completedByServer: number[];
   inFlightByServer: number[];
@@ -72,6 +79,8 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     oldestInFlight: oldestInFlight(s.slots, performance.now()),
     awaitingHeadersByServer: awaitingHeaders(s.slots, s.inFlightByServer.length),
     latencyDelta: s.histogram.takeDelta(),
+    correctedDelta: s.corrected?.takeDelta() ?? null,
+    queueDelta: s.queue?.takeDelta() ?? null,
   };
 }
 
@@ -115,20 +124,21 @@ function countError(s: WorkerState, error: unknown): void {
   else s.errors.set(key, { ...classified, count: 1 });
 }
 
+function createFetchClient(s: WorkerState, spec: PlannedClient): Deno.HttpClient {
+  return Deno.createHttpClient({
+    ...(spec.pool.maxIdlePerHost === null ? {} : { poolMaxIdlePerHost: spec.pool.maxIdlePerHost }),
+    ...(spec.pool.idleTimeoutMs === null ? {} : { poolIdleTimeout: spec.pool.idleTimeoutMs }),
+    ...(spec.localAddress === null ? {} : { localAddress: spec.localAddress }),
+    ...(spec.protocol === "h2" ? { caCerts: s.init.caCerts, http2: true, http1: false } : {}),
+  });
+}
+
 function timeoutError(): DOMException {
   return new DOMException("request timed out", "TimeoutError");
 }
 
 async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number): Promise<void> {
   const counters = s.counters.find((c) => c.id === spec.id)!;
-  const http = Deno.createHttpClient({
-    ...(spec.pool.maxIdlePerHost === null ? {} : { poolMaxIdlePerHost: spec.pool.maxIdlePerHost }),
-    ...(spec.pool.idleTimeoutMs === null ? {} : { poolIdleTimeout: spec.pool.idleTimeoutMs }),
-    ...(spec.localAddress === null ? {} : { localAddress: spec.localAddress }),
-    ...(spec.protocol === "h2" ? { caCerts: s.init.caCerts, http2: true, http1: false } : {}),
-  });
-  const base = s.init.urls.map((url) => url.replace(/\/$/, "") + spec.request.path);
-  const { method, headers, body } = spec.request;
   const targets = spec.targets;
   const random = createRandom(spec.seed);
   let next = spec.id % targets.length;
@@ -142,7 +152,109 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
   const deadline = spec.durationMs === null ? Infinity : startedAt + spec.durationMs;
   // Counters run on over rounds; each round sends `requests` more.
   const limit = (spec.requests ?? Infinity) + counters.sent;
+  // Open model: requests have intended send times from one schedule; closed model: a lane sends
+  // its next request as soon as the previous one ends.
+  const tickets = spec.arrival && new ArrivalTickets(new ArrivalSchedule(spec.arrival), {
+    startMs: startedAt,
+    limit: spec.requests ?? Infinity,
+    maxOwed: spec.maxInFlight ?? Infinity,
+  });
+  const droppedBefore = counters.dropped;
+  // Closed model: requests are reserved when a lane decides to send one (lanes decide between
+  // awaits), so the limit is never overshot.
+  let reserved = counters.sent;
+
+  /** The next request's intended send time (waiting for it, in the open model), or null. */
+  async function nextRequest(): Promise<number | null> {
+    if (s.stopped) return null;
+    const now = performance.now();
+    if (now >= deadline) return null;
+    if (tickets === null) return reserved < limit ? (reserved++, now) : null;
+    const at = tickets.take(now, counters.sent - counters.completed);
+    counters.dropped = droppedBefore + tickets.dropped;
+    if (at === null || at >= deadline) return null;
+    if (at > now) {
+      await new Promise((resolve) => setTimeout(resolve, at - now));
+      if (s.stopped) return null;
+    }
+    return at;
+  }
+
+  /** Another request for a pipelined batch, only if it may go now; else null. */
+  function nextDue(): number | null {
+    const now = performance.now();
+    if (s.stopped || now >= deadline) return null;
+    if (tickets === null) return reserved < limit ? (reserved++, now) : null;
+    const at = tickets.takeDue(now, counters.sent - counters.completed);
+    counters.dropped = droppedBefore + tickets.dropped;
+    return at;
+  }
+
+  /** Counts a request as sent at `sentAt`, and how late that was against its intended time. */
+  function sent(target: number, intended: number, sentAt: number): void {
+    counters.sent++;
+    s.inFlightByServer[target]++;
+    if (tickets === null) return;
+    const queueMs = sentAt - intended;
+    s.queue!.recordMs(queueMs);
+    if (queueMs >= LATE_MS) counters.late++;
+  }
+
+  function record(
+    target: number,
+    intended: number,
+    sentAt: number,
+    status: number | undefined,
+    error?: unknown,
+  ) {
+    if (status !== undefined) {
+      const end = performance.now();
+      s.histogram.recordMs(end - sentAt);
+      if (tickets !== null) s.corrected!.recordMs(end - intended);
+      s.statusCodes[status] = (s.statusCodes[status] ?? 0) + 1;
+      if (status < 400) counters.ok++;
+    } else {
+      counters.errors++;
+      countError(s, error);
+    }
+    counters.completed++;
+    s.completedByServer[target]++;
+    s.inFlightByServer[target]--;
+  }
+
+  const lanes = Array.from(
+    { length: spec.concurrency },
+    spec.engine === "raw"
+      ? () => rawLane(s, spec, { pick, nextRequest, nextDue, sent, record })
+      : () => fetchLane(s, spec, { pick, nextRequest, nextDue, sent, record }),
+  );
+  await Promise.all(lanes);
+}
+
+/** What a lane needs of its client: pick a server, get the next request, count what happens. */
+interface LaneContext {
+  pick(): number;
+  nextRequest(): Promise<number | null>;
+  nextDue(): number | null;
+  sent(target: number, intended: number, sentAt: number): void;
+  record(
+    target: number,
+    intended: number,
+    sentAt: number,
+    status: number | undefined,
+    error?: unknown,
+  ): void;
+}
+
+/** A client's fetch lanes share its `Deno.createHttpClient` (its connection pool). */
+const fetchClients = new Map<number, Deno.HttpClient>();
+
+async function fetchLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): Promise<void> {
+  const http = fetchClients.get(spec.id)!;
+  const base = s.init.urls.map((url) => url.replace(/\/$/, "") + spec.request.path);
+  const { method, headers, body } = spec.request;
   const timeout = spec.timeout;
+  const counters = s.counters.find((c) => c.id === spec.id)!;
 
   async function exchange(
     target: number,
@@ -155,73 +267,141 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
     return response.status;
   }
 
-  function record(target: number, t0: number, status: number | undefined, error?: unknown) {
-    if (status !== undefined) {
-      s.histogram.recordMs(performance.now() - t0);
-      s.statusCodes[status] = (s.statusCodes[status] ?? 0) + 1;
-      if (status < 400) counters.ok++;
-    } else {
-      counters.errors++;
-      countError(s, error);
+  const slot: LaneSlot = { clientId: spec.id, target: 0, startedAt: 0, phase: IDLE };
+  if (s.init.trackInFlight) s.slots.push(slot);
+  while (true) {
+    const intended = await lane.nextRequest();
+    if (intended === null) break;
+    const target = lane.pick();
+    const t0 = performance.now();
+    lane.sent(target, intended, t0);
+    slot.target = target;
+    slot.startedAt = t0;
+    slot.phase = AWAITING_HEADERS;
+    if (timeout === null || timeout.cancel) {
+      try {
+        const signal = timeout === null ? undefined : AbortSignal.timeout(timeout.afterMs);
+        lane.record(target, intended, t0, await exchange(target, signal, slot));
+      } catch (error) {
+        lane.record(target, intended, t0, undefined, error);
+      }
+      slot.phase = IDLE;
+      continue;
     }
-    counters.completed++;
-    s.completedByServer[target]++;
+    // cancel: false — stop waiting after the timeout, but leave the request running. The lane
+    // (and its slot) moves on; the abandoned request is no longer tracked by phase.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const work = exchange(target, undefined, null);
+    const expired = new Promise<"expired">((resolve) => {
+      timer = setTimeout(() => resolve("expired"), timeout.afterMs);
+    });
+    try {
+      const outcome = await Promise.race([work, expired]);
+      if (outcome === "expired") {
+        slot.phase = IDLE;
+        counters.abandoned++;
+        lane.record(target, intended, t0, undefined, timeoutError());
+        work.catch(() => {}); // it goes on unwatched; its end is not counted again
+        continue;
+      }
+      lane.record(target, intended, t0, outcome);
+    } catch (error) {
+      lane.record(target, intended, t0, undefined, error);
+    } finally {
+      clearTimeout(timer);
+    }
+    slot.phase = IDLE;
   }
+}
 
-  async function lane(): Promise<void> {
-    const slot: LaneSlot = { clientId: spec.id, target: 0, startedAt: 0, phase: IDLE };
-    if (s.init.trackInFlight) s.slots.push(slot);
-    while (!s.stopped && counters.sent < limit && performance.now() < deadline) {
-      const target = pick();
-      counters.sent++;
-      s.inFlightByServer[target]++;
+/**
+ * A raw lane: one HTTP/1.1 connection at a time (a new one per request with `per-request`), up to
+ * `pipelining` requests sent together and answered in order. A timeout closes the connection.
+ */
+async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): Promise<void> {
+  const servers = s.init.urls.map((url) => new URL(url));
+  const perRequest = spec.pool.maxIdlePerHost === 0;
+  const head = spec.request.method === "HEAD";
+  // Each distinct request serialized once per server (the Host header differs), and batches of
+  // it for pipelining.
+  const batches = new Map<number, Uint8Array>();
+  const batch = (target: number, count: number): Uint8Array => {
+    const key = target * 1024 + count;
+    let bytes = batches.get(key);
+    if (!bytes) {
+      const one = serializeRequest(spec.request, { host: servers[target].host, close: perRequest });
+      bytes = new Uint8Array(one.length * count);
+      for (let i = 0; i < count; i++) bytes.set(one, i * one.length);
+      batches.set(key, bytes);
+    }
+    return bytes;
+  };
+  const timeout = spec.timeout;
+  const slot: LaneSlot = { clientId: spec.id, target: 0, startedAt: 0, phase: IDLE };
+  if (s.init.trackInFlight) s.slots.push(slot);
+  const intended: number[] = [];
+  // One connection per server the lane talks to (as a fetch pool keeps one per host), so a
+  // server is chosen per request batch, round-robin or random, as with fetch.
+  const connections = new Map<number, RawConnection>();
+  const drop = (target: number) => {
+    connections.get(target)?.close();
+    connections.delete(target);
+  };
+  try {
+    while (true) {
+      const first = await lane.nextRequest();
+      if (first === null) break;
+      intended.length = 0;
+      intended.push(first);
+      while (intended.length < spec.pipelining) {
+        const more = lane.nextDue();
+        if (more === null) break;
+        intended.push(more);
+      }
+      const count = intended.length;
+      const target = lane.pick();
+      let connection = connections.get(target) ?? null;
+      if (connection?.done) {
+        drop(target);
+        connection = null;
+      }
       const t0 = performance.now();
+      for (let i = 0; i < count; i++) lane.sent(target, intended[i], t0);
       slot.target = target;
       slot.startedAt = t0;
       slot.phase = AWAITING_HEADERS;
-      if (timeout === null || timeout.cancel) {
-        try {
-          const signal = timeout === null ? undefined : AbortSignal.timeout(timeout.afterMs);
-          record(target, t0, await exchange(target, signal, slot));
-        } catch (error) {
-          record(target, t0, undefined, error);
-        }
-        slot.phase = IDLE;
-        s.inFlightByServer[target]--;
-        continue;
-      }
-      // cancel: false — stop waiting after the timeout, but leave the request running. The lane
-      // (and its slot) moves on; the abandoned request is no longer tracked by phase.
+      let answered = 0;
+      let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const work = exchange(target, undefined, null);
-      const expired = new Promise<"expired">((resolve) => {
-        timer = setTimeout(() => resolve("expired"), timeout.afterMs);
-      });
+      if (timeout !== null) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          connections.get(target)?.close();
+        }, timeout.afterMs);
+      }
       try {
-        const outcome = await Promise.race([work, expired]);
-        if (outcome === "expired") {
-          slot.phase = IDLE;
-          counters.abandoned++;
-          record(target, t0, undefined, timeoutError());
-          s.inFlightByServer[target]--;
-          work.catch(() => {}); // it goes on unwatched; its end is not counted again
-          continue;
+        if (connection === null) {
+          const server = servers[target];
+          connection = await RawConnection.open(server.hostname, Number(server.port));
+          connections.set(target, connection);
+          if (timedOut) connection.close();
         }
-        record(target, t0, outcome);
+        await connection.roundTrip(batch(target, count), { count, head }, (response, i) => {
+          answered = i + 1;
+          lane.record(target, intended[i], t0, response.status);
+        });
       } catch (error) {
-        record(target, t0, undefined, error);
+        const why = timedOut ? timeoutError() : error;
+        for (let i = answered; i < count; i++) lane.record(target, intended[i], t0, undefined, why);
+        drop(target);
       } finally {
         clearTimeout(timer);
       }
       slot.phase = IDLE;
-      s.inFlightByServer[target]--;
+      if (perRequest) drop(target);
     }
-  }
-
-  try {
-    await Promise.all(Array.from({ length: spec.concurrency }, lane));
   } finally {
-    http.close();
+    for (const connection of connections.values()) connection.close();
   }
 }
 
@@ -231,7 +411,16 @@ async function start(s: WorkerState, round: number, last: boolean): Promise<void
   s.timer ??= setInterval(() => {
     if (!s.finished) post(snapshot(s, false));
   }, s.init.snapshotIntervalMs);
-  await Promise.all(s.init.clients.map((spec) => runClient(s, spec, startedAt)));
+  // Each client's fetch lanes share one HTTP client (its connection pool), fresh every round.
+  for (const spec of s.init.clients) {
+    if (spec.engine === "fetch") fetchClients.set(spec.id, createFetchClient(s, spec));
+  }
+  try {
+    await Promise.all(s.init.clients.map((spec) => runClient(s, spec, startedAt)));
+  } finally {
+    for (const client of fetchClients.values()) client.close();
+    fetchClients.clear();
+  }
   s.roundsDone = round;
   if (last || s.stopped) finish(s);
   else post(snapshot(s, false)); // the round's end, at once
@@ -252,6 +441,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       state = {
         init: message,
         histogram: new LatencyHistogram(),
+        corrected: message.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
+        queue: message.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
         counters: message.clients.map((c) => ({
           id: c.id,
           sent: 0,
@@ -259,6 +450,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           ok: 0,
           errors: 0,
           abandoned: 0,
+          late: 0,
+          dropped: 0,
         })),
         completedByServer: new Array(servers).fill(0),
         inFlightByServer: new Array(servers).fill(0),

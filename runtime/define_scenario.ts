@@ -11,7 +11,30 @@ import type { Duration } from "./duration.ts";
 import type { BehaviorInput } from "./server_behavior.ts";
 
 /** A server fleet as a scenario writes it: wedge's own servers, or the user's own command. */
-export type ServerFleetInput = DenoServerFleetInput | CommandServerFleetInput;
+export type ServerFleetInput =
+  | DenoServerFleetInput
+  | CommandServerFleetInput
+  | ExternalServerFleetInput;
+
+/**
+ * A server that is already running, given by its URL: wedge loads it and starts nothing (its
+ * memory and requests are not measured). Loopback only.
+ *
+ * @example
+ * ```ts
+ * import type { ExternalServerFleetInput } from "./define_scenario.ts";
+ *
+ * const fleet: ExternalServerFleetInput = { name: "mine", url: "http://127.0.0.1:8080/" };
+ * ```
+ */
+export interface ExternalServerFleetInput {
+  /** Name that client fleets can `target`. @default {"servers"} (then `"servers-2"`, ...) */
+  name?: string;
+  /** Its base URL, `http://` on 127.0.0.0/8, `[::1]` or localhost. */
+  url: string;
+  /** It is loaded over HTTP/1.1 in clear. @default {"h1"} */
+  protocol?: "h1";
+}
 
 /** A fleet of wedge's own servers (`Deno.serve`), each doing what `behavior` says. */
 export interface DenoServerFleetInput {
@@ -35,6 +58,8 @@ export interface DenoServerFleetInput {
   isolate?: boolean;
   /** Only command fleets take a command. */
   command?: never;
+  /** Only a running server is given by its URL. */
+  url?: never;
 }
 
 /**
@@ -134,6 +159,29 @@ export interface ClientFleetInput {
   sourceAddresses?: string[];
   /** Worker threads that run this fleet's clients. @default {min(count, available cores)} */
   workers?: number;
+  /**
+   * `"fetch"`: Deno's fetch, any protocol, and `cancel: false` timeouts (seed 000's client pool).
+   * `"raw"`: HTTP/1.1 over `Deno.connect`, several times faster; `concurrency` is then the number
+   * of connections per client.
+   * @default {"fetch"}
+   */
+  engine?: "fetch" | "raw";
+  /** Raw engine: requests sent together on a connection, answered in order. @default {1} */
+  pipelining?: number;
+  /**
+   * Open model: requests per second across the fleet (`"20000/s"`), each with an intended send
+   * time; latency is then measured from it (coordinated omission corrected).
+   * @default {undefined} (a closed loop: each lane sends when its previous request ends)
+   */
+  rate?: string | number;
+  /**
+   * Open model: rate stages, each ramping from the previous rate to its own over its duration
+   * (the first holds its rate). Sets how long the fleet runs.
+   * @default {undefined}
+   */
+  stages?: { duration: Duration; rate: string | number }[];
+  /** Open model: most requests owed (in flight, or due and unsent) before due ones are dropped. @default {no bound} */
+  maxInFlight?: number;
 }
 
 /** A value, or a function of the scenario's params that returns it. */

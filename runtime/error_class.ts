@@ -107,6 +107,9 @@ export function classifyError(error: unknown): ClassifiedError {
   const chain = errorChain(error);
   if (name === "TimeoutError") return { class: "timeout", message: "request timed out" };
   if (name === "AbortError") return { class: "aborted", message: "request aborted" };
+  if (name === "Http1ProtocolError") {
+    return { class: "protocol_error", message: normalizeErrorMessage(chain) };
+  }
   const message = normalizeErrorMessage(chain);
   for (const [pattern, cls] of RULES) {
     if (pattern.test(chain)) return { class: cls, message };

@@ -133,6 +133,24 @@ export interface ServerReport {
   placement: "runtime" | "host" | "command" | "external";
 }
 
+/** An open model's schedule against what was sent (client fleets with a rate only). */
+export interface RateReport {
+  /** Requests the schedule made due during the load. */
+  scheduled: number;
+  /** Requests sent. */
+  sent: number;
+  /** sent / scheduled. */
+  achieved: number;
+  /** Scheduled requests per second of load. */
+  targetPerSecond: number;
+  /** Sent requests per second of load. */
+  achievedPerSecond: number;
+  /** Sent 10 ms or more after their intended time. */
+  late: number;
+  /** Dropped because `maxInFlight` requests were owed. */
+  dropped: number;
+}
+
 /** How a server process (host or command) ended during or after the run. */
 export interface ProcessExitReport {
   /** Exit code. */
@@ -312,8 +330,16 @@ export interface RunReport {
   successRate: number;
   /** Completed requests per second over the load phase. */
   requestsPerSecond: number;
-  /** Latency of requests that got a response. */
+  /**
+   * Latency of requests that got a response: in an open model (a client fleet with a rate),
+   * corrected for coordinated omission (from each request's intended send time); else from its
+   * actual send.
+   */
   latency: LatencySummary;
+  /** Open model: the three latencies (corrected, service, queue); null in a closed loop. */
+  latencyBreakdown: { corrected: LatencySummary; service: LatencySummary; queue: LatencySummary } | null;
+  /** Open model: the schedule against what was sent; null in a closed loop. */
+  rate: RateReport | null;
   /** Response counts by status code. */
   statusCodes: Record<string, number>;
   /** Errors by class and message, most frequent first. */

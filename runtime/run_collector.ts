@@ -24,6 +24,10 @@ export interface CollectedTotals {
   abandoned: number;
   /** Started and not ended. */
   inFlight: number;
+  /** Open model: sent late (queued behind busy lanes). */
+  late: number;
+  /** Open model: dropped (too many owed). */
+  dropped: number;
 }
 
 /**
@@ -46,16 +50,21 @@ export interface CollectedTotals {
  * const collector = new RunCollector(plan);
  * collector.apply({
  *   type: "snapshot", workerId: 0, final: false, roundsDone: 0,
- *   clients: [{ id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0 }],
+ *   clients: [{ id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0, late: 0, dropped: 0 }],
  *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
- *   oldestInFlight: [], awaitingHeadersByServer: [], latencyDelta: null,
+ *   oldestInFlight: [], awaitingHeadersByServer: [], latencyDelta: null, correctedDelta: null,
+ *   queueDelta: null,
  * });
  * assert.equal(collector.totals().inFlight, 1);
  * ```
  */
 export class RunCollector {
-  /** Latency of every response, merged from the workers' deltas. */
+  /** Service latency of every response (end minus actual send), merged from the workers. */
   readonly latency: LatencyHistogram = new LatencyHistogram();
+  /** Open model: latency from each request's intended send time (coordinated omission corrected). */
+  readonly corrected: LatencyHistogram = new LatencyHistogram();
+  /** Open model: how long requests waited past their intended send time. */
+  readonly queue: LatencyHistogram = new LatencyHistogram();
   #latest = new Map<number, WorkerSnapshot>();
   #receivedAt = new Map<number, number>();
   #servers: number;
@@ -80,6 +89,8 @@ export class RunCollector {
    */
   apply(snapshot: WorkerSnapshot, receivedAtMs = 0): void {
     if (snapshot.latencyDelta) this.latency.addDelta(snapshot.latencyDelta);
+    if (snapshot.correctedDelta) this.corrected.addDelta(snapshot.correctedDelta);
+    if (snapshot.queueDelta) this.queue.addDelta(snapshot.queueDelta);
     const previous = this.#latest.get(snapshot.workerId);
     if (previous?.final) return;
     this.#latest.set(snapshot.workerId, { ...snapshot, latencyDelta: null });
@@ -154,6 +165,8 @@ export class RunCollector {
       errors: 0,
       abandoned: 0,
       inFlight: 0,
+      late: 0,
+      dropped: 0,
     };
     for (const snapshot of this.#latest.values()) {
       for (const c of snapshot.clients) {
@@ -162,6 +175,8 @@ export class RunCollector {
         t.ok += c.ok;
         t.errors += c.errors;
         t.abandoned += c.abandoned;
+        t.late += c.late;
+        t.dropped += c.dropped;
       }
     }
     t.inFlight = t.sent - t.completed;
@@ -181,6 +196,8 @@ export class RunCollector {
       ok: 0,
       errors: 0,
       abandoned: 0,
+      late: 0,
+      dropped: 0,
     }));
     for (const snapshot of this.#latest.values()) {
       for (const c of snapshot.clients) out[c.id] = { ...c };

@@ -320,7 +320,7 @@ async function runPlanned(
     let round = 0;
     let roundRunning = false;
     let roundStartedAt = 0;
-    let loadMs = 0; // time spent loading, rounds added up
+    const roundLoadMs: number[] = []; // each round's load time, settles excluded
     let settleTimer: ReturnType<typeof setTimeout> | undefined;
     const checkpoint = () => {
       const reading = sampler.sample();
@@ -411,8 +411,10 @@ async function runPlanned(
         roundRunning = true;
         const done = clients!.start({ round, last: round === plan.rounds });
         const interrupted = await Promise.race([done.then(() => null), stopped]);
+        // The run may have ended this round already (stopped), and counted its load time.
+        if (!roundRunning) return interrupted ?? "completed";
         roundRunning = false;
-        loadMs += performance.now() - t0 - roundStartedAt;
+        roundLoadMs.push(performance.now() - t0 - roundStartedAt);
         if (interrupted !== null) return interrupted;
         if (!memoryRounds) continue;
         notify(options.onPhase, { phase: "settle", round, settleMs: memoryRounds.settleMs });
@@ -431,7 +433,9 @@ async function runPlanned(
     const outcome = await Promise.race([rounds(), stopped]);
     clearTimeout(settleTimer);
     // The load phase's length, without the quiet time between rounds (rates are per load time).
-    const durationMs = loadMs + (roundRunning ? performance.now() - t0 - roundStartedAt : 0);
+    if (roundRunning) roundLoadMs.push(performance.now() - t0 - roundStartedAt);
+    roundRunning = false;
+    const durationMs = roundLoadMs.reduce((a, b) => a + b, 0);
     sampler.stop();
     // Resets of the last cancelled HTTP/2 streams reach the servers a moment after the clients
     // finish: let them land (bounded) before taking the servers' view.
@@ -479,6 +483,7 @@ async function runPlanned(
       servers: serverCounters,
       urls: servers.urls,
       startedAt,
+      roundLoadMs,
       durationMs,
       outcome,
       outcomeDetail: outcome === "completed"

@@ -214,10 +214,43 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
       );
     });
     lines.push("");
-    lines.push("Response time distribution:");
-    for (const [key, value] of Object.entries(l.percentiles)) {
-      lines.push(`  ${key.slice(1).padStart(5)}% in ${formatDuration(value)}`);
+    const b = report.latencyBreakdown;
+    if (b) {
+      // Open model: the three latencies side by side; the histogram above is the corrected one.
+      lines.push(
+        "Response time distribution (corrected: from the intended send time; service: from the actual send; queue: the wait between):",
+      );
+      lines.push(
+        `  ${"".padStart(6)}  ${"corrected".padStart(10)} ${"service".padStart(10)} ${
+          "queue".padStart(10)
+        }`,
+      );
+      for (const key of Object.keys(l.percentiles) as (keyof typeof l.percentiles)[]) {
+        lines.push(
+          `  ${(key.slice(1) + "%").padStart(6)}  ${
+            formatDuration(b.corrected.percentiles[key]).padStart(10)
+          } ${formatDuration(b.service.percentiles[key]).padStart(10)} ${
+            formatDuration(b.queue.percentiles[key]).padStart(10)
+          }`,
+        );
+      }
+    } else {
+      lines.push("Response time distribution:");
+      for (const [key, value] of Object.entries(l.percentiles)) {
+        lines.push(`  ${key.slice(1).padStart(5)}% in ${formatDuration(value)}`);
+      }
     }
+  }
+  if (report.rate) {
+    const r = report.rate;
+    lines.push("");
+    lines.push(
+      `Rate: ${r.achievedPerSecond.toFixed(1)}/s sent of ${
+        r.targetPerSecond.toFixed(1)
+      }/s scheduled (${
+        (r.achieved * 100).toFixed(2)
+      }%: ${r.sent} of ${r.scheduled}); ${r.late} late (sent 10ms+ after their time), ${r.dropped} dropped (over maxInFlight)`,
+    );
   }
 
   const codes = Object.entries(report.statusCodes).sort((a, b) => b[1] - a[1]);

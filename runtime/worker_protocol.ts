@@ -66,6 +66,10 @@ export interface ClientCounters {
   errors: number;
   /** Timed out without cancel (left running). */
   abandoned: number;
+  /** Open model: sent 10 ms or more after their intended time. */
+  late: number;
+  /** Open model: due but dropped, because `maxInFlight` requests were owed. */
+  dropped: number;
 }
 
 /**
@@ -102,8 +106,12 @@ export interface WorkerSnapshot {
   oldestInFlight: InFlightRequest[];
   /** Requests awaiting response headers per server id, now (empty when not tracked). */
   awaitingHeadersByServer: number[];
-  /** Latency recorded since the previous snapshot (compressed HDR), or null. */
+  /** Service latency (end minus actual send) since the previous snapshot (compressed HDR). */
   latencyDelta: string | null;
+  /** Open model: end minus intended send time since the previous snapshot, or null. */
+  correctedDelta: string | null;
+  /** Open model: actual minus intended send time since the previous snapshot, or null. */
+  queueDelta: string | null;
 }
 
 /** Worker to runtime: initialised and ready to start. */

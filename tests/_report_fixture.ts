@@ -106,6 +106,8 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
     longestStall: null,
     longestStallByProgress: { completions: null, responses: null },
     stall: null,
+    latencyBreakdown: null,
+    rate: null,
     serverProcesses: [],
     memory: null,
     incidents: [],

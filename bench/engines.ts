@@ -1,0 +1,832 @@
+/**
+ * Benchmark: wedge's load engines against wrk, autocannon and hey, on the same server processes,
+ * in the same sitting, as ratios; then two open-model checks (a fixed rate at 80% of capacity, and
+ * a server that stalls once for 1 s).
+ *
+ *   deno run -A bench/engines.ts [--seconds 5] [--rounds 3] [--connections 64] [--open-only]
+ *
+ * Servers: a Deno.serve hello server (bench/hello_server.ts, as a wedge fleet starts one) and a
+ * `node:http` hello server (bench/node_hello_server.mjs, run with `node`, or `deno run -A` where
+ * node is missing). For each server, `--rounds` rounds of these rows, interleaved in a fixed order
+ * so that machine noise hits every row alike, all with `--connections` connections for
+ * `--seconds`:
+ *  1. wrk; 2. wrk pipelining 4 requests per write (bench/wrk_pipeline.lua); 3. autocannon (npx);
+ *  4. hey; 5. wedge raw engine; 6. wedge raw engine pipelining 4; 7. wedge fetch engine
+ *  (wedge rows run bench/_target.ts against the running server).
+ * Prints every command line, a table per server (median req/s with min-max, median p99, ratio to
+ * wrk: row 6 to row 2, every other row to row 1) and the issue's target ratios, then the
+ * open-model checks, and writes everything to bench/results/<YYYY-MM-DD>.json. A missing tool's
+ * rows are skipped with a note, never faked. Every subprocess is bounded in time and reaped.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { startHelloProcess } from "./_hello_process.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "64" },
+    "open-only": { type: "boolean", default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const openOnly = values["open-only"];
+if (!(seconds > 0) || !(rounds >= 1) || !(connections >= 2) || connections % 2) {
+  console.error("usage: --seconds N>0 --rounds N>=1 --connections EVEN>=2");
+  Deno.exit(2);
+}
+/** Bound for one load subprocess. */
+const TOOL_TIMEOUT_S = seconds + 30;
+
+// Ctrl-C or SIGTERM aborts every subprocess; the finally blocks then stop the servers.
+const interrupted = new AbortController();
+const onSignal = () => interrupted.abort(new Error("interrupted"));
+Deno.addSignalListener("SIGINT", onSignal);
+Deno.addSignalListener("SIGTERM", onSignal);
+
+// ---------------------------------------------------------------------------------------------
+// Subprocesses
+
+interface Output {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const decoder = new TextDecoder();
+let hasTimeoutProgram = false;
+
+/**
+ * Runs a program to completion, bounded by `timeoutS` (through coreutils `timeout`, which signals
+ * the whole process group, so npx's children die too; and an abort signal as a backstop).
+ */
+async function run(program: string, args: string[], timeoutS: number): Promise<Output> {
+  const [cmd, cmdArgs] = hasTimeoutProgram
+    ? ["timeout", ["-k", "5", String(timeoutS), program, ...args]]
+    : [program, args];
+  const out = await new Deno.Command(cmd, {
+    args: cmdArgs,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.any([interrupted.signal, AbortSignal.timeout((timeoutS + 10) * 1000)]),
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+/** Whether `program` can be started at all. */
+async function exists(program: string, args: string[] = ["--version"]): Promise<boolean> {
+  try {
+    await new Deno.Command(program, {
+      args,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      signal: AbortSignal.timeout(10_000),
+    }).output();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function firstLine(program: string, args: string[]): Promise<string> {
+  try {
+    const out = await run(program, args, 30);
+    return (out.stdout + out.stderr).split("\n")[0].trim();
+  } catch (error) {
+    return `unavailable (${(error as Error).message})`;
+  }
+}
+
+/** A server in a child process that prints its URL as its first line of stdout. */
+interface ServerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startUrlProcess(program: string, args: string[]): Promise<ServerProcess> {
+  const child = new Deno.Command(program, {
+    args,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    await child.stdout.cancel().catch(() => {});
+    await child.status;
+  };
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    const deadline = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, 30_000);
+    try {
+      while (!buffered.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`${program} ${args.join(" ")} exited before printing its URL`);
+        buffered += value;
+      }
+    } finally {
+      clearTimeout(deadline);
+    }
+    reader.releaseLock();
+    return { url: buffered.split("\n")[0].trim(), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools and their output
+
+/** One measurement: req/s and p99 in ms. */
+interface Sample {
+  rps: number;
+  p99ms: number;
+  /** Anything worth keeping next to the figures (errors a tool counted). */
+  note?: string;
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function parseWrk(text: string): Sample {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m|h)\s*$/m.exec(text);
+  if (!Number.isFinite(rps) || !p99) throw new Error(`cannot parse wrk output:\n${text}`);
+  const errors = /Socket errors:.*|Non-2xx or 3xx responses:.*/g;
+  const notes = text.match(errors);
+  return {
+    rps,
+    p99ms: Number(p99[1]) * UNIT_MS[p99[2]],
+    ...(notes ? { note: notes.join("; ") } : {}),
+  };
+}
+
+function parseHey(text: string): Sample {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+  const p99 = Number(/99%+ in ([\d.]+) secs/.exec(text)?.[1]) * 1000;
+  if (!Number.isFinite(rps)) throw new Error(`cannot parse hey output:\n${text}`);
+  const errors = /Error distribution:[\s\S]*/.exec(text)?.[0].trim();
+  return { rps, p99ms: p99, ...(errors ? { note: errors.replace(/\s+/g, " ") } : {}) };
+}
+
+function parseAutocannon(text: string): Sample {
+  const json = JSON.parse(text.slice(text.indexOf("{")));
+  const rps = Number(json.requests?.average);
+  const p99ms = Number(json.latency?.p99);
+  if (!Number.isFinite(rps)) throw new Error(`cannot parse autocannon output:\n${text}`);
+  const note = json.errors || json.timeouts || json.non2xx
+    ? `errors ${json.errors}, timeouts ${json.timeouts}, non2xx ${json.non2xx}`
+    : undefined;
+  return { rps, p99ms, ...(note ? { note } : {}) };
+}
+
+/** The fields of wedge's JSON report this bench reads. */
+interface WedgeReport {
+  requestsPerSecond: number;
+  latency: { percentiles: Record<string, number> };
+  latencyBreakdown?: Record<"corrected" | "service" | "queue", {
+    percentiles: Record<string, number>;
+  }>;
+  rate?: {
+    scheduled: number;
+    sent: number;
+    achieved: number;
+    targetPerSecond: number;
+    achievedPerSecond: number;
+    late: number;
+    dropped: number;
+  } | null;
+  totals?: Record<string, unknown>;
+  errors?: unknown;
+}
+
+/** The wedge command line for the given `--set`s (with a placeholder for the JSON path). */
+function wedgeArgs(json: string, sets: Record<string, string | number>): string[] {
+  return [
+    "run",
+    "-A",
+    "runtime/cli.ts",
+    "bench/_target.ts",
+    "--quiet",
+    "--json",
+    json,
+    ...Object.entries(sets).flatMap(([k, v]) => ["--set", `${k}=${v}`]),
+  ];
+}
+
+/** Runs wedge on bench/_target.ts; throws with its stderr when the report is missing. */
+async function runWedge(sets: Record<string, string | number>): Promise<WedgeReport> {
+  const json = await Deno.makeTempFile({ prefix: "wedge_bench_", suffix: ".json" });
+  try {
+    await Deno.remove(json);
+    const duration = Number(/^(\d+(?:\.\d+)?)s$/.exec(String(sets.duration))?.[1] ?? seconds);
+    const out = await run(Deno.execPath(), wedgeArgs(json, sets), duration + 60);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(json);
+    } catch {
+      throw new Error(
+        `wedge wrote no report (exit ${out.code}); stderr:\n${out.stderr.trim()}\nstdout tail:\n${
+          out.stdout.trim().split("\n").slice(-15).join("\n")
+        }`,
+      );
+    }
+    return JSON.parse(text) as WedgeReport;
+  } finally {
+    await Deno.remove(json).catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+type ToolName = "wrk" | "autocannon" | "hey" | "wedge";
+
+interface RowSpec {
+  id: number;
+  name: string;
+  tool: ToolName;
+  /** Row whose median req/s this row is divided by. */
+  baseline: number;
+  /** The command line with `URL` for the server's address. */
+  command: string;
+  measure(url: string): Promise<Sample>;
+}
+
+const NPX_AUTOCANNON = ["--prefer-offline", "-y", "autocannon@8"];
+const perClient = connections / 2;
+const wedgeSets = (url: string, extra: Record<string, string | number>) => ({
+  url,
+  engine: "raw",
+  clients: 2,
+  connections: perClient,
+  duration: `${seconds}s`,
+  ...extra,
+});
+
+const wrkArgs = (url: string) => ["-t2", `-c${connections}`, `-d${seconds}s`, "--latency", url];
+const autocannonArgs = (url: string) => [
+  ...NPX_AUTOCANNON,
+  "-c",
+  String(connections),
+  "-d",
+  String(seconds),
+  "-j",
+  url,
+];
+const heyArgs = (url: string) => ["-z", `${seconds}s`, "-c", String(connections), url];
+
+async function toolOutput(program: string, args: string[]): Promise<string> {
+  const out = await run(program, args, TOOL_TIMEOUT_S);
+  if (out.code !== 0) {
+    throw new Error(`${program} ${args.join(" ")} failed (exit ${out.code}):\n${out.stderr}`);
+  }
+  return out.stdout;
+}
+
+function wedgeRow(
+  id: number,
+  name: string,
+  baseline: number,
+  extra: Record<string, string | number>,
+): RowSpec {
+  return {
+    id,
+    name,
+    tool: "wedge",
+    baseline,
+    command: `deno ${wedgeArgs("<report.json>", wedgeSets("URL", extra)).join(" ")}`,
+    async measure(url) {
+      const report = await runWedge(wedgeSets(url, extra));
+      return { rps: report.requestsPerSecond, p99ms: report.latency.percentiles.p99 };
+    },
+  };
+}
+
+const ROWS: RowSpec[] = [
+  {
+    id: 1,
+    name: "wrk",
+    tool: "wrk",
+    baseline: 1,
+    command: `wrk ${wrkArgs("URL").join(" ")}`,
+    measure: async (url) => parseWrk(await toolOutput("wrk", wrkArgs(url))),
+  },
+  {
+    id: 2,
+    name: "wrk pipelined x4",
+    tool: "wrk",
+    baseline: 2,
+    command: `wrk ${wrkArgs("URL").slice(0, -1).join(" ")} -s bench/wrk_pipeline.lua URL`,
+    measure: async (url) =>
+      parseWrk(
+        await toolOutput("wrk", [...wrkArgs(url).slice(0, -1), "-s", "bench/wrk_pipeline.lua", url]),
+      ),
+  },
+  {
+    id: 3,
+    name: "autocannon",
+    tool: "autocannon",
+    baseline: 1,
+    command: `npx ${autocannonArgs("URL").join(" ")}`,
+    measure: async (url) => parseAutocannon(await toolOutput("npx", autocannonArgs(url))),
+  },
+  {
+    id: 4,
+    name: "hey",
+    tool: "hey",
+    baseline: 1,
+    command: `hey ${heyArgs("URL").join(" ")}`,
+    measure: async (url) => parseHey(await toolOutput("hey", heyArgs(url))),
+  },
+  wedgeRow(5, "wedge raw", 1, {}),
+  wedgeRow(6, "wedge raw pipelined x4", 2, { pipelining: 4 }),
+  wedgeRow(7, "wedge fetch", 1, { engine: "fetch" }),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+interface ServerSpec {
+  key: "deno" | "node";
+  name: string;
+  command: string;
+  start(forSeconds: number): Promise<ServerProcess>;
+}
+
+const nodeAvailable = await exists("node");
+const nodeRuntime = nodeAvailable
+  ? `node ${(await firstLine("node", ["--version"])).replace(/^v/, "")}`
+  : `deno ${Deno.version.deno} (node:http compat; node not installed)`;
+const SERVERS: ServerSpec[] = [
+  {
+    key: "deno",
+    name: `Deno.serve hello (bench/hello_server.ts, deno ${Deno.version.deno})`,
+    command: "deno run -A bench/hello_server.ts --count 1 --for Ns --protocol h1",
+    start: (forSeconds) => startHelloProcess({ forSeconds }),
+  },
+  {
+    key: "node",
+    name: `node:http hello (bench/node_hello_server.mjs, ${nodeRuntime})`,
+    command: nodeAvailable
+      ? "node bench/node_hello_server.mjs --for Ns"
+      : "deno run -A bench/node_hello_server.mjs --for Ns",
+    start: (forSeconds) =>
+      nodeAvailable
+        ? startUrlProcess("node", ["bench/node_hello_server.mjs", "--for", `${forSeconds}s`])
+        : startUrlProcess(Deno.execPath(), [
+          "run",
+          "-A",
+          "bench/node_hello_server.mjs",
+          "--for",
+          `${forSeconds}s`,
+        ]),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+function median(xs: number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const fmt = (x: number, digits = 0) => Number.isFinite(x) ? x.toFixed(digits) : "n/a";
+const fmtMs = (x: number) =>
+  !Number.isFinite(x) ? "n/a" : x >= 100 ? `${x.toFixed(0)}ms` : `${x.toFixed(2)}ms`;
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+hasTimeoutProgram = await exists("timeout", ["--version"]);
+const startedAt = new Date();
+
+/** Why a tool's rows are skipped, when they are. */
+const skipped: Partial<Record<ToolName, string>> = {};
+
+interface RowResult {
+  id: number;
+  name: string;
+  command: string;
+  baseline: number;
+  rps: number[];
+  p99ms: number[];
+  notes: string[];
+  errors: string[];
+  skipped?: string;
+  medianRps?: number;
+  minRps?: number;
+  maxRps?: number;
+  medianP99ms?: number;
+  ratio?: number;
+}
+
+interface ServerResult {
+  key: string;
+  server: string;
+  command: string;
+  rows: RowResult[];
+  targets: Target[];
+}
+
+interface Target {
+  name: string;
+  numerator: number;
+  denominator: number;
+  threshold: number;
+  value: number;
+  met: boolean | null;
+}
+
+const TARGETS: Omit<Target, "value" | "met">[] = [
+  { name: "raw / wrk", numerator: 5, denominator: 1, threshold: 0.9 },
+  { name: "raw-pipelined / wrk-pipelined", numerator: 6, denominator: 2, threshold: 1.1 },
+  { name: "raw / autocannon", numerator: 5, denominator: 3, threshold: 1.0 },
+  { name: "raw / hey", numerator: 5, denominator: 4, threshold: 2 },
+  { name: "fetch / hey", numerator: 7, denominator: 4, threshold: 0.9 },
+];
+
+async function checkTools(): Promise<void> {
+  if (!(await exists("wrk", ["-v"]))) skipped.wrk = "wrk not found: apt-get install -y wrk";
+  if (!(await exists("hey", []))) skipped.hey = "hey not found: apt-get install -y hey";
+  if (!(await exists("npx", ["--version"]))) {
+    skipped.autocannon = "npx not found (install Node.js with npm) for npx autocannon@8";
+  } else {
+    try {
+      const out = await run("npx", [...NPX_AUTOCANNON, "--version"], 180);
+      if (out.code !== 0 || !/autocannon v8/.test(out.stdout + out.stderr)) {
+        skipped.autocannon = `npx could not run autocannon@8 (exit ${out.code}): ${
+          (out.stderr.trim().split("\n").pop() ?? "").slice(0, 300)
+        }`;
+      }
+    } catch (error) {
+      skipped.autocannon = `npx could not run autocannon@8: ${(error as Error).message}`;
+    }
+  }
+}
+
+async function runTable(server: ServerSpec): Promise<ServerResult> {
+  const rows: RowResult[] = ROWS.map((spec) => ({
+    id: spec.id,
+    name: spec.name,
+    command: spec.command,
+    baseline: spec.baseline,
+    rps: [],
+    p99ms: [],
+    notes: [],
+    errors: [],
+    ...(skipped[spec.tool] ? { skipped: skipped[spec.tool] } : {}),
+  }));
+  for (let round = 1; round <= rounds; round++) {
+    // One server process per round, bounded by every row's timeout.
+    const proc = await server.start(ROWS.length * (TOOL_TIMEOUT_S + 30) + 30);
+    try {
+      for (const [i, spec] of ROWS.entries()) {
+        const row = rows[i];
+        if (row.skipped) continue;
+        interrupted.signal.throwIfAborted();
+        try {
+          const sample = await spec.measure(proc.url);
+          row.rps.push(sample.rps);
+          row.p99ms.push(sample.p99ms);
+          if (sample.note) row.notes.push(`round ${round}: ${sample.note}`);
+          console.error(
+            `[${server.key} round ${round}/${rounds}] ${spec.name}: ${fmt(sample.rps)} req/s, p99 ${
+              fmtMs(sample.p99ms)
+            }`,
+          );
+        } catch (error) {
+          interrupted.signal.throwIfAborted();
+          const message = (error as Error).message;
+          row.errors.push(`round ${round}: ${message}`);
+          console.error(`[${server.key} round ${round}/${rounds}] ${spec.name} FAILED: ${message}`);
+        }
+      }
+    } finally {
+      await proc.stop();
+    }
+  }
+  for (const row of rows) {
+    row.medianRps = median(row.rps);
+    row.minRps = row.rps.length ? Math.min(...row.rps) : NaN;
+    row.maxRps = row.rps.length ? Math.max(...row.rps) : NaN;
+    row.medianP99ms = median(row.p99ms);
+  }
+  for (const row of rows) {
+    row.ratio = (row.medianRps ?? NaN) / (rows[row.baseline - 1].medianRps ?? NaN);
+  }
+  const targets = TARGETS.map((t) => {
+    const value = (rows[t.numerator - 1].medianRps ?? NaN) /
+      (rows[t.denominator - 1].medianRps ?? NaN);
+    return { ...t, value, met: Number.isFinite(value) ? value >= t.threshold : null };
+  });
+  return { key: server.key, server: server.name, command: server.command, rows, targets };
+}
+
+function printTable(result: ServerResult): void {
+  console.log("");
+  console.log(`### ${result.server}`);
+  console.log(`(${rounds} rounds interleaved, ${connections} connections, ${seconds}s per row)`);
+  console.log("");
+  console.log("| # | row | req/s median | min-max | p99 median | ratio to wrk |");
+  console.log("|---|---|---:|---|---:|---:|");
+  for (const row of result.rows) {
+    if (row.skipped) {
+      console.log(`| ${row.id} | ${row.name} | skipped: ${row.skipped} | | | |`);
+      continue;
+    }
+    if (row.rps.length === 0) {
+      console.log(`| ${row.id} | ${row.name} | failed every round (see errors) | | | |`);
+      continue;
+    }
+    const base = row.baseline === 2 ? "wrk pipelined" : "wrk";
+    const ratio = Number.isFinite(row.ratio!) ? `${row.ratio!.toFixed(2)}x ${base}` : "n/a";
+    const failed = row.errors.length ? ` (${row.errors.length} failed)` : "";
+    console.log(
+      `| ${row.id} | ${row.name} | ${fmt(row.medianRps!)} | ${fmt(row.minRps!)}-${
+        fmt(row.maxRps!)
+      }${failed} | ${fmtMs(row.medianP99ms!)} | ${ratio} |`,
+    );
+  }
+  console.log("");
+  console.log("Targets (ratios of median req/s):");
+  for (const t of result.targets) {
+    const verdict = t.met === null ? "n/a (a row is missing)" : t.met ? "met" : "not met";
+    console.log(`  ${t.name} >= ${t.threshold}: ${fmt(t.value, 2)} -> ${verdict}`);
+  }
+  const notes = result.rows.flatMap((r) => r.notes.map((n) => `${r.name} ${n}`));
+  const errors = result.rows.flatMap((r) => r.errors.map((e) => `${r.name} ${e}`));
+  if (notes.length) console.log(`Notes:\n  ${notes.join("\n  ")}`);
+  if (errors.length) console.log(`Errors:\n  ${errors.join("\n  ")}`);
+}
+
+// --- Open-model checks
+
+interface RateCheck {
+  capacityRps: number;
+  capacitySource: string;
+  targetRate: number;
+  command: string;
+  report?: WedgeReport["rate"];
+  requestsPerSecond?: number;
+  p99ms?: number;
+  met?: boolean;
+  error?: string;
+}
+
+interface StallCheck {
+  command: string;
+  serverCommand: string;
+  corrected?: number;
+  service?: number;
+  queue?: number;
+  rate?: WedgeReport["rate"];
+  met?: boolean;
+  threshold: { correctedAtLeastMs: number; serviceBelowMs: number };
+  error?: string;
+  wrk?: { command: string; rps?: number; p99ms?: number; note?: string; error?: string };
+}
+
+async function rateCheck(capacity: number | undefined): Promise<RateCheck> {
+  let capacityRps = capacity ?? NaN;
+  let capacitySource = "median req/s of 'wedge raw' against the Deno server in the table";
+  if (!Number.isFinite(capacityRps)) {
+    capacitySource = "3 s of wedge raw against a fresh Deno hello server";
+    const server = await startHelloProcess({ forSeconds: 60 });
+    try {
+      const report = await runWedge(wedgeSets(server.url, { duration: "3s" }));
+      capacityRps = report.requestsPerSecond;
+    } finally {
+      await server.stop();
+    }
+  }
+  const targetRate = Math.round(capacityRps * 0.8);
+  const sets = (url: string) => wedgeSets(url, { rate: `${targetRate}/s`, duration: "10s" });
+  const result: RateCheck = {
+    capacityRps,
+    capacitySource,
+    targetRate,
+    command: `deno ${wedgeArgs("<report.json>", sets("URL")).join(" ")}`,
+  };
+  const server = await startHelloProcess({ forSeconds: 80 });
+  try {
+    const report = await runWedge(sets(server.url));
+    result.report = report.rate;
+    result.requestsPerSecond = report.requestsPerSecond;
+    result.p99ms = report.latency.percentiles.p99;
+    result.met = (report.rate?.achieved ?? 0) >= 0.99;
+  } catch (error) {
+    result.error = (error as Error).message;
+  } finally {
+    await server.stop();
+  }
+  return result;
+}
+
+function startStallServer(): Promise<ServerProcess> {
+  return startUrlProcess(Deno.execPath(), [
+    "run",
+    "-A",
+    "bench/stall_server.ts",
+    "--for",
+    "60s",
+    "--stall-after",
+    "3",
+  ]);
+}
+
+async function stallCheck(): Promise<StallCheck> {
+  const sets = (url: string) =>
+    wedgeSets(url, { rate: "2000/s", duration: "8s", connections: 8 });
+  const wrkStallArgs = (url: string) => ["-t2", "-c16", "-d8s", "--latency", url];
+  const result: StallCheck = {
+    command: `deno ${wedgeArgs("<report.json>", sets("URL")).join(" ")}`,
+    serverCommand: "deno run -A bench/stall_server.ts --for 60s --stall-after 3",
+    threshold: { correctedAtLeastMs: 900, serviceBelowMs: 100 },
+    wrk: { command: `wrk ${wrkStallArgs("URL").join(" ")}` },
+  };
+  let server = await startStallServer();
+  try {
+    const report = await runWedge(sets(server.url));
+    const b = report.latencyBreakdown;
+    if (!b) throw new Error("wedge's report has no latencyBreakdown");
+    result.corrected = b.corrected.percentiles["p99.9"];
+    result.service = b.service.percentiles["p99.9"];
+    result.queue = b.queue.percentiles["p99.9"];
+    result.rate = report.rate;
+    result.met = result.corrected >= result.threshold.correctedAtLeastMs &&
+      result.service < result.threshold.serviceBelowMs;
+  } catch (error) {
+    result.error = (error as Error).message;
+  } finally {
+    await server.stop();
+  }
+  if (skipped.wrk) {
+    result.wrk!.error = `skipped: ${skipped.wrk}`;
+    return result;
+  }
+  server = await startStallServer();
+  try {
+    const sample = parseWrk(await toolOutput("wrk", wrkStallArgs(server.url)));
+    Object.assign(result.wrk!, { rps: sample.rps, p99ms: sample.p99ms, note: sample.note });
+  } catch (error) {
+    result.wrk!.error = (error as Error).message;
+  } finally {
+    await server.stop();
+  }
+  return result;
+}
+
+function printOpenModel(rate: RateCheck, stall: StallCheck): void {
+  console.log("");
+  console.log("### Open model");
+  console.log("");
+  console.log(
+    `Rate at 80% of capacity: capacity ${fmt(rate.capacityRps)} req/s (${rate.capacitySource})`,
+  );
+  if (rate.error || !rate.report) {
+    console.log(`  FAILED: ${rate.error ?? "the report has no rate section"}`);
+  } else {
+    const r = rate.report;
+    console.log(
+      `  target ${rate.targetRate}/s (wedge's targetPerSecond ${fmt(r.targetPerSecond, 1)}), ` +
+        `achieved ${fmt(r.achievedPerSecond, 1)}/s; scheduled ${r.scheduled}, sent ${r.sent}`,
+    );
+    console.log(
+      `  rate.achieved ${fmt(r.achieved, 4)} (>= 0.99: ${rate.met ? "met" : "not met"}), ` +
+        `late ${r.late}, dropped ${r.dropped}, p99 ${fmtMs(rate.p99ms!)}`,
+    );
+  }
+  console.log("");
+  console.log("A server that stalls once for 1 s (bench/stall_server.ts), wedge raw at 2000/s:");
+  if (stall.error) {
+    console.log(`  FAILED: ${stall.error}`);
+  } else {
+    console.log(
+      `  p99.9 corrected ${fmtMs(stall.corrected!)}, service ${fmtMs(stall.service!)}, queue ${
+        fmtMs(stall.queue!)
+      }`,
+    );
+    if (stall.rate) {
+      console.log(
+        `  rate: achieved ${fmt(stall.rate.achieved, 4)}, late ${stall.rate.late}, dropped ${stall.rate.dropped}`,
+      );
+    }
+    console.log(
+      `  corrected p99.9 >= ${stall.threshold.correctedAtLeastMs}ms while service p99.9 < ${stall.threshold.serviceBelowMs}ms: ${
+        stall.met ? "met" : "not met"
+      }`,
+    );
+  }
+  const w = stall.wrk!;
+  console.log(
+    w.error
+      ? `  wrk for comparison: ${w.error}`
+      : `  wrk -c16 (closed loop) on a fresh stall server: ${fmt(w.rps!)} req/s, p99 ${
+        fmtMs(w.p99ms!)
+      }${w.note ? ` (${w.note})` : ""}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let exitCode = 0;
+try {
+  await checkTools();
+  const commands = [
+    ...SERVERS.map((s) => `server: ${s.command}`),
+    ...ROWS.map((r) => `${r.id}. ${r.name}: ${r.command}`),
+  ];
+  console.log(
+    `wedge engines bench (${startedAt.toISOString()}, ${navigator.hardwareConcurrency} cores, ` +
+      `Deno ${Deno.version.deno})`,
+  );
+  console.log("");
+  console.log("Command lines (URL = the server's address; N = its bounded lifetime):");
+  for (const c of commands) console.log(`  ${c}`);
+  for (const [tool, why] of Object.entries(skipped)) console.log(`  skipped ${tool}: ${why}`);
+
+  const tables: ServerResult[] = [];
+  if (!openOnly) {
+    for (const server of SERVERS) {
+      const result = await runTable(server);
+      tables.push(result);
+      printTable(result);
+    }
+  }
+  const denoRaw = tables.find((t) => t.key === "deno")?.rows.find((r) => r.id === 5)?.medianRps;
+  const rate = await rateCheck(denoRaw);
+  const stall = await stallCheck();
+  const openCommands = [
+    `rate: ${rate.command}`,
+    `stall server: ${stall.serverCommand}`,
+    `stall: ${stall.command}`,
+    `stall, wrk: ${stall.wrk!.command}`,
+  ];
+  console.log("");
+  console.log("Open-model command lines:");
+  for (const c of openCommands) console.log(`  ${c}`);
+  printOpenModel(rate, stall);
+
+  const reproduce = `deno run -A bench/engines.ts --seconds ${seconds} --rounds ${rounds} ` +
+    `--connections ${connections}${openOnly ? " --open-only" : ""}`;
+  const machine = {
+    cores: navigator.hardwareConcurrency,
+    deno: await firstLine(Deno.execPath(), ["--version"]),
+    wrk: skipped.wrk ? "not installed" : await firstLine("wrk", ["--version"]),
+    node: nodeAvailable ? await firstLine("node", ["--version"]) : "not installed",
+    os: `${Deno.build.os} ${Deno.build.arch} ${Deno.osRelease()}`,
+  };
+  const resultsDir = new URL("./results/", import.meta.url);
+  await Deno.mkdir(resultsDir, { recursive: true });
+  const file = new URL(`${startedAt.toISOString().slice(0, 10)}.json`, resultsDir);
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        options: { seconds, rounds, connections, openOnly },
+        machine,
+        commands: [...commands, ...openCommands],
+        skipped,
+        servers: tables,
+        openModel: { rate, stall },
+        reproduce,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log("");
+  console.log(`results: ${fileURLToPath(file)}`);
+  console.log(`reproduce: ${reproduce}`);
+} catch (error) {
+  console.error(`bench failed: ${(error as Error).stack ?? error}`);
+  exitCode = 1;
+} finally {
+  Deno.removeSignalListener("SIGINT", onSignal);
+  Deno.removeSignalListener("SIGTERM", onSignal);
+}
+Deno.exit(exitCode);
