@@ -339,7 +339,12 @@ const ROWS: RowSpec[] = [
     command: `wrk ${wrkArgs("URL").slice(0, -1).join(" ")} -s bench/wrk_pipeline.lua URL`,
     measure: async (url) =>
       parseWrk(
-        await toolOutput("wrk", [...wrkArgs(url).slice(0, -1), "-s", "bench/wrk_pipeline.lua", url]),
+        await toolOutput("wrk", [
+          ...wrkArgs(url).slice(0, -1),
+          "-s",
+          "bench/wrk_pipeline.lua",
+          url,
+        ]),
       ),
   },
   {
@@ -657,8 +662,7 @@ function startStallServer(): Promise<ServerProcess> {
 }
 
 async function stallCheck(): Promise<StallCheck> {
-  const sets = (url: string) =>
-    wedgeSets(url, { rate: "2000/s", duration: "8s", connections: 8 });
+  const sets = (url: string) => wedgeSets(url, { rate: "2000/s", duration: "8s", connections: 8 });
   const wrkStallArgs = (url: string) => ["-t2", "-c16", "-d8s", "--latency", url];
   const result: StallCheck = {
     command: `deno ${wedgeArgs("<report.json>", sets("URL")).join(" ")}`,
@@ -730,7 +734,9 @@ function printOpenModel(rate: RateCheck, stall: StallCheck): void {
     );
     if (stall.rate) {
       console.log(
-        `  rate: achieved ${fmt(stall.rate.achieved, 4)}, late ${stall.rate.late}, dropped ${stall.rate.dropped}`,
+        `  rate: achieved ${
+          fmt(stall.rate.achieved, 4)
+        }, late ${stall.rate.late}, dropped ${stall.rate.dropped}`,
       );
     }
     console.log(
@@ -747,6 +753,12 @@ function printOpenModel(rate: RateCheck, stall: StallCheck): void {
         fmtMs(w.p99ms!)
       }${w.note ? ` (${w.note})` : ""}`,
   );
+  if (!w.error) {
+    console.log(
+      "  (wrk 4 back-fills its histogram before printing: stats_correct() adds samples for every " +
+        "latency above runtime / (requests per connection), so a long stall shows in its tail)",
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

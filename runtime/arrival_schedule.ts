@@ -36,6 +36,9 @@ export class ArrivalSchedule {
   readonly total: number;
   // Per stage: start time, rate at its start and end (per ms), and requests before it.
   #stages: { startMs: number; durationMs: number; r0: number; r1: number; before: number }[] = [];
+  // This schedule's requests are the fleet's requests `index`, `index + of`, ...
+  #index: number;
+  #of: number;
 
   /**
    * Creates the schedule.
@@ -54,7 +57,11 @@ export class ArrivalSchedule {
       rate = r1;
     }
     this.durationMs = startMs;
-    this.total = Number.isFinite(before) ? Math.floor(before) : Infinity;
+    this.#index = spec.share?.index ?? 0;
+    this.#of = spec.share?.of ?? 1;
+    // Requests whose intended time falls before the end: request k goes when the count reaches k.
+    const fleetTotal = Number.isFinite(before) ? Math.ceil(before - 1e-9) : Infinity;
+    this.total = Math.max(0, Math.ceil((fleetTotal - this.#index) / this.#of));
   }
 
   /**
@@ -65,6 +72,21 @@ export class ArrivalSchedule {
    */
   timeOf(i: number): number {
     if (i >= this.total) return Infinity;
+    return this.#fleetTimeOf(i * this.#of + this.#index);
+  }
+
+  /**
+   * How many requests are due by a time (those whose intended time is at or before it).
+   *
+   * @param atMs Ms from the schedule's start.
+   * @returns The count.
+   */
+  dueBy(atMs: number): number {
+    const fleetDue = this.#fleetDueBy(atMs);
+    return Math.min(this.total, Math.max(0, Math.ceil((fleetDue - this.#index) / this.#of)));
+  }
+
+  #fleetTimeOf(i: number): number {
     for (const s of this.#stages) {
       const inStage = (s.durationMs * (s.r0 + s.r1)) / 2;
       if (i >= s.before + inStage) continue;
@@ -80,13 +102,7 @@ export class ArrivalSchedule {
     return Infinity;
   }
 
-  /**
-   * How many requests are due by a time (those whose intended time is at or before it).
-   *
-   * @param atMs Ms from the schedule's start.
-   * @returns The count.
-   */
-  dueBy(atMs: number): number {
+  #fleetDueBy(atMs: number): number {
     if (atMs < 0) return 0;
     for (const s of this.#stages) {
       if (atMs >= s.startMs + s.durationMs) continue;
@@ -94,9 +110,9 @@ export class ArrivalSchedule {
       const a = (s.r1 - s.r0) / s.durationMs;
       const n = s.before + s.r0 * t + (Number.isFinite(a) ? (a * t * t) / 2 : 0);
       // Request k is due at the moment the count reaches k (request 0 at once).
-      return Math.min(this.total, Math.floor(n + 1e-9) + 1);
+      return Math.floor(n + 1e-9) + 1;
     }
-    return this.total;
+    return Infinity;
   }
 }
 
@@ -201,6 +217,24 @@ export class ArrivalTickets {
     if (!(at <= nowMs)) return null;
     this.taken++;
     return at;
+  }
+
+  /**
+   * Gives back a request taken earlier as dropped: when its time came, too many were owed.
+   */
+  dropTaken(): void {
+    this.taken--;
+    this.dropped++;
+  }
+
+  /**
+   * Whether one more request may be sent now without owing more than `maxOwed`.
+   *
+   * @param inFlight The client's requests in flight now.
+   * @returns True when sending keeps within the bound.
+   */
+  maySend(inFlight: number): boolean {
+    return inFlight < this.#maxOwed;
   }
 
   #drop(nowMs: number, inFlight: number): void {

@@ -171,17 +171,22 @@ function rateReport(
   clients: readonly ClientCounters[],
 ): RateReport {
   let scheduled = 0;
-  for (const c of open) {
-    const schedule = new ArrivalSchedule(c.arrival!);
-    for (const loadMs of m.roundLoadMs) {
-      const ranMs = Math.min(loadMs, c.durationMs ?? Infinity);
+  // The schedule's own time that ran (a load's drain after its schedule ended is not part of it).
+  let scheduleMs = 0;
+  for (const loadMs of m.roundLoadMs) {
+    let roundMs = 0;
+    for (const c of open) {
+      const schedule = new ArrivalSchedule(c.arrival!);
+      const ranMs = Math.min(loadMs, c.durationMs ?? Infinity, schedule.durationMs);
       scheduled += Math.min(c.requests ?? Infinity, schedule.dueBy(ranMs));
+      roundMs = Math.max(roundMs, ranMs);
     }
+    scheduleMs += roundMs;
   }
   const sum = (pick: (c: ClientCounters) => number) =>
     open.reduce((total, c) => total + pick(clients[c.id]), 0);
   const sent = sum((c) => c.sent);
-  const seconds = m.durationMs / 1000;
+  const seconds = scheduleMs / 1000;
   return {
     scheduled,
     sent,

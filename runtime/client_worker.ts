@@ -14,6 +14,7 @@ import type { PlannedClient } from "./plan.ts";
 import { createRandom } from "./random.ts";
 import { ArrivalSchedule, ArrivalTickets } from "./arrival_schedule.ts";
 import { RawConnection, serializeRequest } from "./raw_connection.ts";
+import { Http1ProtocolError } from "./http1_response_parser.ts";
 import type { ErrorClass } from "./report.ts";
 import type {
   ClientCounters,
@@ -44,8 +45,9 @@ interface LaneSlot {
 interface WorkerState {
   init: WorkerInit;
   histogram: LatencyHistogram;
-  /** Open model only: end minus intended send time, and actual minus intended send time. */
-  corrected: LatencyHistogram | null;
+  /** End minus intended send time (every client; the same as service in a closed loop). */
+  corrected: LatencyHistogram;
+  /** Open model only: actual minus intended send time. */
   queue: LatencyHistogram | null;
   counters: ClientCounters[];
   completedByServer: number[];
@@ -79,7 +81,7 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     oldestInFlight: oldestInFlight(s.slots, performance.now()),
     awaitingHeadersByServer: awaitingHeaders(s.slots, s.inFlightByServer.length),
     latencyDelta: s.histogram.takeDelta(),
-    correctedDelta: s.corrected?.takeDelta() ?? null,
+    correctedDelta: s.corrected.takeDelta(),
     queueDelta: s.queue?.takeDelta() ?? null,
   };
 }
@@ -177,6 +179,12 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
       await new Promise((resolve) => setTimeout(resolve, at - now));
       if (s.stopped) return null;
     }
+    // While this lane slept, others may have filled what may be owed: then this one is dropped.
+    if (!tickets.maySend(counters.sent - counters.completed)) {
+      tickets.dropTaken();
+      counters.dropped = droppedBefore + tickets.dropped;
+      return nextRequest();
+    }
     return at;
   }
 
@@ -210,7 +218,8 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
     if (status !== undefined) {
       const end = performance.now();
       s.histogram.recordMs(end - sentAt);
-      if (tickets !== null) s.corrected!.recordMs(end - intended);
+      // Closed loop: intended is the actual send, so corrected equals service.
+      s.corrected.recordMs(end - intended);
       s.statusCodes[status] = (s.statusCodes[status] ?? 0) + 1;
       if (status < 400) counters.ok++;
     } else {
@@ -314,95 +323,141 @@ async function fetchLane(s: WorkerState, spec: PlannedClient, lane: LaneContext)
   }
 }
 
+/** A client's raw connections that are idle, by server: its pool, shared by its lanes. */
+const rawPools = new Map<number, Map<number, RawConnection[]>>();
+
 /**
- * A raw lane: one HTTP/1.1 connection at a time (a new one per request with `per-request`), up to
- * `pipelining` requests sent together and answered in order. A timeout closes the connection.
+ * A raw lane: takes an idle connection to the chosen server from its client's pool (or opens
+ * one), sends up to `pipelining` requests together, reads their answers in order, and gives the
+ * connection back (not with `per-request`). A timeout closes the connection, connecting included.
  */
 async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): Promise<void> {
   const servers = s.init.urls.map((url) => new URL(url));
   const perRequest = spec.pool.maxIdlePerHost === 0;
   const head = spec.request.method === "HEAD";
-  // Each distinct request serialized once per server (the Host header differs), and batches of
-  // it for pipelining.
-  const batches = new Map<number, Uint8Array>();
+  const pool = rawPools.get(spec.id)!;
+  // Each distinct request serialized once per server (Host header and base path differ), and
+  // batches of it for pipelining.
+  const batches = servers.map(() => new Map<number, Uint8Array>());
   const batch = (target: number, count: number): Uint8Array => {
-    const key = target * 1024 + count;
-    let bytes = batches.get(key);
+    let bytes = batches[target].get(count);
     if (!bytes) {
-      const one = serializeRequest(spec.request, { host: servers[target].host, close: perRequest });
+      const server = servers[target];
+      const request = {
+        ...spec.request,
+        path: server.pathname.replace(/\/$/, "") + spec.request.path,
+      };
+      const one = serializeRequest(request, { host: server.host, close: perRequest });
       bytes = new Uint8Array(one.length * count);
       for (let i = 0; i < count; i++) bytes.set(one, i * one.length);
-      batches.set(key, bytes);
+      batches[target].set(count, bytes);
     }
     return bytes;
+  };
+  const open = (target: number) => {
+    const server = servers[target];
+    return RawConnection.open(server.hostname, Number(server.port || 80));
   };
   const timeout = spec.timeout;
   const slot: LaneSlot = { clientId: spec.id, target: 0, startedAt: 0, phase: IDLE };
   if (s.init.trackInFlight) s.slots.push(slot);
   const intended: number[] = [];
-  // One connection per server the lane talks to (as a fetch pool keeps one per host), so a
-  // server is chosen per request batch, round-robin or random, as with fetch.
-  const connections = new Map<number, RawConnection>();
-  const drop = (target: number) => {
-    connections.get(target)?.close();
-    connections.delete(target);
-  };
-  try {
-    while (true) {
-      const first = await lane.nextRequest();
-      if (first === null) break;
-      intended.length = 0;
-      intended.push(first);
-      while (intended.length < spec.pipelining) {
-        const more = lane.nextDue();
-        if (more === null) break;
-        intended.push(more);
-      }
-      const count = intended.length;
-      const target = lane.pick();
-      let connection = connections.get(target) ?? null;
-      if (connection?.done) {
-        drop(target);
-        connection = null;
-      }
-      const t0 = performance.now();
-      for (let i = 0; i < count; i++) lane.sent(target, intended[i], t0);
-      slot.target = target;
-      slot.startedAt = t0;
-      slot.phase = AWAITING_HEADERS;
-      let answered = 0;
-      let timedOut = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      if (timeout !== null) {
-        timer = setTimeout(() => {
-          timedOut = true;
-          connections.get(target)?.close();
-        }, timeout.afterMs);
-      }
-      try {
-        if (connection === null) {
-          const server = servers[target];
-          connection = await RawConnection.open(server.hostname, Number(server.port));
-          connections.set(target, connection);
-          if (timedOut) connection.close();
-        }
-        await connection.roundTrip(batch(target, count), { count, head }, (response, i) => {
-          answered = i + 1;
-          lane.record(target, intended[i], t0, response.status);
-        });
-      } catch (error) {
-        const why = timedOut ? timeoutError() : error;
-        for (let i = answered; i < count; i++) lane.record(target, intended[i], t0, undefined, why);
-        drop(target);
-      } finally {
-        clearTimeout(timer);
-      }
-      slot.phase = IDLE;
-      if (perRequest) drop(target);
+  while (true) {
+    const first = await lane.nextRequest();
+    if (first === null) break;
+    intended.length = 0;
+    intended.push(first);
+    while (intended.length < spec.pipelining) {
+      const more = lane.nextDue();
+      if (more === null) break;
+      intended.push(more);
     }
-  } finally {
-    for (const connection of connections.values()) connection.close();
+    const count = intended.length;
+    const target = lane.pick();
+    const idle = pool.get(target) ?? [];
+    pool.set(target, idle);
+    let connection: RawConnection | null = null;
+    while (idle.length && connection === null) {
+      const candidate = idle.pop()!;
+      if (candidate.done) candidate.close();
+      else connection = candidate;
+    }
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) lane.sent(target, intended[i], t0);
+    slot.target = target;
+    slot.startedAt = t0;
+    slot.phase = AWAITING_HEADERS;
+    let answered = 0;
+    let timedOut = false;
+    let onTimeout = () => {};
+    const expired = new Promise<"expired">((resolve) => (onTimeout = () => resolve("expired")));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (timeout !== null) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        connection?.close();
+        onTimeout();
+      }, timeout.afterMs);
+    }
+    const onResponse = (response: { status: number }, i: number) => {
+      answered = i + 1;
+      lane.record(target, intended[i], t0, response.status);
+    };
+    // A connection that waited idle in the pool may have been closed by the server meanwhile:
+    // if it fails before any byte of an answer, the batch goes again on a new connection once.
+    let reused = connection !== null;
+    try {
+      while (true) {
+        if (connection === null) {
+          const connecting = open(target);
+          const opened = await Promise.race([connecting, expired]);
+          if (opened === "expired") {
+            connecting.then((c) => c.close(), () => {}); // it may still connect: close it then
+            throw timeoutError();
+          }
+          connection = opened;
+        }
+        try {
+          await connection.roundTrip(batch(target, count), { count, head }, onResponse);
+          break;
+        } catch (error) {
+          if (!reused || timedOut || connection.receivedAny) throw error;
+          connection = null;
+          reused = false;
+        }
+      }
+      if (perRequest || connection.done) connection.close();
+      else idle.push(connection);
+    } catch (error) {
+      connection?.close();
+      const why = timedOut ? timeoutError() : rawError(error);
+      for (let i = answered; i < count; i++) lane.record(target, intended[i], t0, undefined, why);
+    } finally {
+      clearTimeout(timer);
+    }
+    slot.phase = IDLE;
   }
+}
+
+/**
+ * The raw engine's errors with fixed messages, classed as fetch's are: the report keeps one line
+ * per kind, not one per byte count.
+ */
+function rawError(error: unknown): unknown {
+  if (error instanceof Http1ProtocolError) {
+    if (error.kind === "truncated") {
+      return new Error(
+        /inside the (body|trailers)/.test(error.message)
+          ? "error reading a body from connection: closed before the body was complete"
+          : "connection closed before message completed",
+      );
+    }
+    return new Http1ProtocolError(error.kind, `invalid HTTP response (${error.kind})`);
+  }
+  if (error instanceof Error && /^connection closed before message completed/.test(error.message)) {
+    return new Error("connection closed before message completed");
+  }
+  return error;
 }
 
 async function start(s: WorkerState, round: number, last: boolean): Promise<void> {
@@ -411,15 +466,20 @@ async function start(s: WorkerState, round: number, last: boolean): Promise<void
   s.timer ??= setInterval(() => {
     if (!s.finished) post(snapshot(s, false));
   }, s.init.snapshotIntervalMs);
-  // Each client's fetch lanes share one HTTP client (its connection pool), fresh every round.
+  // Each client's lanes share its connection pool (fetch: one HTTP client), fresh every round.
   for (const spec of s.init.clients) {
     if (spec.engine === "fetch") fetchClients.set(spec.id, createFetchClient(s, spec));
+    else rawPools.set(spec.id, new Map());
   }
   try {
     await Promise.all(s.init.clients.map((spec) => runClient(s, spec, startedAt)));
   } finally {
     for (const client of fetchClients.values()) client.close();
     fetchClients.clear();
+    for (const pool of rawPools.values()) {
+      for (const idle of pool.values()) for (const connection of idle) connection.close();
+    }
+    rawPools.clear();
   }
   s.roundsDone = round;
   if (last || s.stopped) finish(s);
@@ -441,7 +501,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       state = {
         init: message,
         histogram: new LatencyHistogram(),
-        corrected: message.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
+        corrected: new LatencyHistogram(),
         queue: message.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
         counters: message.clients.map((c) => ({
           id: c.id,

@@ -74,9 +74,9 @@ export interface PlannedClient {
   engine: "fetch" | "raw";
   /** Requests in flight per connection (raw engine). */
   pipelining: number;
-  /** Open model: this client's share of its fleet's arrival rate, or null for a closed loop. */
+  /** Open model: its fleet's schedule and this client's share of it, or null for a closed loop. */
   arrival: ArrivalSpec | null;
-  /** Open model: this client's share of the fleet's `maxInFlight`, or null (no bound). */
+  /** Open model: this client's share of the fleet's `maxInFlight` (at least 1), or null. */
   maxInFlight: number | null;
 }
 
@@ -243,15 +243,11 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         seed: deriveSeed(options.seed, 1_000_000 + id),
         engine: fleet.engine,
         pipelining: fleet.pipelining,
-        // A fleet's rate is global: each client sends its share.
-        arrival: fleet.arrival && {
-          startRatePerSecond: fleet.arrival.startRatePerSecond / fleet.count,
-          stages: fleet.arrival.stages.map((st) => ({
-            durationMs: st.durationMs,
-            ratePerSecond: st.ratePerSecond / fleet.count,
-          })),
-        },
-        maxInFlight: fleet.maxInFlight === null ? null : Math.ceil(fleet.maxInFlight / fleet.count),
+        // A fleet's rate is one schedule: client k of n sends its requests k, k + n, k + 2n, ...
+        arrival: fleet.arrival && { ...fleet.arrival, share: { index, of: fleet.count } },
+        maxInFlight: fleet.maxInFlight === null
+          ? null
+          : Math.max(1, splitFairly(fleet.maxInFlight, fleet.count)[index]),
       });
     }
   }

@@ -71,6 +71,7 @@ export class RawConnection {
   #buffer = new Uint8Array(READ_BUFFER_BYTES);
   #closed = false;
   #serverCloses = false;
+  #receivedAny = false;
 
   private constructor(conn: Deno.TcpConn) {
     this.#conn = conn;
@@ -87,6 +88,11 @@ export class RawConnection {
     const conn = await Deno.connect({ hostname, port });
     conn.setNoDelay(true);
     return new RawConnection(conn);
+  }
+
+  /** Whether the last round trip received any byte (a failure before that may be a stale connection). */
+  get receivedAny(): boolean {
+    return this.#receivedAny;
   }
 
   /** True once the server said it closes the connection, or it was closed: open a new one. */
@@ -114,6 +120,7 @@ export class RawConnection {
     const method = options.head ? "HEAD" : "other";
     for (let i = 0; i < count; i++) this.#parser.expect(method);
     let answered = 0;
+    this.#receivedAny = false;
     const each = (response: ParsedResponse) => {
       if (response.close) this.#serverCloses = true;
       onResponse(response, answered++);
@@ -124,6 +131,7 @@ export class RawConnection {
       }
       while (answered < count) {
         const n = await this.#conn.read(this.#buffer);
+        if (n !== null && n > 0) this.#receivedAny = true;
         if (n === null) {
           this.#parser.end(each);
           if (answered < count) {

@@ -141,9 +141,9 @@ export interface RateReport {
   sent: number;
   /** sent / scheduled. */
   achieved: number;
-  /** Scheduled requests per second of load. */
+  /** Scheduled requests per second of the schedule's time that ran. */
   targetPerSecond: number;
-  /** Sent requests per second of load. */
+  /** Sent requests per second of the same time. */
   achievedPerSecond: number;
   /** Sent 10 ms or more after their intended time. */
   late: number;
@@ -337,7 +337,9 @@ export interface RunReport {
    */
   latency: LatencySummary;
   /** Open model: the three latencies (corrected, service, queue); null in a closed loop. */
-  latencyBreakdown: { corrected: LatencySummary; service: LatencySummary; queue: LatencySummary } | null;
+  latencyBreakdown:
+    | { corrected: LatencySummary; service: LatencySummary; queue: LatencySummary }
+    | null;
   /** Open model: the schedule against what was sent; null in a closed loop. */
   rate: RateReport | null;
   /** Response counts by status code. */

@@ -6,6 +6,7 @@
  */
 
 import type { z } from "zod";
+import { ArrivalSchedule } from "./arrival_schedule.ts";
 import { buildReport } from "./build_report.ts";
 import { startClientFleet } from "./client_fleet.ts";
 import type { ScenarioDefinition } from "./define_scenario.ts";
@@ -338,20 +339,44 @@ async function runPlanned(
         resolve("server-exited");
       };
       if (watching) {
-        // Work is owed while requests are in flight, while a request-count client has requests
-        // left to send, or while a duration client's time has not run out.
-        const countClients = plan.clients.filter((c) => c.requests !== null);
+        // Work is owed while requests are in flight, while a closed-loop request-count client has
+        // requests left to send, or while a closed-loop duration client's time has not run out.
+        // An open-model client owes only what its schedule has made due and it has not sent: a
+        // low rate's quiet gaps are not stalls.
+        const closed = plan.clients.filter((c) => c.arrival === null);
+        const countClients = closed.filter((c) => c.requests !== null);
         const countPlanned = countClients.reduce((sum, c) => sum + c.requests!, 0);
-        const durationEndMs = Math.max(0, ...plan.clients.map((c) => c.durationMs ?? 0));
+        const durationEndMs = Math.max(0, ...closed.map((c) => c.durationMs ?? 0));
+        const open = plan.clients.filter((c) => c.arrival !== null).map((c) => ({
+          client: c,
+          schedule: new ArrivalSchedule(c.arrival!),
+          sentBefore: 0, // sent or dropped before the current round
+        }));
+        let openRound = 0;
         const silentMs = Math.min(2000, (shortestBound ?? 4000) / 2);
         watchdogTimer = setInterval(() => {
           const now = performance.now() - t0;
           const t = collector.totals();
           const perClient = collector.clients();
           const countSent = countClients.reduce((sum, c) => sum + perClient[c.id].sent, 0);
+          if (openRound !== round) {
+            openRound = round;
+            for (const o of open) {
+              o.sentBefore = perClient[o.client.id].sent + perClient[o.client.id].dropped;
+            }
+          }
+          const overdue = roundRunning && open.some((o) => {
+            const due = Math.min(
+              o.client.requests ?? Infinity,
+              o.schedule.dueBy(Math.min(now - roundStartedAt, o.client.durationMs ?? Infinity)),
+            );
+            // Dropped requests will never be sent: they are not owed.
+            const c = perClient[o.client.id];
+            return due > c.sent + c.dropped - o.sentBefore;
+          });
           // Between rounds (a memory verdict's settle time) nothing is owed.
-          const owed = t.inFlight > 0 ||
-            (roundRunning &&
+          const owed = t.inFlight > 0 || overdue ||
+            (roundRunning && closed.length > 0 &&
               (countSent < countPlanned * round || now - roundStartedAt < durationEndMs));
           const tripped = kinds.filter((kind) =>
             watchdogs[kind].observe({

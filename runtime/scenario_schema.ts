@@ -168,10 +168,15 @@ export interface ClientFleet {
  * from `startRatePerSecond`) to its own over its duration.
  */
 export interface ArrivalSpec {
-  /** Rate at time 0, requests per second. */
+  /** Rate at time 0, requests per second (the whole fleet's). */
   startRatePerSecond: number;
   /** Stages in order; the last may last forever (`durationMs` Infinity) when requests bound it. */
   stages: { durationMs: number; ratePerSecond: number }[];
+  /**
+   * One client's part of the fleet's single schedule: requests `index`, `index + of`, ... of it.
+   * @default {the whole schedule}
+   */
+  share?: { index: number; of: number };
 }
 
 /** The run's own network namespace, as a scenario asks for it. */
@@ -580,7 +585,12 @@ const requestSchema = z.strictObject({
     { error: "expected a method fetch can send (not CONNECT, TRACE or TRACK)" },
   ).default("GET"),
   path: z.string().startsWith("/", { error: 'expected a path starting with "/"' }).default("/"),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z.record(
+    z.string(),
+    z.string().refine((v) => !/[\r\n]/.test(v), {
+      error: "expected a header value without CR or LF",
+    }),
+  ).default({}),
   body: z.string().optional(),
 }).superRefine((request, ctx) => {
   for (const name of Object.keys(request.headers)) {
@@ -666,7 +676,8 @@ const clientFleetSchema = z.strictObject({
   ).default([]),
   workers: positiveInt().optional(),
   engine: z.enum(["fetch", "raw"], { error: 'expected "fetch" or "raw"' }).default("fetch"),
-  pipelining: positiveInt().default(1),
+  pipelining: positiveInt().max(1024, { error: "expected at most 1024 requests per batch" })
+    .default(1),
   rate: rateSchema.optional(),
   stages: z.array(z.strictObject({ duration: durationSchema, rate: rateSchema }), {
     error: 'expected stages such as [{ duration: "10s", rate: "20000/s" }]',

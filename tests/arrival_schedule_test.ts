@@ -77,3 +77,26 @@ Deno.test("tickets: past maxOwed, due requests are dropped and counted", () => {
   done.taken = 10_000;
   assert.equal(done.take(20_000, 0), null);
 });
+
+Deno.test("a fleet's clients share one schedule: client k sends requests k, k+n, ...", () => {
+  const fleet = { startRatePerSecond: 40, stages: [{ durationMs: 1000, ratePerSecond: 40 }] };
+  const clients = [0, 1, 2, 3].map((index) =>
+    new ArrivalSchedule({ ...fleet, share: { index, of: 4 } })
+  );
+  // Merged, their times are the fleet's: one every 25 ms, no bursts.
+  const times = clients.flatMap((c) => Array.from({ length: c.total }, (_, i) => c.timeOf(i)))
+    .sort((a, b) => a - b);
+  assert.equal(times.length, 40);
+  times.forEach((t, i) => assert.ok(Math.abs(t - i * 25) < 1e-9, `${i}: ${t}`));
+  // What is due adds up to the fleet's due count at any time.
+  const whole = new ArrivalSchedule(fleet);
+  for (const at of [0, 10, 25, 26, 500, 999, 2000]) {
+    assert.equal(clients.reduce((sum, c) => sum + c.dueBy(at), 0), whole.dueBy(at), `at ${at}`);
+  }
+  // A fractional count rounds up: 2.6 s at 1/s sends at 0, 1 and 2 s.
+  const slow = new ArrivalSchedule({
+    startRatePerSecond: 1,
+    stages: [{ durationMs: 2600, ratePerSecond: 1 }],
+  });
+  assert.equal(slow.total, 3);
+});

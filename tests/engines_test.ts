@@ -7,6 +7,7 @@ import {
   handler,
   hang,
   hello,
+  noStallLongerThan,
   perServer,
   rateAchieved,
   runScenario,
@@ -15,8 +16,12 @@ import { RawConnection, serializeRequest } from "../runtime/raw_connection.ts";
 import { Http1ProtocolError } from "../runtime/http1_response_parser.ts";
 import { scenarioIssues } from "./_scenario_issues.ts";
 
-/** A TCP server on 127.0.0.1 that answers every connection with `respond(requestCount)`. */
-function rawServer(respond: (requestsSeen: number) => string): {
+/**
+ * A TCP server on 127.0.0.1 that answers every connection with `respond(requestCount)`; with
+ * `closeIdleAfterMs`, it closes a connection that long after answering (as servers drop idle
+ * keep-alive connections).
+ */
+function rawServer(respond: (requestsSeen: number) => string, closeIdleAfterMs?: number): {
   url: string;
   close(): Promise<void>;
 } {
@@ -41,6 +46,10 @@ function rawServer(respond: (requestsSeen: number) => string): {
             const cut = Math.max(1, Math.floor(bytes.length / 2) - 3);
             await conn.write(bytes.subarray(0, cut));
             await conn.write(bytes.subarray(cut));
+            if (closeIdleAfterMs !== undefined) {
+              await new Promise((r) => setTimeout(r, closeIdleAfterMs));
+              break;
+            }
           }
         } catch {
           /* closed */
@@ -214,6 +223,88 @@ Deno.test("open model: past maxInFlight requests are dropped, and rateAchieved f
   assert.ok(report.rate!.dropped > 100, JSON.stringify(report.rate));
   assert.equal(report.assertions[0].pass, false);
   assert.match(report.assertions[0].detail!, /dropped: more than maxInFlight were owed/);
+});
+
+Deno.test("open model: a low rate's quiet gaps are not stalls", async () => {
+  const report = await runScenario(defineScenario({
+    name: "slow-rate",
+    description: "d",
+    servers: [{ behavior: hello() }],
+    clients: [{ duration: "2600ms", rate: "1/s", engine: "raw" }],
+    assert: [noStallLongerThan("1s"), rateAchieved(1)],
+  }));
+  assert.equal(report.totals.ok, 3); // at 0, 1 and 2 s
+  assert.equal(report.passed, true, JSON.stringify(report.assertions));
+});
+
+Deno.test("raw: idle connections the server closed are replaced, not failed", async () => {
+  const server = rawServer(() => "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", 100);
+  const report = await runScenario(defineScenario({
+    name: "idle-close",
+    description: "d",
+    servers: [{ url: server.url }],
+    clients: [{ duration: "1100ms", rate: "5/s", engine: "raw" }],
+  }));
+  await server.close();
+  assert.equal(report.totals.ok, 6, JSON.stringify(report.errors));
+});
+
+Deno.test("raw: the server URL's path is kept; errors group by kind, as fetch's do", async () => {
+  // The server sends 5 of 100 body bytes and closes: the same one error line for both engines.
+  const server = rawServer(() => "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort", 0);
+  for (const engine of ["fetch", "raw"] as const) {
+    const truncated = await runScenario(defineScenario({
+      name: "truncated",
+      description: "d",
+      servers: [{ url: server.url }],
+      clients: [{ requests: 60, concurrency: 2, engine }],
+    }));
+    assert.equal(truncated.totals.errors, 60);
+    assert.deepEqual(
+      truncated.errors.map((e) => [e.class, e.count]),
+      [["body_error", 60]],
+      `${engine}: ${JSON.stringify(truncated.errors)}`,
+    );
+  }
+  await server.close();
+  let path = "";
+  const app = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    path = new URL(request.url).pathname;
+    return new Response(path.startsWith("/api/") ? "ok" : "no", {
+      status: path.startsWith("/api/") ? 200 : 404,
+    });
+  });
+  const report = await runScenario(defineScenario({
+    name: "path",
+    description: "d",
+    servers: [{ url: `http://127.0.0.1:${app.addr.port}/api/` }],
+    clients: [{ requests: 5, engine: "raw", request: { path: "/things" } }],
+  }));
+  await app.shutdown();
+  assert.deepEqual(report.statusCodes, { "200": 5 });
+  assert.equal(path, "/api/things");
+});
+
+Deno.test("open model: maxInFlight bounds what is in flight at the server", async () => {
+  let inHandler = 0;
+  let most = 0;
+  const report = await runScenario(defineScenario({
+    name: "bounded",
+    description: "d",
+    servers: [{
+      behavior: handler(async () => {
+        most = Math.max(most, ++inHandler);
+        await new Promise((r) => setTimeout(r, 300));
+        inHandler--;
+        return new Response("ok");
+      }),
+    }],
+    clients: [{ concurrency: 20, duration: "1s", engine: "raw", rate: "20/s", maxInFlight: 2 }],
+  }));
+  assert.ok(most <= 2, `${most} in the handler at once`);
+  assert.ok(report.rate!.dropped >= 10, JSON.stringify(report.rate));
+  // The headline latency counts every response.
+  assert.equal(report.latency.count, report.totals.ok);
 });
 
 Deno.test("engine and rate settings are checked before anything starts", () => {
