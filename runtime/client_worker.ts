@@ -257,10 +257,12 @@ interface LaneContext {
 
 /** A client's fetch lanes share its `Deno.createHttpClient` (its connection pool). */
 const fetchClients = new Map<number, Deno.HttpClient>();
+/** A client's request URL per server, made once for all its lanes. */
+const fetchUrls = new Map<number, string[]>();
 
 async function fetchLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): Promise<void> {
   const http = fetchClients.get(spec.id)!;
-  const base = s.init.urls.map((url) => url.replace(/\/$/, "") + spec.request.path);
+  const base = fetchUrls.get(spec.id)!;
   const { method, headers, body } = spec.request;
   const timeout = spec.timeout;
   const counters = s.counters.find((c) => c.id === spec.id)!;
@@ -468,14 +470,17 @@ async function start(s: WorkerState, round: number, last: boolean): Promise<void
   }, s.init.snapshotIntervalMs);
   // Each client's lanes share its connection pool (fetch: one HTTP client), fresh every round.
   for (const spec of s.init.clients) {
-    if (spec.engine === "fetch") fetchClients.set(spec.id, createFetchClient(s, spec));
-    else rawPools.set(spec.id, new Map());
+    if (spec.engine === "fetch") {
+      fetchClients.set(spec.id, createFetchClient(s, spec));
+      fetchUrls.set(spec.id, s.init.urls.map((url) => url.replace(/\/$/, "") + spec.request.path));
+    } else rawPools.set(spec.id, new Map());
   }
   try {
     await Promise.all(s.init.clients.map((spec) => runClient(s, spec, startedAt)));
   } finally {
     for (const client of fetchClients.values()) client.close();
     fetchClients.clear();
+    fetchUrls.clear();
     for (const pool of rawPools.values()) {
       for (const idle of pool.values()) for (const connection of idle) connection.close();
     }
