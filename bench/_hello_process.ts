@@ -1,8 +1,8 @@
-// Starts bench/hello_server.ts in its own process (the way peer load tools are pointed at the same
-// servers wedge loads) and reads the URL it prints.
+// Starts a server in its own process (the way peer load tools are pointed at the same servers
+// wedge loads) and reads the URL it prints as its first line of stdout.
 import { fileURLToPath } from "node:url";
 
-/** A hello server running in a child process. */
+/** A server running in a child process. */
 export interface HelloProcess {
   /** Its base URL. */
   url: string;
@@ -10,23 +10,32 @@ export interface HelloProcess {
   stop(): Promise<void>;
 }
 
-/** Starts one hello server for at most `forSeconds`, speaking `protocol`. */
-export async function startHelloProcess(
+/** Starts one hello server (bench/hello_server.ts) for at most `forSeconds`, speaking `protocol`. */
+export function startHelloProcess(
   options: { forSeconds: number; protocol?: "h1" | "h2" },
 ): Promise<HelloProcess> {
-  const server = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "bench/hello_server.ts",
-      "--count",
-      "1",
-      "--for",
-      `${options.forSeconds}s`,
-      "--protocol",
-      options.protocol ?? "h1",
-    ],
+  return startUrlProcess(Deno.execPath(), [
+    "run",
+    "-A",
+    "bench/hello_server.ts",
+    "--count",
+    "1",
+    "--for",
+    `${options.forSeconds}s`,
+    "--protocol",
+    options.protocol ?? "h1",
+  ]);
+}
+
+/**
+ * Starts `program args` from the repository root and waits (at most 30 s) for the URL it prints
+ * as its first line of stdout; a server that exits first, or is too slow, is stopped and reaped.
+ */
+export async function startUrlProcess(program: string, args: string[]): Promise<HelloProcess> {
+  const server = new Deno.Command(program, {
+    args,
     cwd: fileURLToPath(new URL("../", import.meta.url)),
+    stdin: "null",
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -40,10 +49,19 @@ export async function startHelloProcess(
   try {
     const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let buffered = "";
-    while (!buffered.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("the hello server exited before printing its URL");
-      buffered += value;
+    const deadline = setTimeout(() => {
+      try {
+        server.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, 30_000);
+    try {
+      while (!buffered.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`${program} ${args.join(" ")} exited before printing its URL`);
+        buffered += value;
+      }
+    } finally {
+      clearTimeout(deadline);
     }
     reader.releaseLock();
     return { url: buffered.split("\n")[0].trim(), stop };

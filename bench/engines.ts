@@ -23,7 +23,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { startHelloProcess } from "./_hello_process.ts";
+import { type HelloProcess, startHelloProcess, startUrlProcess } from "./_hello_process.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({
@@ -105,52 +105,6 @@ async function firstLine(program: string, args: string[]): Promise<string> {
     return (out.stdout + out.stderr).split("\n")[0].trim();
   } catch (error) {
     return `unavailable (${(error as Error).message})`;
-  }
-}
-
-/** A server in a child process that prints its URL as its first line of stdout. */
-interface ServerProcess {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startUrlProcess(program: string, args: string[]): Promise<ServerProcess> {
-  const child = new Deno.Command(program, {
-    args,
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    await child.stdout.cancel().catch(() => {});
-    await child.status;
-  };
-  try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let buffered = "";
-    const deadline = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }, 30_000);
-    try {
-      while (!buffered.includes("\n")) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`${program} ${args.join(" ")} exited before printing its URL`);
-        buffered += value;
-      }
-    } finally {
-      clearTimeout(deadline);
-    }
-    reader.releaseLock();
-    return { url: buffered.split("\n")[0].trim(), stop };
-  } catch (error) {
-    await stop();
-    throw error;
   }
 }
 
@@ -375,7 +329,7 @@ interface ServerSpec {
   key: "deno" | "node";
   name: string;
   command: string;
-  start(forSeconds: number): Promise<ServerProcess>;
+  start(forSeconds: number): Promise<HelloProcess>;
 }
 
 const nodeAvailable = await exists("node");
@@ -649,7 +603,7 @@ async function rateCheck(capacity: number | undefined): Promise<RateCheck> {
   return result;
 }
 
-function startStallServer(): Promise<ServerProcess> {
+function startStallServer(): Promise<HelloProcess> {
   return startUrlProcess(Deno.execPath(), [
     "run",
     "-A",
