@@ -23,6 +23,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import type { RunReport } from "../mod.ts";
 import { type HelloProcess, startHelloProcess, startUrlProcess } from "./_hello_process.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -154,24 +155,10 @@ function parseAutocannon(text: string): Sample {
 }
 
 /** The fields of wedge's JSON report this bench reads. */
-interface WedgeReport {
-  requestsPerSecond: number;
-  latency: { percentiles: Record<string, number> };
-  latencyBreakdown?: Record<"corrected" | "service" | "queue", {
-    percentiles: Record<string, number>;
-  }>;
-  rate?: {
-    scheduled: number;
-    sent: number;
-    achieved: number;
-    targetPerSecond: number;
-    achievedPerSecond: number;
-    late: number;
-    dropped: number;
-  } | null;
-  totals?: Record<string, unknown>;
-  errors?: unknown;
-}
+type WedgeReport = Pick<
+  RunReport,
+  "requestsPerSecond" | "latency" | "latencyBreakdown" | "rate" | "totals" | "errors"
+>;
 
 /** The wedge command line for the given `--set`s (with a placeholder for the JSON path). */
 function wedgeArgs(json: string, sets: Record<string, string | number>): string[] {
