@@ -12,7 +12,7 @@ import { type HostedFleet, startHostedFleet } from "./hosted_fleet.ts";
 import type { SampledProcess } from "./memory_sampler.ts";
 import type { PlannedServer, RunPlan } from "./plan.ts";
 import type { ServerProcessReport } from "./report.ts";
-import type { ResolvedBehavior, Scenario } from "./scenario_schema.ts";
+import { behaviorRunsCode, type Scenario } from "./scenario_schema.ts";
 import { UsageError } from "./scenario_error.ts";
 import {
   newServerCounters,
@@ -73,11 +73,6 @@ export interface StartRunServersOptions {
   onProcessExit?: (exit: ServerProcessExit) => void;
 }
 
-function usesCode(behavior: ResolvedBehavior): boolean {
-  if (behavior.kind === "handler") return true;
-  return "then" in behavior ? usesCode(behavior.then) : false;
-}
-
 /**
  * Starts every planned server and resolves once all of them are ready; on any failure, stops the
  * ones started and rethrows.
@@ -111,7 +106,7 @@ export async function startRunServers(
   );
   const commands = plan.servers.filter((s) => s.placement === "command");
   for (const [fleet, servers] of hostedFleets) {
-    if (servers.some((s) => usesCode(s.behavior)) && scenario.file === null) {
+    if (servers.some((s) => behaviorRunsCode(s.behavior)) && scenario.file === null) {
       throw new UsageError(
         `server fleet "${fleet}" runs in a process of its own (isolate, or a memory assertion), and its behaviour is your code: the server host loads it from the scenario file. Pass { file } to runScenario (the path of the scenario module), or run it with the CLI.`,
       );

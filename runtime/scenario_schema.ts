@@ -402,6 +402,26 @@ const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
   )
 );
 
+/**
+ * Whether a behaviour is, or leads to, the user's code (`handler(...)`): code cannot travel to a
+ * server host as data, so the host loads the scenario file for it.
+ *
+ * @param behavior A validated behaviour.
+ * @returns True when a `handler` is in its chain.
+ *
+ * @example
+ * ```ts
+ * import { behaviorRunsCode } from "./scenario_schema.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(behaviorRunsCode({ kind: "hello", status: 200, body: "", headers: {} }), false);
+ * ```
+ */
+export function behaviorRunsCode(behavior: ResolvedBehavior): boolean {
+  if (behavior.kind === "handler") return true;
+  return "then" in behavior ? behaviorRunsCode(behavior.then) : false;
+}
+
 function nestedStopAccepting(behavior: ResolvedBehavior): boolean {
   let current: ResolvedBehavior | undefined = "then" in behavior ? behavior.then : undefined;
   while (current) {

@@ -12,7 +12,7 @@
 
 import { loadScenario } from "./load_scenario.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
-import type { ResolvedBehavior } from "./scenario_schema.ts";
+import { behaviorRunsCode } from "./scenario_schema.ts";
 import { type ServerFleetHandle, type ServerToStart, startServerFleet } from "./server_fleet.ts";
 import {
   type FromHost,
@@ -30,18 +30,13 @@ function send(message: FromHost): void {
   console.log(HOST_LINE_PREFIX + JSON.stringify(message));
 }
 
-function usesCode(behavior: ResolvedBehavior): boolean {
-  if (behavior.kind === "handler") return true;
-  return "then" in behavior ? usesCode(behavior.then) : false;
-}
-
 /**
  * Rebuilds the servers' behaviours from the scenario module when any of them is code (a function
  * cannot travel as JSON): the host resolves the same scenario with the same params.
  */
 async function behaviorsOf(start: HostStart): Promise<ServerToStart[]> {
   const servers = start.servers;
-  if (!servers.some((s) => usesCode(s.behavior))) return servers;
+  if (!servers.some((s) => behaviorRunsCode(s.behavior))) return servers;
   if (start.scenario === null) {
     throw new Error(
       "a server's behaviour is code, and the host was not told the scenario file to load it from",
