@@ -449,7 +449,7 @@ function rawError(error: unknown): unknown {
   if (error instanceof Http1ProtocolError) {
     if (error.kind === "truncated") {
       return new Error(
-        /inside the (body|trailers)/.test(error.message)
+        error.inBody
           ? "error reading a body from connection: closed before the body was complete"
           : "connection closed before message completed",
       );

@@ -57,15 +57,19 @@ export type Http1ProtocolErrorKind =
 export class Http1ProtocolError extends Error {
   /** What was wrong. */
   readonly kind: Http1ProtocolErrorKind;
+  /** For `truncated`: whether the head had arrived, so the body was cut (else the head was). */
+  readonly inBody: boolean;
 
   /**
    * @param kind What was wrong.
    * @param message Details, with an escaped excerpt of the bytes near the problem.
+   * @param options `inBody`: a truncation cut the body rather than the head.
    */
-  constructor(kind: Http1ProtocolErrorKind, message: string) {
+  constructor(kind: Http1ProtocolErrorKind, message: string, options: { inBody?: boolean } = {}) {
     super(message);
     this.name = "Http1ProtocolError";
     this.kind = kind;
+    this.inBody = options.inBody ?? false;
   }
 }
 
@@ -342,6 +346,7 @@ export class Http1ResponseParser {
     const error = new Http1ProtocolError(
       "truncated",
       `connection closed ${this.#whereTruncated()}`,
+      { inBody: state !== STATUS_LINE && state !== HEADER_LINE },
     );
     this.#fail(error);
     throw error;

@@ -563,3 +563,20 @@ Deno.test("mutated responses: the outcome never depends on where reads cut the b
   // The mutations reach most kinds of error.
   assert.ok(kinds.size >= 5, [...kinds].join(", "));
 });
+
+Deno.test("a truncation says whether the head or the body was cut", () => {
+  const cut = (text: string) => {
+    const parser = new Http1ResponseParser();
+    parser.expect("other");
+    parser.push(new TextEncoder().encode(text), () => {});
+    try {
+      parser.end(() => {});
+    } catch (error) {
+      return error as Http1ProtocolError;
+    }
+    throw new Error("expected a truncation");
+  };
+  assert.equal(cut("HTTP/1.1 200 OK\r\ncontent-le").inBody, false);
+  assert.equal(cut("HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc").inBody, true);
+  assert.equal(cut("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nab").inBody, true);
+});
