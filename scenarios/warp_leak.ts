@@ -23,6 +23,7 @@ export default defineScenario({
       "bytes the server keeps per request, on purpose (0: a clean hello server)",
     ),
     tries: z.number().int().positive().default(5).describe("measured loads (the seed's TRIES)"),
+    warmup: z.number().int().min(0).default(1).describe("loads before the baseline"),
     duration: z.string().default("1s").describe("length of each load (the seed's DURATION)"),
     workers: z.number().int().positive().default(100).describe(
       "requests in flight (the seed's WORKERS, hey -c)",
@@ -36,7 +37,7 @@ export default defineScenario({
   }],
   clients: (p) => [{ name: "hey", concurrency: p.workers, duration: p.duration }],
   assert: (p) => [
-    rssDeltaBelow(p.bound, { of: "warp", warmup: 1, iterations: p.tries, settle: p.settle }),
+    rssDeltaBelow(p.bound, { of: "warp", warmup: p.warmup, iterations: p.tries, settle: p.settle }),
     successRateAtLeast(1),
   ],
 });
