@@ -16,17 +16,20 @@ Deno.test("a process tree's figure includes its children; a gone process reads n
     detached: true, // its own process group, so the sleep is killed with it
   }).spawn();
   try {
-    let tree = readTreeMemory(child.pid)!;
-    for (
-      let i = 0;
-      i < 50 && tree.rssBytes === readTreeMemory(child.pid, { children: false })!.rssBytes;
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 20)); // until sh has forked the sleep
-      tree = readTreeMemory(child.pid)!;
+    // Wait until sh has forked the sleep and both sit still (their memory stops changing).
+    const childrenFile = `/proc/${child.pid}/task/${child.pid}/children`;
+    let sleepPid = 0;
+    for (let i = 0; i < 100 && !sleepPid; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      sleepPid = Number(Deno.readTextFileSync(childrenFile).trim().split(" ")[0]) || 0;
     }
-    const alone = readTreeMemory(child.pid, { children: false })!;
-    assert.ok(tree.rssBytes > alone.rssBytes, `tree ${tree.rssBytes} vs alone ${alone.rssBytes}`);
+    assert.ok(sleepPid, "sh never started its sleep");
+    await new Promise((r) => setTimeout(r, 200));
+    const tree = readTreeMemory(child.pid)!;
+    const sh = readTreeMemory(child.pid, { children: false })!;
+    const sleep = readTreeMemory(sleepPid, { children: false })!;
+    assert.ok(sleep.rssBytes > 0);
+    assert.equal(tree.rssBytes, sh.rssBytes + sleep.rssBytes);
   } finally {
     Deno.kill(-child.pid, "SIGKILL");
     await child.status;
@@ -39,11 +42,16 @@ Deno.test("the sampler keeps a timeline on its interval and stops", async () => 
     [{ name: "runtime", role: "runtime", pid: Deno.pid, fleet: null }],
     { intervalMs: 20 },
   );
+  const started = performance.now();
   sampler.start();
-  await new Promise((r) => setTimeout(r, 130));
+  for (let i = 0; i < 100 && sampler.timeline.length < 5; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   sampler.stop();
+  const elapsed = performance.now() - started;
   const taken = sampler.timeline.length;
-  assert.ok(taken >= 4 && taken <= 9, `${taken} samples`);
+  // One at start, then one per interval at most.
+  assert.ok(taken >= 5 && taken <= elapsed / 20 + 1, `${taken} samples in ${elapsed}ms`);
   assert.ok(sampler.timeline.every((s, i) => i === 0 || s.atMs >= sampler.timeline[i - 1].atMs));
   assert.ok(sampler.peakRssBytes[0]! > 0);
   await new Promise((r) => setTimeout(r, 60));
