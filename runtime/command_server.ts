@@ -12,6 +12,7 @@
  */
 
 import { resolve } from "node:path";
+import { copyToFile } from "./child_output.ts";
 import { groupAlive, signalGroup, trackGroup, untrackGroup } from "./process_reaper.ts";
 import type { CommandBehavior, ReadySpec } from "./scenario_schema.ts";
 
@@ -193,38 +194,6 @@ function indented(title: string, text: string): string {
   const lines = text.split("\n");
   return `\n${title} (last ${lines.length} line${lines.length === 1 ? "" : "s"}):\n` +
     lines.map((line) => `  ${line}`).join("\n");
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) offset += await file.write(bytes.subarray(offset));
-}
-
-// Copies a pipe to a file chunk by chunk and closes the file. A failing log file (disk full)
-// stops the copy, not the reading: a pipe nobody reads would block the server.
-async function copyToFile(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  file: Deno.FsFile,
-  onChunk: (chunk: Uint8Array) => void,
-): Promise<void> {
-  let writable = true;
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (writable) {
-        try {
-          await writeAll(file, value);
-        } catch {
-          writable = false;
-        }
-      }
-      onChunk(value);
-    }
-  } catch {
-    // The pipe broke: nothing more to copy.
-  } finally {
-    file.close();
-  }
 }
 
 /**

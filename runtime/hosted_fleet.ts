@@ -7,6 +7,7 @@
  */
 
 import { join } from "node:path";
+import { copyToFile, readLines, writeAll } from "./child_output.ts";
 import { signalGroup, trackGroup, untrackGroup } from "./process_reaper.ts";
 import { newServerCounters, type ServerCounters, type ServerToStart } from "./server_fleet.ts";
 import {
@@ -176,7 +177,7 @@ export async function startHostedFleet(
   const stdoutDone = readLines(stdoutReader, async (line) => {
     // A handler's output without a final newline may precede a protocol message on its line.
     const at = line.indexOf(HOST_LINE_PREFIX);
-    if (at > 0) await stdoutFile.write(encoder.encode(line.slice(0, at) + "\n"));
+    if (at > 0) await writeAll(stdoutFile, encoder.encode(line.slice(0, at) + "\n"));
     if (at >= 0) {
       const message = JSON.parse(line.slice(at + HOST_LINE_PREFIX.length)) as FromHost;
       if (message.type === "counters") {
@@ -185,26 +186,15 @@ export async function startHostedFleet(
       }
       onMessage(message);
     } else {
-      await stdoutFile.write(encoder.encode(line + "\n"));
+      await writeAll(stdoutFile, encoder.encode(line + "\n"));
     }
   }).catch(() => {}).finally(() => stdoutFile.close());
   let tail = "";
   const stderrReader = child.stderr.getReader();
-  const stderrDone = (async () => {
-    const decoder = new TextDecoder();
-    try {
-      while (true) {
-        const { value, done } = await stderrReader.read();
-        if (done) break;
-        tail = (tail + decoder.decode(value, { stream: true })).slice(-TAIL_BYTES);
-        await stderrFile.write(value);
-      }
-    } catch {
-      /* the pipe broke or was cancelled */
-    } finally {
-      stderrFile.close();
-    }
-  })();
+  const tailDecoder = new TextDecoder();
+  const stderrDone = copyToFile(stderrReader, stderrFile, (chunk) => {
+    tail = (tail + tailDecoder.decode(chunk, { stream: true })).slice(-TAIL_BYTES);
+  });
   // The host has exited when its status comes, whatever still holds its pipes (a process a
   // handler started): the logs get a moment to drain, then the readers are cancelled.
   const exited: Promise<HostExit> = child.status.then(async (status) => {
@@ -330,24 +320,4 @@ export async function startHostedFleet(
       return stopping;
     },
   };
-}
-
-/** Calls `onLine` for each line a reader yields, in order, until it ends. */
-async function readLines(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  onLine: (line: string) => void | Promise<void>,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffered += decoder.decode(value, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      await onLine(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
-    }
-  }
-  if (buffered) await onLine(buffered);
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { readLines } from "./child_output.ts";
 import { loadScenario } from "./load_scenario.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
 import { behaviorRunsCode } from "./scenario_schema.ts";
@@ -70,39 +71,36 @@ async function serve(): Promise<void> {
     send({ type: "stopped", unstopped });
   };
 
-  let buffered = "";
-  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (!line.trim()) continue;
-      const message = JSON.parse(line) as ToHost;
-      if (message.type === "start") {
-        try {
-          fleet = await startServerFleet(await behaviorsOf(message), {
-            onServerFailure: (serverId, error) =>
-              send({
-                type: "failure",
-                serverId,
-                message: error instanceof Error ? error.message : String(error),
-              }),
-          });
-        } catch (error) {
-          send({ type: "error", message: error instanceof Error ? error.message : String(error) });
-          return;
-        }
-        send({ type: "ready", urls: fleet.urls, caCerts: fleet.caCerts });
-        timer = setInterval(postCounters, COUNTERS_INTERVAL_MS);
-      } else if (message.type === "counters") {
-        postCounters();
-      } else if (message.type === "stop") {
-        await stop(message.timeoutMs);
-        return;
+  let stopped = false;
+  await readLines(Deno.stdin.readable.getReader(), async (line) => {
+    if (!line.trim()) return;
+    const message = JSON.parse(line) as ToHost;
+    if (message.type === "start") {
+      try {
+        fleet = await startServerFleet(await behaviorsOf(message), {
+          onServerFailure: (serverId, error) =>
+            send({
+              type: "failure",
+              serverId,
+              message: error instanceof Error ? error.message : String(error),
+            }),
+        });
+      } catch (error) {
+        send({ type: "error", message: error instanceof Error ? error.message : String(error) });
+        stopped = true;
+        return "stop";
       }
+      send({ type: "ready", urls: fleet.urls, caCerts: fleet.caCerts });
+      timer = setInterval(postCounters, COUNTERS_INTERVAL_MS);
+    } else if (message.type === "counters") {
+      postCounters();
+    } else if (message.type === "stop") {
+      await stop(message.timeoutMs);
+      stopped = true;
+      return "stop";
     }
-  }
+  });
+  if (stopped) return;
   // stdin closed: the runtime is gone. Stop quickly and leave.
   await stop(1000);
 }
