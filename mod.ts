@@ -80,6 +80,7 @@ export {
   type LatencyOptions,
   type MemoryWatch,
   noConnectErrors,
+  noListenOverflows,
   noStallLongerThan,
   type NoStallOptions,
   openStreamsBelow,

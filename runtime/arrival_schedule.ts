@@ -243,3 +243,52 @@ export class ArrivalTickets {
     if (excess > 0) this.dropped += Math.min(excess, this.backlog(nowMs));
   }
 }
+
+/** The three latencies of one request, in ms (see {@linkcode requestLatencies}). */
+export interface RequestLatencies {
+  /** End minus actual send. */
+  serviceMs: number;
+  /** End minus intended send (coordinated omission corrected); never below `serviceMs`. */
+  correctedMs: number;
+  /** Actual minus intended send; never negative. */
+  queueMs: number;
+}
+
+/**
+ * The latencies of one request from its intended send time, actual send time and end (one
+ * clock). A request sent before its intended time (a timer that fired early) counts from its
+ * actual send: corrected latency is never below service latency, and the queue time never
+ * negative, by construction.
+ *
+ * @param intendedMs When the schedule meant it to go (the actual send in a closed loop).
+ * @param times `sentAtMs`: when it went; `endMs`: when it ended.
+ * @returns Service, corrected and queue latency.
+ *
+ * @example A timer fired 2 ms early
+ * ```ts
+ * import { requestLatencies } from "./arrival_schedule.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(requestLatencies(100, { sentAtMs: 98, endMs: 110 }), {
+ *   serviceMs: 12,
+ *   correctedMs: 12,
+ *   queueMs: 0,
+ * });
+ * assert.deepEqual(requestLatencies(100, { sentAtMs: 130, endMs: 140 }), {
+ *   serviceMs: 10,
+ *   correctedMs: 40,
+ *   queueMs: 30,
+ * });
+ * ```
+ */
+export function requestLatencies(
+  intendedMs: number,
+  times: { sentAtMs: number; endMs: number },
+): RequestLatencies {
+  const from = Math.min(intendedMs, times.sentAtMs);
+  return {
+    serviceMs: times.endMs - times.sentAtMs,
+    correctedMs: times.endMs - from,
+    queueMs: times.sentAtMs - from,
+  };
+}

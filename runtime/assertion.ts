@@ -644,6 +644,18 @@ export function serverProcessesStayUp(): Assertion {
     name: "serverProcessesStayUp",
     description: "server processes stay up until the run stops them",
     check(report) {
+      // A process wedge could not signal (no permission) was not stopped by the run: a failure.
+      const unsignalled = report.serverProcesses.filter((p) => (p.stopFailure ?? null) !== null);
+      if (unsignalled.length) {
+        return {
+          pass: false,
+          measured: unsignalled.map((p) => `${p.name} could not be signalled`).join("; "),
+          detail: unsignalled.map((p) =>
+            `wedge could not signal ${p.name} (pid ${p.pid}): ${p.stopFailure}; its supervisor ` +
+            "killed its process group instead"
+          ).join("\n"),
+        };
+      }
       const early = report.serverProcesses.filter((p) => p.exit?.early);
       if (early.length === 0) {
         return { pass: true, measured: `${report.serverProcesses.length} stayed up` };
@@ -658,6 +670,44 @@ export function serverProcessesStayUp(): Assertion {
             p.exit!.stderrTail.trim() || "(nothing)"
           }\n(whole log: ${p.stderrLog})`
         ).join("\n"),
+      };
+    },
+  };
+}
+
+/**
+ * The kernel refused no connection attempt at a full listen queue during the run (`ListenDrops`
+ * and `ListenOverflows` in `/proc/net/netstat` did not grow). The counters are the network
+ * namespace's: in a run without a namespace of its own, other listeners on the host count too.
+ *
+ * @returns The assertion.
+ *
+ * @example
+ * ```ts
+ * import { noListenOverflows } from "./assertion.ts";
+ *
+ * const assert = [noListenOverflows()];
+ * ```
+ */
+export function noListenOverflows(): Assertion {
+  return {
+    name: "noListenOverflows",
+    description: "no connection attempt dropped at a full listen queue",
+    check(report) {
+      const listen = report.listen;
+      if (!listen) {
+        return {
+          pass: false,
+          measured: "not measured",
+          detail: "no kernel counters (/proc/net/netstat TcpExt ListenOverflows, ListenDrops)",
+        };
+      }
+      const dropped = Math.max(listen.overflows, listen.drops);
+      const scope = listen.scope === "namespace" ? "in the run's namespace" : "host-wide";
+      return dropped === 0 ? { pass: true, measured: `none (${scope})` } : {
+        pass: false,
+        measured: `${listen.overflows} overflows, ${listen.drops} drops (${scope})`,
+        detail: listen.hints[0],
       };
     },
   };

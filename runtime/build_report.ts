@@ -8,7 +8,13 @@ import { judge, serverProcessesStayUp } from "./assertion.ts";
 import { describeBehavior } from "./describe_behavior.ts";
 import { ArrivalSchedule } from "./arrival_schedule.ts";
 import type { PlannedClient, RunPlan } from "./plan.ts";
-import { type RateReport, REPORT_SCHEMA, REPORT_VERSION, type RunReport } from "./report.ts";
+import {
+  type RateReport,
+  REPORT_SCHEMA,
+  REPORT_VERSION,
+  type RunReport,
+  type ServerReport,
+} from "./report.ts";
 import type { RunCollector } from "./run_collector.ts";
 import type { Scenario } from "./scenario_schema.ts";
 import type { ServerCounters } from "./server_fleet.ts";
@@ -29,10 +35,12 @@ export interface RunMeasurements extends
     | "process"
     | "host"
     | "sockets"
+    | "listen"
     | "watchdog"
     | "longestStall"
     | "longestStallByProgress"
     | "stall"
+    | "eventLoops"
     | "serverProcesses"
     | "memory"
   > {
@@ -50,6 +58,25 @@ export interface RunMeasurements extends
   startedAt: number;
   /** How long each round's load lasted, ms (one entry per round that started). */
   roundLoadMs: number[];
+}
+
+/**
+ * Whether wedge counts the requests of a server placed so: it does for servers it runs (in the
+ * runtime or a server host), not for a command or an external URL, whose counters are unknown.
+ *
+ * @param placement Where the server runs.
+ * @returns True when its `received`/`responded` counters are measured.
+ *
+ * @example
+ * ```ts
+ * import { serverCountsRequests } from "./build_report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(serverCountsRequests("command"), false);
+ * ```
+ */
+export function serverCountsRequests(placement: ServerReport["placement"]): boolean {
+  return placement === "runtime" || placement === "host";
 }
 
 /**
@@ -101,6 +128,8 @@ export function buildReport(m: RunMeasurements): RunReport {
       errors: totals.errors,
       inFlight: totals.inFlight,
       abandoned: totals.abandoned,
+      retried: m.plan.clients.some((c) => c.engine === "fetch") ? null : totals.retried,
+      bodyBytes: totals.bodyBytes,
     },
     successRate: totals.completed === 0 ? 0 : totals.ok / totals.completed,
     requestsPerSecond: seconds > 0 ? totals.completed / seconds : 0,
@@ -115,13 +144,22 @@ export function buildReport(m: RunMeasurements): RunReport {
     rate: open.length ? rateReport(m, open, clients) : null,
     statusCodes: m.collector.statusCodes(),
     errors: m.collector.errors(),
+    retries: m.collector.retries(),
     servers: m.plan.servers.map((s) => ({
       fleet: s.fleet,
       index: s.index,
       url: m.urls[s.id] ?? "",
-      behavior: describeBehavior(s.behavior),
-      received: m.servers[s.id]?.received ?? 0,
-      responded: m.servers[s.id]?.responded ?? 0,
+      // A command's line as it ran: `{port}` filled with the port it was given.
+      behavior: describeBehavior(s.behavior, {
+        port: m.urls[s.id] ? Number(new URL(m.urls[s.id]).port) || null : null,
+      }),
+      // A command's or a URL's counters are unknown, never 0.
+      received: serverCountsRequests(s.placement) ? m.servers[s.id]?.received ?? null : null,
+      responded: serverCountsRequests(s.placement) ? m.servers[s.id]?.responded ?? null : null,
+      handlerErrors: serverCountsRequests(s.placement)
+        ? m.servers[s.id]?.handlerErrors ?? null
+        : null,
+      handlerErrorMessages: m.servers[s.id]?.handlerErrorMessages ?? [],
       completedByClients: completedByServer[s.id],
       inFlight: inFlightByServer[s.id],
       failure: m.servers[s.id]?.failure ?? null,
@@ -147,10 +185,12 @@ export function buildReport(m: RunMeasurements): RunReport {
     process: m.process,
     host: m.host,
     sockets: m.sockets,
+    listen: m.listen,
     watchdog: m.watchdog,
     longestStall: m.longestStall,
     longestStallByProgress: m.longestStallByProgress,
     stall: m.stall,
+    eventLoops: m.eventLoops,
     serverProcesses: m.serverProcesses,
     memory: m.memory,
     incidents: m.incidents,

@@ -131,7 +131,11 @@ export async function startClientFleet(
         if (message.final) markFinal(message.workerId);
         else checkRounds();
       } else if (message.type === "failure") {
-        options.onFailure(message.workerId, message.message);
+        // The fleet knows which worker this is (one that fails in its init has no id yet).
+        options.onFailure(planned.id, message.message);
+        if (!ready.has(planned.id)) {
+          rejectReady(new Error(`client worker ${planned.id} failed to start: ${message.message}`));
+        }
       }
     };
     worker.onerror = (event) => {

@@ -12,8 +12,8 @@ import { classifyError } from "./error_class.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import type { PlannedClient } from "./plan.ts";
 import { createRandom } from "./random.ts";
-import { ArrivalSchedule, ArrivalTickets } from "./arrival_schedule.ts";
-import { RawConnection, serializeRequest } from "./raw_connection.ts";
+import { ArrivalSchedule, ArrivalTickets, requestLatencies } from "./arrival_schedule.ts";
+import { RawConnection, serializeRequest, UnwrittenRequestError } from "./raw_connection.ts";
 import { Http1ProtocolError } from "./http1_response_parser.ts";
 import type { ErrorClass } from "./report.ts";
 import type {
@@ -29,6 +29,14 @@ const MAX_DISTINCT_ERRORS = 50;
 /** A request sent this long or more after its intended time counts as late (open model). */
 const LATE_MS = 10;
 const OLDEST_KEPT = 5;
+/**
+ * A pooled connection idle this long or more gets one turn of the event loop before it is reused,
+ * so a close the server sent meanwhile is seen before the request is written, as hyper's
+ * connection task reads before it writes. Shorter idles (a busy closed loop) skip the turn.
+ */
+const IDLE_CHECK_MS = 0.5;
+/** Methods a request may be sent again for (RFC 9110 §9.2.2), as hyper retries them. */
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
 const IDLE = 0;
 const AWAITING_HEADERS = 1;
@@ -54,6 +62,8 @@ interface WorkerState {
   inFlightByServer: number[];
   statusCodes: Record<string, number>;
   errors: Map<string, { class: ErrorClass; message: string; count: number }>;
+  /** Raw engine: why requests were sent again on a new connection. */
+  retries: Map<string, { class: ErrorClass; message: string; count: number }>;
   slots: LaneSlot[];
   stopped: boolean;
   finished: boolean;
@@ -78,6 +88,7 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     inFlightByServer: s.inFlightByServer.slice(),
     statusCodes: { ...s.statusCodes },
     errors: [...s.errors.values()].map((e) => ({ ...e })),
+    retries: [...s.retries.values()].map((e) => ({ ...e })),
     oldestInFlight: oldestInFlight(s.slots, performance.now()),
     awaitingHeadersByServer: awaitingHeaders(s.slots, s.inFlightByServer.length),
     latencyDelta: s.histogram.takeDelta(),
@@ -113,17 +124,17 @@ function oldestInFlight(slots: readonly LaneSlot[], now: number): InFlightReques
   }));
 }
 
-function countError(s: WorkerState, error: unknown): void {
+function countError(errors: WorkerState["errors"], error: unknown, count = 1): void {
   const classified = classifyError(error);
   let key = `${classified.class}\u0000${classified.message}`;
-  if (!s.errors.has(key) && s.errors.size >= MAX_DISTINCT_ERRORS) {
+  if (!errors.has(key) && errors.size >= MAX_DISTINCT_ERRORS) {
     key = "other\u0000(more distinct error messages than the report keeps)";
     classified.class = "other";
     classified.message = "(more distinct error messages than the report keeps)";
   }
-  const entry = s.errors.get(key);
-  if (entry) entry.count++;
-  else s.errors.set(key, { ...classified, count: 1 });
+  const entry = errors.get(key);
+  if (entry) entry.count += count;
+  else errors.set(key, { ...classified, count });
 }
 
 function createFetchClient(s: WorkerState, spec: PlannedClient): Deno.HttpClient {
@@ -175,8 +186,10 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
     const at = tickets.take(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
     if (at === null || at >= deadline) return null;
-    if (at > now) {
-      await new Promise((resolve) => setTimeout(resolve, at - now));
+    // A timer may fire early: sleep until the clock says the intended time has come, so no
+    // request goes before it (corrected latency never below service latency).
+    for (let wait = at - now; wait > 0; wait = at - performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
       if (s.stopped) return null;
     }
     // While this lane slept, others may have filled what may be owed: then this one is dropped.
@@ -203,7 +216,7 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
     counters.sent++;
     s.inFlightByServer[target]++;
     if (tickets === null) return;
-    const queueMs = sentAt - intended;
+    const { queueMs } = requestLatencies(intended, { sentAtMs: sentAt, endMs: sentAt });
     s.queue!.recordMs(queueMs);
     if (queueMs >= LATE_MS) counters.late++;
   }
@@ -216,28 +229,54 @@ async function runClient(s: WorkerState, spec: PlannedClient, startedAt: number)
     error?: unknown,
   ) {
     if (status !== undefined) {
-      const end = performance.now();
-      s.histogram.recordMs(end - sentAt);
+      const latencies = requestLatencies(intended, { sentAtMs: sentAt, endMs: performance.now() });
+      s.histogram.recordMs(latencies.serviceMs);
       // Closed loop: intended is the actual send, so corrected equals service.
-      s.corrected.recordMs(end - intended);
+      s.corrected.recordMs(latencies.correctedMs);
       s.statusCodes[status] = (s.statusCodes[status] ?? 0) + 1;
       if (status < 400) counters.ok++;
     } else {
       counters.errors++;
-      countError(s, error);
+      countError(s.errors, error);
     }
     counters.completed++;
     s.completedByServer[target]++;
     s.inFlightByServer[target]--;
   }
 
+  function retried(count: number, why: unknown): void {
+    counters.retried += count;
+    countError(s.retries, why, count);
+  }
+
+  function stray(status: number, error: unknown): void {
+    // The last request answered on that connection got a second answer: it ends as a protocol
+    // error, not as the response it first seemed to get (its latency sample stays recorded).
+    if (status < 400) counters.ok--;
+    const code = String(status);
+    if (s.statusCodes[code] > 1) s.statusCodes[code]--;
+    else delete s.statusCodes[code];
+    counters.errors++;
+    countError(s.errors, error);
+  }
+
+  function received(bytes: number): void {
+    counters.bodyBytes += bytes;
+  }
+
+  const context = { pick, nextRequest, nextDue, sent, record, retried, stray, received };
   const lanes = Array.from(
     { length: spec.concurrency },
-    spec.engine === "raw"
-      ? () => rawLane(s, spec, { pick, nextRequest, nextDue, sent, record })
-      : () => fetchLane(s, spec, { pick, nextRequest, nextDue, sent, record }),
+    spec.engine === "raw" ? () => rawLane(s, spec, context) : () => fetchLane(s, spec, context),
   );
   await Promise.all(lanes);
+  // A second answer that came while the last connections sat idle counts too.
+  for (const idle of rawPools.get(spec.id)?.values() ?? []) {
+    for (const connection of idle) {
+      const idleEnd = connection.idleEnd();
+      if (idleEnd?.kind === "stray") stray(idleEnd.status, rawError(idleEnd.error));
+    }
+  }
 }
 
 /** What a lane needs of its client: pick a server, get the next request, count what happens. */
@@ -253,6 +292,15 @@ interface LaneContext {
     status: number | undefined,
     error?: unknown,
   ): void;
+  /** `count` requests go again on a new connection: their pooled one was found closed. */
+  retried(count: number, why: unknown): void;
+  /**
+   * Bytes arrived on an idle connection with no request waiting: the request last answered on it
+   * (with `status`) was answered twice, and counts as a protocol error instead.
+   */
+  stray(status: number, error: unknown): void;
+  /** Response body bytes received. */
+  received(bytes: number): void;
 }
 
 /** A client's fetch lanes share its `Deno.createHttpClient` (its connection pool). */
@@ -272,9 +320,26 @@ async function fetchLane(s: WorkerState, spec: PlannedClient, lane: LaneContext)
     signal: AbortSignal | undefined,
     slot: LaneSlot | null,
   ): Promise<number> {
-    const response = await fetch(base[target], { method, headers, body, client: http, signal });
+    // A 3xx is a response, counted by its status: never followed (a redirect could take the load
+    // off loopback).
+    const response = await fetch(base[target], {
+      method,
+      headers,
+      body,
+      client: http,
+      signal,
+      redirect: "manual",
+    });
     if (slot) slot.phase = READING_BODY;
-    await response.arrayBuffer();
+    // Streamed and discarded: what is held per request is one chunk, however long the body.
+    if (response.body !== null) {
+      const reader = response.body.getReader();
+      while (true) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        lane.received(chunk.value.byteLength);
+      }
+    }
     return response.status;
   }
 
@@ -337,6 +402,7 @@ async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): 
   const servers = s.init.urls.map((url) => new URL(url));
   const perRequest = spec.pool.maxIdlePerHost === 0;
   const head = spec.request.method === "HEAD";
+  const idempotent = IDEMPOTENT.has(spec.request.method.toUpperCase());
   const pool = rawPools.get(spec.id)!;
   // Each distinct request serialized once per server (Host header and base path differ), and
   // batches of it for pipelining.
@@ -378,11 +444,21 @@ async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): 
     const target = lane.pick();
     const idle = pool.get(target) ?? [];
     pool.set(target, idle);
+    // A pooled connection the server closed while it sat idle is found closed before the
+    // request is written: the batch goes on another connection, and each request counts as
+    // retried. Bytes that came on it with no request waiting are a protocol error.
     let connection: RawConnection | null = null;
+    if (idle.length && performance.now() - idle[idle.length - 1].idleSince >= IDLE_CHECK_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
     while (idle.length && connection === null) {
       const candidate = idle.pop()!;
-      if (candidate.done) candidate.close();
-      else connection = candidate;
+      const idleEnd = candidate.idleEnd();
+      if (candidate.done || idleEnd !== null) {
+        candidate.close();
+        if (idleEnd?.kind === "closed") lane.retried(count, rawError(idleEnd.error));
+        else if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
+      } else connection = candidate;
     }
     const t0 = performance.now();
     for (let i = 0; i < count; i++) lane.sent(target, intended[i], t0);
@@ -405,8 +481,9 @@ async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): 
       answered = i + 1;
       lane.record(target, intended[i], t0, response.status);
     };
-    // A connection that waited idle in the pool may have been closed by the server meanwhile:
-    // if it fails before any byte of an answer, the batch goes again on a new connection once.
+    // Retried as hyper retries: a reused connection whose first write failed before any byte
+    // went out (the server had reset it), for idempotent methods, once. A request that was
+    // written and then met a close or a reset is the keep-alive race: an error, as with fetch.
     let reused = connection !== null;
     try {
       while (true) {
@@ -423,7 +500,10 @@ async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): 
           await connection.roundTrip(batch(target, count), { count, head }, onResponse);
           break;
         } catch (error) {
-          if (!reused || timedOut || connection.receivedAny) throw error;
+          if (!(error instanceof UnwrittenRequestError) || !reused || timedOut || !idempotent) {
+            throw error;
+          }
+          lane.retried(count, rawError(error));
           connection = null;
           reused = false;
         }
@@ -436,6 +516,7 @@ async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): 
       for (let i = answered; i < count; i++) lane.record(target, intended[i], t0, undefined, why);
     } finally {
       clearTimeout(timer);
+      if (connection !== null) lane.received(connection.takeBodyBytes());
     }
     slot.phase = IDLE;
   }
@@ -446,7 +527,14 @@ async function rawLane(s: WorkerState, spec: PlannedClient, lane: LaneContext): 
  * per kind, not one per byte count.
  */
 function rawError(error: unknown): unknown {
+  if (error instanceof UnwrittenRequestError) return rawError(error.cause);
   if (error instanceof Http1ProtocolError) {
+    if (error.kind === "unexpected-bytes") {
+      return new Http1ProtocolError(
+        error.kind,
+        "invalid HTTP response (unexpected-bytes: a response with no request waiting)",
+      );
+    }
     if (error.kind === "truncated") {
       return new Error(
         error.inBody
@@ -517,11 +605,14 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           abandoned: 0,
           late: 0,
           dropped: 0,
+          retried: 0,
+          bodyBytes: 0,
         })),
         completedByServer: new Array(servers).fill(0),
         inFlightByServer: new Array(servers).fill(0),
         statusCodes: {},
         errors: new Map(),
+        retries: new Map(),
         slots: [],
         stopped: false,
         finished: false,

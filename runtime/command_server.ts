@@ -6,14 +6,23 @@
  * The process is started detached: it leads a new session and process group, so signals go to
  * the group and reach what it started too (a `sh -c` wrapper's server, `cargo run`'s binary). The
  * price is that a terminal's Ctrl-C no longer reaches it: wedge stops it itself, and on
- * `Deno.exit()` an `unload` listener SIGKILLs every group still running.
+ * `Deno.exit()` an `unload` listener SIGKILLs every group still running. It is started through
+ * the supervisor (`supervisor.ts`), which SIGKILLs the group when wedge dies in any other way
+ * (`kill -9`, a panic), and through which wedge still sees the command's own exit code or signal.
  *
  * @module
  */
 
 import { resolve } from "node:path";
 import { copyToFile } from "./child_output.ts";
-import { groupAlive, signalGroup, trackGroup, untrackGroup } from "./process_reaper.ts";
+import {
+  groupAlive,
+  signalGroup,
+  trackGroup,
+  untrackGroup,
+  waitGroupGone,
+} from "./process_reaper.ts";
+import { type GroupGuard, groupGuard, supervisedArgv, supervisorAvailable } from "./supervisor.ts";
 import type { CommandBehavior, ReadySpec } from "./scenario_schema.ts";
 
 export type { ReadySpec };
@@ -58,6 +67,11 @@ export interface CommandServer {
   readonly exit: CommandServerExit | null;
   /** True once `stop()` was called (an exit after that is not "early"). */
   readonly stopping: boolean;
+  /**
+   * Why a signal to its group could not be sent (e.g. `NotCapable` under narrowed permissions,
+   * or EPERM), else null. The supervisor then killed the group; the run reports it as a failure.
+   */
+  readonly stopFailure: string | null;
   /** The last lines of its stderr so far (at most 20 lines and 4096 characters). */
   stderrTail(): string;
   /**
@@ -181,6 +195,45 @@ function quoteArg(arg: string): string {
   return /^[\w@%+=:,./{}-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * Why `program` cannot be run, as a spawn would say it, or null when it can (or this cannot
+ * tell): a name without a slash is looked up in the command's PATH, a path from its cwd.
+ */
+function programProblem(
+  program: string,
+  cwd: string | null,
+  env: Record<string, string>,
+): string | null {
+  const runnable = (path: string): "yes" | "no" | "not-executable" | "unknown" => {
+    try {
+      const info = Deno.statSync(path);
+      if (!info.isFile) return "no";
+      return info.mode === null || (info.mode & 0o111) !== 0 ? "yes" : "not-executable";
+    } catch (error) {
+      return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory
+        ? "no"
+        : "unknown";
+    }
+  };
+  try {
+    const base = cwd === null ? Deno.cwd() : resolve(cwd);
+    if (program.includes("/")) {
+      const found = runnable(resolve(base, program));
+      return found === "no"
+        ? "no such file"
+        : found === "not-executable"
+        ? "the file is not executable"
+        : null;
+    }
+    const path = env.PATH ?? Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+    const dirs = path.split(":").map((dir) => resolve(base, dir || "."));
+    const found = dirs.map((dir) => runnable(resolve(dir, program)));
+    return found.some((f) => f === "yes" || f === "unknown") ? null : "not found in PATH";
+  } catch {
+    return null; // no permission to look: let the start tell
+  }
+}
+
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
@@ -256,13 +309,20 @@ export async function startCommandServer(
     throw error;
   });
 
+  // Through the supervisor (supervisor.ts), the command's group dies with wedge, however wedge
+  // ends. The supervisor's shell always starts, so a missing program is looked for first.
+  const supervised = supervisorAvailable() !== null;
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(argv[0], {
-      args: argv.slice(1),
+    const missing = supervised ? programProblem(argv[0], spec.cwd, env) : null;
+    if (missing !== null) throw new Error(missing);
+    const [program, ...args] = supervisedArgv(argv);
+    child = new Deno.Command(program, {
+      args,
       env,
       cwd: spec.cwd ?? undefined,
-      stdin: "null",
+      // The supervisor's pipe: only wedge holds its other end. The command gets /dev/null.
+      stdin: supervised ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
       // Its own session and process group: signals to -pid reach whatever it starts.
@@ -272,16 +332,29 @@ export async function startCommandServer(
     stdoutFile.close();
     stderrFile.close();
     const reason = error instanceof Error ? error.message : String(error);
+    const refused = error instanceof Deno.errors.NotCapable
+      ? `\nwedge starts each command through /bin/sh and setsid (its supervisor, which kills the ` +
+        "command's group if wedge dies): allow them to run too, e.g. --allow-run."
+      : "";
     throw new CommandServerError(
       `${name}: could not start ${JSON.stringify(argv[0])}: ${reason} (command: ${command}` +
         `${spec.cwd === null ? "" : `, cwd: ${spec.cwd}`})\n` +
         "Check that the program exists and is executable (a bare name is looked up in PATH, a " +
-        "relative path from the working directory) and that the working directory exists.",
+        "relative path from the working directory) and that the working directory exists." +
+        refused,
       { server: name, argv, exit: null, stderrTail: "", cause: error },
     );
   }
   const pid = child.pid;
   trackGroup(pid);
+  const guard: GroupGuard = groupGuard(supervised ? child.stdin : null);
+  // A signal that could not be sent (EPERM, NotCapable): the group may still run.
+  let stopFailure: string | null = null;
+  // The group is gone: stop tracking it, and tell the supervisor not to kill.
+  const released = () => {
+    untrackGroup(pid);
+    guard.disarm();
+  };
 
   // stderr: a tail for messages. stdout: a bounded window, scanned only while waiting for a match.
   let stderrText = "";
@@ -323,7 +396,7 @@ export async function startCommandServer(
     const atMs = performance.now();
     reaped = true;
     lingering = groupAlive(pid);
-    if (!lingering) untrackGroup(pid);
+    if (!lingering) released();
     if (!(await settlesWithin(copies, DRAIN_WAIT_MS))) {
       await Promise.allSettled([outReader.cancel(), errReader.cancel()]);
       await copies;
@@ -345,11 +418,27 @@ export async function startCommandServer(
     const done = () => {
       if (!reaped) return false;
       if (lingering) lingering = groupAlive(pid);
-      if (!lingering) untrackGroup(pid);
+      if (!lingering) released();
       return !lingering;
     };
     if (done()) return { forced: false, exit: await exited };
-    signalGroup(pid, "SIGTERM");
+    // A signal wedge may not send is a failure to report, never swallowed; the supervisor, which
+    // needs no permission, then kills the group (SIGKILL) so that nothing is left running.
+    const failed = (error: unknown) => {
+      stopFailure ??= error instanceof Error ? error.message : String(error);
+      untrackGroup(pid);
+      lingering = false;
+      guard.fire();
+      return settlesWithin(exited, KILL_WAIT_MS).then(async (ended) => ({
+        forced: true,
+        exit: ended ? await exited : null,
+      }));
+    };
+    try {
+      signalGroup(pid, "SIGTERM");
+    } catch (error) {
+      return await failed(error);
+    }
     const deadline = performance.now() + spec.stopTimeoutMs;
     while (!done()) {
       const left = deadline - performance.now();
@@ -357,10 +446,17 @@ export async function startCommandServer(
       await sleepOrWake(Math.min(POLL_MS, left), reaped ? null : child.status);
     }
     if (done()) return { forced: false, exit: await exited };
-    signalGroup(pid, "SIGKILL");
+    try {
+      signalGroup(pid, "SIGKILL");
+    } catch (error) {
+      return await failed(error);
+    }
     untrackGroup(pid);
     lingering = false;
     const ended = await settlesWithin(exited, KILL_WAIT_MS);
+    // Disarmed only once the group is gone, so that the supervisor still covers a wedge that
+    // dies meanwhile.
+    if (ended) waitGroupGone(pid).then((gone) => void (gone && guard.disarm()));
     return { forced: true, exit: ended ? await exited : null };
   }
 
@@ -378,6 +474,9 @@ export async function startCommandServer(
     },
     get stopping() {
       return stopRequested;
+    },
+    get stopFailure() {
+      return stopFailure;
     },
     stderrTail,
     stop,
@@ -426,7 +525,8 @@ export async function startCommandServer(
       if (options.signal?.aborted) {
         const { exit } = await stop();
         throw new CommandServerError(
-          `${name}: starting was interrupted (the run was stopped); it has been stopped`,
+          `${name}: starting was interrupted (the run was stopped); it has been stopped ` +
+            `(command: ${command})`,
           { server: name, argv, exit, stderrTail: exit?.stderrTail ?? stderrTail() },
         );
       }
@@ -467,7 +567,8 @@ export async function startCommandServer(
       `to listen on: pass it, e.g. "--port", "{port}" or PORT: "{port}".`;
   const tail = stoppedExit?.stderrTail ?? stderrTail();
   throw new CommandServerError(
-    `${name} was not ready within ${formatMs(spec.readyTimeoutMs)} (waiting for ${waitingFor})` +
+    `${name} was not ready within ${formatMs(spec.readyTimeoutMs)} (waiting for ${waitingFor}), ` +
+      `command: ${command}` +
       (ready.kind === "stdout" ? indented("stdout", lastLines(stdoutText, 5, TAIL_CHARS)) : "") +
       indented("stderr", tail) +
       `\n${hint}` +

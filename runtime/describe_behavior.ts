@@ -12,6 +12,8 @@ import type { ResolvedBehavior, ResolvedSelector } from "./scenario_schema.ts";
  * Describes a behaviour in a few words, for reports.
  *
  * @param behavior The validated behaviour.
+ * @param options `port`: the port a command server was given, to fill `{port}` in its command
+ *   (else `{port}` is shown as written).
  * @returns E.g. `delay 5ms..20ms, then hello 200`.
  *
  * @example
@@ -22,7 +24,10 @@ import type { ResolvedBehavior, ResolvedSelector } from "./scenario_schema.ts";
  * assert.equal(describeBehavior({ kind: "hello", status: 200, body: "", headers: {} }), "hello 200");
  * ```
  */
-export function describeBehavior(behavior: ResolvedBehavior): string {
+export function describeBehavior(
+  behavior: ResolvedBehavior,
+  options: { port?: number | null } = {},
+): string {
   switch (behavior.kind) {
     case "hello":
       return `hello ${behavior.status}`;
@@ -60,7 +65,11 @@ export function describeBehavior(behavior: ResolvedBehavior): string {
     case "external":
       return `already running at ${behavior.url}`;
     case "command":
-      return `command ${behavior.argv.map(quoteArg).join(" ")}`;
+      return `command ${
+        behavior.argv.map((arg) =>
+          quoteArg(options.port == null ? arg : arg.replaceAll("{port}", String(options.port)))
+        ).join(" ")
+      }`;
     case "stopAccepting":
       return `stop accepting after ${behavior.after} connections, then ${
         describeBehavior(behavior.then)

@@ -19,13 +19,18 @@ const RULES: [RegExp, ErrorClass][] = [
   [/os error 111|connection refused/i, "connection_refused"],
   [/os error 99|cannot assign requested address|address not available/i, "address_unavailable"],
   [/os error 24|too many open files/i, "too_many_open_files"],
-  [/os error 104|connection reset/i, "connection_reset"],
+  // ENOTCONN: the socket was reset under a read or write in progress.
+  [/os error 104|connection reset|os error 107|not connected/i, "connection_reset"],
   [
     /connection closed before message completed|unexpected eof|broken pipe|os error 32/i,
     "connection_closed",
   ],
   [/error reading a body|body from connection/i, "body_error"],
-  [/invalid http|parse error|invalid (status|header)|protocol/i, "protocol_error"],
+  // hyper's parse errors ("message head is too large", "invalid HTTP status-code parsed", ...).
+  [
+    /invalid http|parse error|invalid (status|header)|message head is too large|unexpected message|protocol/i,
+    "protocol_error",
+  ],
 ];
 
 /** What usually causes each class, printed under the error table. */
@@ -34,9 +39,11 @@ export const ERROR_CLASS_HINTS: Record<ErrorClass, string> = {
     "the request outlived its timeout: a slow or hung server, or a client starved of connections",
   connection_refused: "nothing listens on the port: the server has stopped or never started",
   connection_reset:
-    "the peer reset the connection (RST): a crashed handler, a full accept queue, or a server closing abruptly",
+    "the peer reset the connection (RST): a crashed handler, a full accept queue, or a server closing abruptly; " +
+    "on a reused connection, the client's side of a keep-alive race: it reused a pooled connection the server had just closed",
   connection_closed:
-    "the connection closed before the response was complete: the server closed it, or reused a connection it had already closed",
+    "the connection closed before the response was complete: the server closed it mid-answer, or, on a reused " +
+    "connection, the client's side of a keep-alive race: it reused a pooled connection the server had just closed",
   address_unavailable:
     "no free local port for a new connection: ephemeral ports exhausted, usually by TIME_WAIT",
   too_many_open_files: "a process reached its file-descriptor limit (ulimit -n)",

@@ -8,7 +8,9 @@
 
 import { join } from "node:path";
 import { copyToFile, readLines, writeAll } from "./child_output.ts";
-import { signalGroup, trackGroup, untrackGroup } from "./process_reaper.ts";
+import { epochNow, type LagReading } from "./event_loop_lag.ts";
+import { signalGroup, trackGroup, untrackGroup, waitGroupGone } from "./process_reaper.ts";
+import { watchGroup } from "./supervisor.ts";
 import { newServerCounters, type ServerCounters, type ServerToStart } from "./server_fleet.ts";
 import {
   type FromHost,
@@ -46,6 +48,16 @@ export interface HostedFleet {
   stderrLog: string;
   /** Resolves when the host process exits. */
   exited: Promise<HostExit>;
+  /**
+   * Why a signal to its group could not be sent (e.g. `NotCapable`), else null. The supervisor
+   * then killed the group; the run reports it as a failure.
+   */
+  readonly stopFailure: string | null;
+  /**
+   * The host's event-loop lag as it last reported it (null before its first counters), and when
+   * the runtime last heard from it (epoch ms): it posts every 250 ms unless its loop is blocked.
+   */
+  eventLoop(): { lag: LagReading | null; lastHeardMs: number };
   /** Asks for fresh counters and waits for them (at most `timeoutMs`). */
   refresh(options?: { timeoutMs?: number }): Promise<void>;
   /**
@@ -139,7 +151,10 @@ export async function startHostedFleet(
   if (config.protocol === "file:") args.push("--config", config.pathname);
   args.push(new URL("./server_host.ts", import.meta.url).href);
   // A group of its own: a terminal's Ctrl-C reaches wedge, which stops the host itself (and the
-  // host exits if wedge dies: its stdin closes). Whatever a handler starts is in that group.
+  // host exits if wedge dies: its stdin closes). Whatever a handler starts is in that group, and
+  // a supervisor started at once beside it kills that group if wedge dies (supervisor.ts): the
+  // host's own exit on EOF would leave a process a handler started, and a blocked host would
+  // not see the EOF at all.
   const child = new Deno.Command(Deno.execPath(), {
     args,
     stdin: "piped",
@@ -147,7 +162,19 @@ export async function startHostedFleet(
     stderr: "piped",
     detached: true,
   }).spawn();
+  const guard = watchGroup(child.pid);
   trackGroup(child.pid);
+  let stopFailure: string | null = null;
+  // SIGKILL to the host's group; a kill that cannot be sent is recorded, and the supervisor
+  // (which needs no permission) kills the group instead.
+  const killGroup = () => {
+    try {
+      signalGroup(child.pid, "SIGKILL");
+    } catch (error) {
+      stopFailure ??= error instanceof Error ? error.message : String(error);
+      guard.fire();
+    }
+  };
 
   const encoder = new TextEncoder();
   const stdin = child.stdin.getWriter();
@@ -161,6 +188,7 @@ export async function startHostedFleet(
       c.received = w.received;
       c.responded = w.responded;
       c.handlerErrors = w.handlerErrors;
+      c.handlerErrorMessages = w.handlerErrorMessages ?? [];
       c.failure = w.failure;
       if (c.streams && w.streams) {
         c.streams.reset = w.streams.reset;
@@ -172,6 +200,8 @@ export async function startHostedFleet(
   };
 
   let onMessage: (message: FromHost) => void = () => {};
+  let lastHeardMs = epochNow();
+  let hostLag: LagReading | null = null;
   const counterWaiters: (() => void)[] = [];
   const stdoutReader = child.stdout.getReader();
   const stdoutDone = readLines(stdoutReader, async (line) => {
@@ -182,6 +212,8 @@ export async function startHostedFleet(
       const message = JSON.parse(line.slice(at + HOST_LINE_PREFIX.length)) as FromHost;
       if (message.type === "counters") {
         apply(message.counters);
+        lastHeardMs = epochNow();
+        hostLag = message.lag ?? hostLag;
         for (const wake of counterWaiters.splice(0)) wake();
       }
       onMessage(message);
@@ -210,13 +242,15 @@ export async function startHostedFleet(
       await Promise.all([stdoutDone, stderrDone]);
     }
     // Anything the host left in its group goes with it.
-    signalGroup(child.pid, "SIGKILL");
+    killGroup();
     untrackGroup(child.pid);
+    // The supervisor stands down only once the group is gone.
+    if (await waitGroupGone(child.pid)) guard.disarm();
     return { code: status.code, signal: status.signal, atMs, stderrTail: tail.trimEnd() };
   });
 
   const kill = async () => {
-    signalGroup(child.pid, "SIGKILL");
+    killGroup();
     await exited;
   };
 
@@ -302,6 +336,10 @@ export async function startHostedFleet(
     stdoutLog,
     stderrLog,
     exited,
+    get stopFailure() {
+      return stopFailure;
+    },
+    eventLoop: () => ({ lag: hostLag, lastHeardMs }),
     async refresh(refreshOptions = {}) {
       let waitTimer: ReturnType<typeof setTimeout> | undefined;
       const fresh = new Promise<void>((resolve) => counterWaiters.push(resolve));

@@ -202,6 +202,8 @@ export class Http1ResponseParser {
   #close = false;
   #remaining = 0;
   #bodyBytes = 0;
+  // Body bytes of every response since the last takeBodyBytes(), cut bodies included.
+  #bodyBytesTaken = 0;
 
   // Set for the duration of a push or end.
   #onResponse: (response: ParsedResponse) => void = noResponse;
@@ -243,6 +245,30 @@ export class Http1ResponseParser {
       ? 1
       : 0;
     this.#queueCount++;
+  }
+
+  /**
+   * Body bytes received since the last call (decoded: chunk framing not counted), of complete
+   * responses and of the one in progress or cut; resets the count.
+   *
+   * @returns Body bytes since the last call.
+   *
+   * @example
+   * ```ts
+   * import { Http1ResponseParser } from "./http1_response_parser.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new Http1ResponseParser();
+   * parser.expect("other");
+   * parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc"), () => {});
+   * assert.equal(parser.takeBodyBytes(), 3);
+   * assert.equal(parser.takeBodyBytes(), 0);
+   * ```
+   */
+  takeBodyBytes(): number {
+    const bytes = this.#bodyBytesTaken;
+    this.#bodyBytesTaken = 0;
+    return bytes;
   }
 
   /**
@@ -445,6 +471,7 @@ export class Http1ResponseParser {
           const take = Math.min(this.#remaining, length - pos);
           this.#remaining -= take;
           this.#bodyBytes += take;
+          this.#bodyBytesTaken += take;
           pos += take;
           if (this.#remaining === 0) {
             if (this.#state === BODY_LENGTH) this.#complete();
@@ -474,6 +501,7 @@ export class Http1ResponseParser {
         }
         case BODY_UNTIL_CLOSE:
           this.#bodyBytes += length - pos;
+          this.#bodyBytesTaken += length - pos;
           pos = length;
           break;
         default:

@@ -119,9 +119,7 @@ export function judgeLeak(
   }${perRequest}.`;
   const tail = {
     flat: " Flat: within the bound.",
-    plateau: ` A plateau, not a leak: ${span} changed it by a median ${
-      size(lateGrowthBytes / lateDeltas.length)
-    } each, so the growth came early and stopped (an allocator keeping freed memory for reuse); a longer warm-up moves it before the baseline.`,
+    plateau: ` A plateau, not a leak: ${plateauReading(deltas, mid, size)}`,
     growing: ` Still growing in ${span} (a median ${
       size(lateGrowthBytes / lateDeltas.length)
     } each): memory grows with the requests served, which is what a leak does.`,
@@ -143,6 +141,35 @@ export function judgeLeak(
     lateIterations,
     summary: head + tail,
   };
+}
+
+/**
+ * Describes the readings behind a plateau as they were: where the growth came, and whether the
+ * later half still grew in every iteration (slowed, not stopped).
+ */
+function plateauReading(deltas: readonly number[], mid: number, size: (b: number) => string) {
+  const n = deltas.length;
+  const iterations = (from: number, to: number) =>
+    from === to ? `iteration ${from}` : `iterations ${from}-${to}`;
+  const early = deltas.slice(0, mid);
+  const late = deltas.slice(mid);
+  const earlyBytes = early.reduce((a, b) => a + b, 0);
+  const lateBytes = late.reduce((a, b) => a + b, 0);
+  const readings = `${iterations(1, mid)} changed it by ${size(earlyBytes)}, ${
+    iterations(mid + 1, n)
+  } by a median ${size(median(late))} each (${size(Math.min(...late))} to ${
+    size(Math.max(...late))
+  })`;
+  if (late.every((d) => d > 0)) {
+    return `${readings}: it grew in every one of ${
+      iterations(mid + 1, n)
+    }, by less than half the bound in all, so the growth slowed but did not stop; more iterations tell a slow leak from an allocator keeping freed memory.`;
+  }
+  if (earlyBytes >= lateBytes) {
+    return `${readings}, so most of the growth came early and the later iterations did not keep it up (an allocator keeping freed memory for reuse); a longer warm-up moves it before the baseline.`;
+  }
+  const step = late.indexOf(Math.max(...late)) + mid + 1;
+  return `${readings}: most of the growth came as one step in iteration ${step}, not with every load (a cache or pool growing once, not a steady leak).`;
 }
 
 /** Least-squares slope of memory over requests completed, or null when requests do not vary. */

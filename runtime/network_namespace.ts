@@ -14,6 +14,19 @@ import type { NetworkSpec } from "./scenario_schema.ts";
  */
 export const NAMESPACE_ENV = "WEDGE_NETNS";
 
+/**
+ * When set (to any value but "" or "0"), {@linkcode namespaceUnavailable} reports that no
+ * namespace can be made, as on a host without root: tests use it to run the "no namespace" path
+ * on any machine. Nothing else changes.
+ *
+ * @example
+ * ```ts ignore
+ * // WEDGE_NO_NETNS=1 deno task scenario port-exhaustion  -> exit 2, "cannot be made here"
+ * Deno.env.set(NO_NAMESPACE_ENV, "1");
+ * ```
+ */
+export const NO_NAMESPACE_ENV = "WEDGE_NO_NETNS";
+
 function currentNetns(): string | null {
   try {
     return Deno.readLinkSync("/proc/self/ns/net");
@@ -101,7 +114,8 @@ async function commandWorks(program: string, args: string[]): Promise<boolean> {
 
 /**
  * Says why a network namespace with these settings cannot be made here, or null when it can. It
- * runs the real setup (loopback up, sysctls written) with `true` as the command.
+ * runs the real setup (loopback up, sysctls written) with `true` as the command. Setting
+ * {@linkcode NO_NAMESPACE_ENV} makes it answer "unavailable" without trying.
  *
  * @param network The namespace's settings.
  * @returns A reason such as "it needs root", or null.
@@ -114,6 +128,10 @@ async function commandWorks(program: string, args: string[]): Promise<boolean> {
  * ```
  */
 export async function namespaceUnavailable(network: NetworkSpec): Promise<string | null> {
+  const forced = Deno.env.get(NO_NAMESPACE_ENV);
+  if (forced !== undefined && forced !== "" && forced !== "0") {
+    return `${NO_NAMESPACE_ENV} is set (${JSON.stringify(forced)})`;
+  }
   if (Deno.build.os !== "linux") {
     return `network namespaces are Linux only (this is ${Deno.build.os})`;
   }

@@ -48,7 +48,7 @@ export interface PlannedClient {
   index: number;
   /** Worker thread that runs it. */
   worker: number;
-  /** In-flight requests. */
+  /** In-flight requests: the fleet's concurrency, at most its requests per load. */
   concurrency: number;
   /** Requests it sends in each load (round); `null` in duration mode. */
   requests: number | null;
@@ -226,7 +226,10 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         fleet: fleet.name,
         index,
         worker,
-        concurrency: fleet.concurrency,
+        // A lane without a request to send is only cost: never more lanes than requests.
+        concurrency: shares
+          ? Math.max(1, Math.min(fleet.concurrency, shares[index]))
+          : fleet.concurrency,
         requests: shares ? shares[index] : null,
         durationMs: fleet.durationMs,
         targets: fleet.target === null ? everyServer : byFleet.get(fleet.target)!,

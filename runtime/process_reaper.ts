@@ -21,8 +21,8 @@ let unloadHooked = false;
  * ```ts
  * import { trackGroup, untrackGroup } from "./process_reaper.ts";
  *
- * trackGroup(123456);
- * untrackGroup(123456);
+ * trackGroup(99_999_999); // above any pid_max: no real group
+ * untrackGroup(99_999_999);
  * ```
  */
 export function trackGroup(pid: number): void {
@@ -42,7 +42,7 @@ export function trackGroup(pid: number): void {
  * ```ts
  * import { untrackGroup } from "./process_reaper.ts";
  *
- * untrackGroup(123456);
+ * untrackGroup(99_999_999);
  * ```
  */
 export function untrackGroup(pid: number): void {
@@ -77,33 +77,51 @@ export function hasTrackedGroups(): boolean {
  * ```
  */
 export function killTrackedGroups(): void {
-  for (const pid of live) signalGroup(pid, "SIGKILL");
+  for (const pid of live) {
+    try {
+      signalGroup(pid, "SIGKILL");
+    } catch (error) {
+      // Too late to report it in a run: say it where it can still be seen. The supervisor kills
+      // the group once this process is gone.
+      console.error(`wedge: could not kill process group ${pid}: ${error}`);
+    }
+  }
   live.clear();
 }
 
 /**
- * Sends a signal to a process group, or to the process alone when it leads no group.
+ * Sends a signal to a process group, or to the process alone when it leads no group. A group
+ * that is gone is not an error; a signal that could not be sent is (no permission to signal,
+ * `NotCapable` without `--allow-run`): the caller must report it, since the group may still run.
  *
  * @param pid The group leader's pid.
  * @param signal The signal.
+ * @returns True if the signal was sent, false if there was no such group or process.
+ * @throws {Error} If the signal could not be sent (e.g. `Deno.errors.NotCapable`, `PermissionDenied`).
  *
  * @example
  * ```ts
  * import { signalGroup } from "./process_reaper.ts";
+ * import assert from "node:assert/strict";
  *
- * signalGroup(123456, "SIGTERM"); // no such group: nothing happens
+ * // Above any pid_max Linux allows (2^22): no such group or process can exist.
+ * assert.equal(signalGroup(99_999_999, "SIGTERM"), false);
  * ```
  */
-export function signalGroup(pid: number, signal: Deno.Signal): void {
+export function signalGroup(pid: number, signal: Deno.Signal): boolean {
   try {
     Deno.kill(-pid, signal);
-  } catch {
-    // Not a group (or the group is gone): the process alone, if it is still there.
-    try {
-      Deno.kill(pid, signal);
-    } catch {
-      // Gone already.
-    }
+    return true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  // Not a group (or the group is gone): the process alone, if it is still there.
+  try {
+    Deno.kill(pid, signal);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }
 
@@ -125,8 +143,9 @@ export function signalGroup(pid: number, signal: Deno.Signal): void {
 export function groupAlive(pid: number): boolean {
   try {
     Deno.kill(-pid, 0 as unknown as Deno.Signal);
-  } catch {
-    return false;
+  } catch (error) {
+    // No such group. Any other failure (no permission to signal) says nothing: ask /proc.
+    if (error instanceof Deno.errors.NotFound) return false;
   }
   // The kernel counts zombies too: orphans wait for PID 1 to reap them, which some containers'
   // PID 1 does only about once a second. On Linux, /proc tells whether one of them still runs.
@@ -148,4 +167,32 @@ export function groupAlive(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * Waits until nothing in a process group runs any more (see {@linkcode groupAlive}), at most
+ * `timeoutMs`.
+ *
+ * @param pid The group leader's pid.
+ * @param options `timeoutMs`: how long to wait (default 1000).
+ * @returns True once the group is gone, false if it still runs at the deadline.
+ *
+ * @example
+ * ```ts
+ * import { waitGroupGone } from "./process_reaper.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await waitGroupGone(99_999_999), true); // above any pid_max: never a group
+ * ```
+ */
+export async function waitGroupGone(
+  pid: number,
+  options: { timeoutMs?: number } = {},
+): Promise<boolean> {
+  const deadline = performance.now() + (options.timeoutMs ?? 1000);
+  while (groupAlive(pid)) {
+    if (performance.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
 }

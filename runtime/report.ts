@@ -6,6 +6,7 @@
  */
 
 import type { HostSettings } from "./host_settings.ts";
+import type { ListenCounters, ListenReport } from "./listen_overflow.ts";
 import type { SocketCensus, StateCounts, TcpState } from "./socket_census.ts";
 import type {
   InFlightPhase,
@@ -18,6 +19,8 @@ import type { StallSpan } from "./stall_watchdog.ts";
 export type {
   HostSettings,
   InFlightPhase,
+  ListenCounters,
+  ListenReport,
   SocketCensus,
   StallDiagnosis,
   StalledRequest,
@@ -98,6 +101,14 @@ export interface RequestTotals {
   inFlight: number;
   /** Timed out without cancel: the client stopped waiting but the request went on. */
   abandoned: number;
+  /**
+   * Requests sent again on a new connection because their pooled connection was found closed
+   * before the request was written (raw engine; by why in `retries`). Null when a client uses
+   * fetch: hyper retries such requests inside, unseen.
+   */
+  retried: number | null;
+  /** Response body bytes received (decoded; bodies streamed and discarded, cut ones included). */
+  bodyBytes: number;
 }
 
 /** One server of a fleet, as the server saw its traffic. */
@@ -110,10 +121,17 @@ export interface ServerReport {
   url: string;
   /** Behaviour, described. */
   behavior: string;
-  /** Requests the server's handler received. */
-  received: number;
-  /** Responses the handler returned. */
-  responded: number;
+  /** Requests the server's handler received; null where wedge cannot count (command, external). */
+  received: number | null;
+  /** Responses the handler returned; null where wedge cannot count (command, external). */
+  responded: number | null;
+  /**
+   * Handler failures answered with 500 (it threw, rejected, or returned no Response); null where
+   * wedge cannot count (command, external).
+   */
+  handlerErrors: number | null;
+  /** The first handler failure messages (at most 5). */
+  handlerErrorMessages: string[];
   /** Requests the clients completed against this server (client view). */
   completedByClients: number;
   /** Requests in flight to this server when the run stopped (client view). */
@@ -127,8 +145,8 @@ export interface ServerReport {
   streams: { reset: number; openAtEnd: number; peakOnOneConnection: number } | null;
   /**
    * Where it ran: inside the runtime, in a server host process, as the user's own command, or
-   * already running at a URL (wedge cannot count the requests of the last two: `received` and
-   * `responded` are then 0).
+   * already running at a URL (wedge cannot count the requests of the last two: `received`,
+   * `responded` and `handlerErrors` are then null).
    */
   placement: "runtime" | "host" | "command" | "external";
 }
@@ -183,6 +201,11 @@ export interface ServerProcessReport {
   stderrLog: string;
   /** How it ended, or null when it was still running as the report was built. */
   exit: ProcessExitReport | null;
+  /**
+   * Why wedge could not signal its process group (e.g. `NotCapable` under narrowed permissions,
+   * EPERM), else null. wedge's supervisor killed the group then; the run fails.
+   */
+  stopFailure: string | null;
 }
 
 /** A memory reading after one load of a repeated run. */
@@ -258,6 +281,11 @@ export interface TimelinePoint {
   openFds: number | null;
   /** Resident memory of the runtime process in bytes, or null where unknown. */
   rssBytes: number | null;
+  /**
+   * Connection attempts the kernel dropped at full listen queues since the load started
+   * (`ListenDrops`; namespace-wide, see `listen.scope`), or null where unknown.
+   */
+  listenDrops: number | null;
 }
 
 /** The runtime process (servers and client workers run inside it in this version). */
@@ -294,6 +322,23 @@ export interface SocketReport {
   peakEstablished: number;
   /** The census as the load ended (before anything was stopped). */
   atEnd: SocketCensus;
+}
+
+/** One thread's event loop: how late its steady timer fired (`runtime/event_loop_lag.ts`). */
+export interface EventLoopReport {
+  /** E.g. `runtime main thread`, `servers (host)`, `client worker 0`. */
+  thread: string;
+  /** The timer's interval, ms. */
+  intervalMs: number;
+  /** The largest lateness, ms, or null where it was never measured. */
+  maxLagMs: number | null;
+  /** When that block began, ms since the load started (negative: before it), or null. */
+  maxLagAtMs: number | null;
+  /**
+   * A thread that was still blocked (silent) as the load ended: for how long, ms; else null. Its
+   * `maxLagMs` is then at least this.
+   */
+  blockedAtEndMs: number | null;
 }
 
 /** How the load phase ended. */
@@ -346,6 +391,8 @@ export interface RunReport {
   statusCodes: Record<string, number>;
   /** Errors by class and message, most frequent first. */
   errors: ErrorCount[];
+  /** Raw engine: retried requests by why their pooled connection was found closed. */
+  retries: ErrorCount[];
   /** Per-server view. */
   servers: ServerReport[];
   /** Per-client view. */
@@ -358,6 +405,11 @@ export interface RunReport {
   host: HostSettings & { networkNamespace: boolean };
   /** The run's sockets by state, or null where `/proc/net/tcp` cannot be read. */
   sockets: SocketReport | null;
+  /**
+   * Connection attempts the kernel refused at full listen queues during the run (its namespace's
+   * counters), the run's listeners' backlogs, and a hint; null where `/proc/net/netstat` is unknown.
+   */
+  listen: ListenReport | null;
   /** How the run was watched for stalls, or null when the watchdog was off. */
   watchdog: { boundMs: number | null; resolutionMs: number } | null;
   /**
@@ -368,6 +420,12 @@ export interface RunReport {
   longestStallByProgress: { completions: StallSpan | null; responses: StallSpan | null };
   /** The diagnosis, when the stall watchdog stopped the run (outcome `stalled`); else null. */
   stall: StallDiagnosis | null;
+  /**
+   * Event-loop lag of each thread wedge runs (the runtime's main thread, each server host, each
+   * client worker): how late a steady timer fired. A blocked loop serves, sends and watches
+   * nothing for that long.
+   */
+  eventLoops: EventLoopReport[];
   /** Processes that ran servers (server hosts, the user's commands), with their logs and exits. */
   serverProcesses: ServerProcessReport[];
   /** Memory of the runtime and the server processes, or null where `/proc` cannot tell. */

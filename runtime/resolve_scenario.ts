@@ -7,7 +7,9 @@
 
 import { z } from "zod";
 import type { ScenarioDefinition } from "./define_scenario.ts";
+import { readHostSettings } from "./host_settings.ts";
 import { resolveParams } from "./params.ts";
+import { fdLimit } from "./process_probe.ts";
 import { ScenarioError, type ScenarioIssue } from "./scenario_error.ts";
 import {
   type ClientFleet,
@@ -23,7 +25,26 @@ export interface ResolveScenarioOptions {
   set?: Record<string, unknown>;
   /** The scenario file, for error messages and the report. @default {undefined} */
   file?: string;
+  /**
+   * What the host offers, to refuse a scenario that needs more: the ephemeral port range
+   * (`[low, high]`, `net.ipv4.ip_local_port_range`; a scenario's own `network.ephemeralPorts`
+   * wins) and the open-file limit (`ulimit -n`); null where unknown.
+   * @default {read from this host}
+   */
+  limits?: HostLimits;
 }
+
+/** What the host offers a run: see {@linkcode ResolveScenarioOptions.limits}. */
+export interface HostLimits {
+  /** The ephemeral port range, or null where unknown. */
+  ephemeralPorts: [number, number] | null;
+  /** The soft limit on open files per process, or null where unknown. */
+  fdLimit: number | null;
+}
+
+/** File descriptors the runtime holds per server process it starts (pipes), and keeps spare. */
+const FDS_PER_PROCESS = 3;
+const SPARE_FDS = 64;
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -193,6 +214,11 @@ export function resolveScenario<P extends z.ZodObject>(
     };
   });
   checkUniqueNames(servers, "servers", issues);
+  checkHostLimits(servers, {
+    issues,
+    limits: options.limits ?? { ...readHostSettings(), fdLimit: fdLimit("self") },
+    ephemeralPorts: data.network?.ephemeralPorts ?? null,
+  });
   checkUniqueNames(clients, "clients", issues);
   const serverNames = servers.map((s) => s.name);
   clients.forEach((fleet, i) => {
@@ -242,6 +268,63 @@ export function resolveScenario<P extends z.ZodObject>(
       }
       : null,
   };
+}
+
+/**
+ * Refuses servers the host cannot give ports or file descriptors to: every server wedge starts
+ * listens on a port of the ephemeral range, and each needs a descriptor in the process it runs in.
+ */
+function checkHostLimits(
+  servers: readonly ServerFleet[],
+  options: {
+    issues: ScenarioIssue[];
+    limits: HostLimits;
+    ephemeralPorts: [number, number] | null;
+  },
+): void {
+  const { issues, limits } = options;
+  const listening = servers.map((f) => f.behaviors[0]?.kind === "external" ? 0 : f.count);
+  const largest = listening.indexOf(Math.max(...listening));
+  const total = listening.reduce((a, b) => a + b, 0);
+  const range = options.ephemeralPorts ?? limits.ephemeralPorts;
+  const ports = range ? range[1] - range[0] + 1 : 65535 - 1024 + 1;
+  const where = options.ephemeralPorts
+    ? `the scenario's network.ephemeralPorts ${range![0]}-${range![1]}`
+    : range
+    ? `the ephemeral port range ${range[0]}-${range[1]} (net.ipv4.ip_local_port_range)`
+    : "ports 1024-65535";
+  if (total > ports) {
+    issues.push({
+      path: `servers[${largest}].count`,
+      message: `${total} servers need ${total} listening ports; ${where} has ${ports}`,
+    });
+  }
+  if (limits.fdLimit === null) return;
+  const bound = limits.fdLimit - SPARE_FDS;
+  // The runtime holds the in-process servers' listeners and a few pipes per server process.
+  let runtimeFds = 0;
+  servers.forEach((fleet, i) => {
+    const kind = fleet.behaviors[0]?.kind;
+    if (kind === "external") return;
+    if (kind === "command") runtimeFds += FDS_PER_PROCESS * fleet.count;
+    else if (fleet.isolate) {
+      runtimeFds += FDS_PER_PROCESS;
+      if (fleet.count > bound) {
+        issues.push({
+          path: `servers[${i}].count`,
+          message:
+            `${fleet.count} servers in one server host need ${fleet.count} file descriptors; the open-file limit is ${limits.fdLimit} (ulimit -n), ${SPARE_FDS} kept spare`,
+        });
+      }
+    } else runtimeFds += fleet.count;
+  });
+  if (runtimeFds > bound && total <= ports) {
+    issues.push({
+      path: `servers[${largest}].count`,
+      message:
+        `the runtime would hold ${runtimeFds} file descriptors for its servers alone (listeners, and pipes of server processes); the open-file limit is ${limits.fdLimit} (ulimit -n), ${SPARE_FDS} kept spare`,
+    });
+  }
 }
 
 function checkUniqueNames(

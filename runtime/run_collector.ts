@@ -28,6 +28,10 @@ export interface CollectedTotals {
   late: number;
   /** Open model: dropped (too many owed). */
   dropped: number;
+  /** Raw engine: requests sent again because their pooled connection was found closed. */
+  retried: number;
+  /** Response body bytes received (decoded), whole and cut bodies. */
+  bodyBytes: number;
 }
 
 /**
@@ -50,8 +54,12 @@ export interface CollectedTotals {
  * const collector = new RunCollector(plan);
  * collector.apply({
  *   type: "snapshot", workerId: 0, final: false, roundsDone: 0,
- *   clients: [{ id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0, late: 0, dropped: 0 }],
+ *   clients: [{
+ *     id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0, late: 0, dropped: 0,
+ *     retried: 0, bodyBytes: 15,
+ *   }],
  *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
+ *   retries: [],
  *   oldestInFlight: [], awaitingHeadersByServer: [], latencyDelta: null, correctedDelta: null,
  *   queueDelta: null,
  * });
@@ -167,9 +175,13 @@ export class RunCollector {
       inFlight: 0,
       late: 0,
       dropped: 0,
+      retried: 0,
+      bodyBytes: 0,
     };
     for (const snapshot of this.#latest.values()) {
       for (const c of snapshot.clients) {
+        t.retried += c.retried;
+        t.bodyBytes += c.bodyBytes;
         t.sent += c.sent;
         t.completed += c.completed;
         t.ok += c.ok;
@@ -198,6 +210,8 @@ export class RunCollector {
       abandoned: 0,
       late: 0,
       dropped: 0,
+      retried: 0,
+      bodyBytes: 0,
     }));
     for (const snapshot of this.#latest.values()) {
       for (const c of snapshot.clients) out[c.id] = { ...c };
@@ -255,9 +269,23 @@ export class RunCollector {
    * @returns Errors by class and message, most frequent first.
    */
   errors(): ErrorCount[] {
+    return this.#mergeCounts((s) => s.errors);
+  }
+
+  /**
+   * Raw engine: requests sent again on a new connection, by why their pooled connection was found
+   * closed (class and message, as errors are).
+   *
+   * @returns Retries by class and message, most frequent first.
+   */
+  retries(): ErrorCount[] {
+    return this.#mergeCounts((s) => s.retries ?? []);
+  }
+
+  #mergeCounts(pick: (s: WorkerSnapshot) => ErrorCount[]): ErrorCount[] {
     const merged = new Map<string, ErrorCount>();
     for (const snapshot of this.#latest.values()) {
-      for (const e of snapshot.errors) {
+      for (const e of pick(snapshot)) {
         const key = `${e.class}\u0000${e.message}`;
         const entry = merged.get(key);
         if (entry) entry.count += e.count;

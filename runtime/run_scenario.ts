@@ -7,13 +7,22 @@
 
 import type { z } from "zod";
 import { ArrivalSchedule } from "./arrival_schedule.ts";
-import { buildReport } from "./build_report.ts";
+import { buildReport, serverCountsRequests } from "./build_report.ts";
 import { startClientFleet } from "./client_fleet.ts";
 import type { ScenarioDefinition } from "./define_scenario.ts";
 import { formatDuration } from "./duration.ts";
+import { checkFdHeadroom } from "./fd_headroom.ts";
+import {
+  blockedThreadsDuring,
+  epochNow,
+  eventLoopReports,
+  silentBeyondRuntime,
+  startLagMonitor,
+} from "./event_loop_lag.ts";
 import { planRun, type RunPlan } from "./plan.ts";
 import { fdLimit, sampleProcess } from "./process_probe.ts";
 import { randomSeed } from "./random.ts";
+import { RecentRate } from "./recent_rate.ts";
 import type { MemoryCheckpoint, RunOutcome, RunReport, TimelinePoint } from "./report.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
 import { RunCollector } from "./run_collector.ts";
@@ -24,6 +33,12 @@ import { insideNamespace } from "./network_namespace.ts";
 import { UsageError } from "./scenario_error.ts";
 import type { Scenario } from "./scenario_schema.ts";
 import { readSocketCensus, type SocketCensus } from "./socket_census.ts";
+import {
+  type ListenCounters,
+  listenReport,
+  readListenBacklogs,
+  readListenCounters,
+} from "./listen_overflow.ts";
 import { diagnoseStall, type StallDiagnosis, type StallProgressKind } from "./stall_diagnosis.ts";
 import { StallWatchdog } from "./stall_watchdog.ts";
 
@@ -41,7 +56,7 @@ export interface ProgressSample {
   inFlight: number;
   /** Errors so far. */
   errors: number;
-  /** Completed requests per second over the last second. */
+  /** Completed requests per second over the last second; 0 once none completed for 600 ms. */
   recentRps: number;
 }
 
@@ -95,6 +110,8 @@ export interface RunScenarioOptions {
 const SNAPSHOT_INTERVAL_MS = 250;
 /** How often the stall watchdog looks at progress, ms. */
 const WATCHDOG_TICK_MS = 100;
+/** A watchdog tick this late means the main thread was blocked, ms. */
+const LATE_TICK_MS = 1000;
 
 /**
  * Runs a scenario and returns its report; never throws for a failed assertion (see
@@ -128,6 +145,8 @@ export async function runScenario<P extends z.ZodObject>(
     );
   }
   const plan = planRun(scenario, { seed: options.seed ?? randomSeed(), cores: options.cores });
+  // A plan the fd limit cannot even start is refused before any process or worker exists.
+  checkFdHeadroom(plan, { limit: fdLimit("self"), openFds: sampleProcess("self").openFds });
   // Server processes run in process groups of their own, which a terminal's Ctrl-C does not
   // reach. A caller that passes no signal has no way to stop the run on one: then the run itself
   // listens, stops gracefully (every server process reaped), and raises the signal again.
@@ -213,6 +232,8 @@ async function runPlanned(
           exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`
         }`,
       );
+      // Recorded at once: an exit while the client workers start stops the run as well.
+      exitedProcess ??= exit.name;
       processExit?.(exit.name);
     },
   });
@@ -222,6 +243,9 @@ async function runPlanned(
     ...servers.processes,
   ]);
   sampler.start();
+  // The main thread's event-loop lag: a handler of an in-process server that runs synchronous code
+  // blocks the servers, the collector and the watchdog alike; the lag says for how long.
+  const lag = startLagMonitor();
   const checkpoints: MemoryCheckpoint[] = [];
   let clients: Awaited<ReturnType<typeof startClientFleet>> | undefined;
   let progressTimer: ReturnType<typeof setTimeout> | undefined;
@@ -236,9 +260,15 @@ async function runPlanned(
   let censusPending: Promise<void> | null = null;
   let censusEvery = 250;
   let censusStopped = false;
+  // The kernel's refused connection attempts (namespace-wide), read with each census.
+  let listenBefore: ListenCounters | null = null;
+  let listenNow: ListenCounters | null = null;
   const takeCensus = (): Promise<void> => {
     const started = performance.now();
-    return censusPending ??= readSocketCensus(ports).then((c) => {
+    return censusPending ??= Promise.all([
+      readSocketCensus(ports),
+      readListenCounters().then((l) => void (listenNow = l ?? listenNow)),
+    ]).then(([c]) => {
       // With many sockets a read costs tens of ms: keep the census under ~20% of the time.
       censusEvery = Math.max(250, 4 * (performance.now() - started));
       if (!c) return;
@@ -273,17 +303,14 @@ async function runPlanned(
       },
     });
 
+    listenBefore = listenNow = await readListenCounters();
     const startedAt = Date.now();
     t0 = performance.now();
-    const recent: { at: number; completed: number }[] = [{ at: 0, completed: 0 }];
+    const recent = new RecentRate();
     const intervalMs = options.progressIntervalMs ?? 250;
     const sample = (): ProgressSample => {
       const elapsedMs = performance.now() - t0;
       const t = collector.totals();
-      recent.push({ at: elapsedMs, completed: t.completed });
-      while (recent.length > 2 && recent[1].at <= elapsedMs - 1000) recent.shift();
-      const first = recent[0];
-      const span = elapsedMs - first.at;
       if (timeline.length === 0 || elapsedMs - timeline[timeline.length - 1].atMs >= 1000) {
         const probe = sampleProcess("self");
         if (probe.openFds !== null) peakOpenFds = Math.max(peakOpenFds ?? 0, probe.openFds);
@@ -300,6 +327,7 @@ async function runPlanned(
           sockets: census ? { client: { ...census.client }, server: { ...census.server } } : null,
           openFds: probe.openFds,
           rssBytes: probe.rssBytes,
+          listenDrops: listenBefore && listenNow ? listenNow.drops - listenBefore.drops : null,
         });
       }
       return {
@@ -309,7 +337,7 @@ async function runPlanned(
         completed: t.completed,
         inFlight: t.inFlight,
         errors: t.errors,
-        recentRps: span > 0 ? ((t.completed - first.completed) * 1000) / span : 0,
+        recentRps: recent.observe(elapsedMs, t.completed),
       };
     };
     progressTimer = setInterval(() => notify(options.onProgress, sample()), intervalMs);
@@ -338,6 +366,9 @@ async function runPlanned(
         exitedProcess ??= name;
         resolve("server-exited");
       };
+      // A server process that exited after it was ready, before this point (while the client
+      // workers started), stops the run too.
+      if (exitedProcess !== null) resolve("server-exited");
       if (watching) {
         // Work is owed while requests are in flight, while a closed-loop request-count client has
         // requests left to send, or while a closed-loop duration client's time has not run out.
@@ -354,8 +385,14 @@ async function runPlanned(
         }));
         let openRound = 0;
         const silentMs = Math.min(2000, (shortestBound ?? 4000) / 2);
+        let lastTickAt = performance.now();
+        let deferred = false;
         watchdogTimer = setInterval(() => {
           const now = performance.now() - t0;
+          // A tick late by a second: the main thread was blocked, and what the workers posted
+          // meanwhile still waits in its queue. Judge on the next tick, once it has been read.
+          const late = now + t0 - lastTickAt - WATCHDOG_TICK_MS >= LATE_TICK_MS;
+          lastTickAt = now + t0;
           const t = collector.totals();
           const perClient = collector.clients();
           const countSent = countClients.reduce((sum, c) => sum + perClient[c.id].sent, 0);
@@ -385,7 +422,15 @@ async function runPlanned(
               owed,
             })
           );
-          if (tripped.length === 0 || stall) return;
+          if (tripped.length === 0 || stall) {
+            deferred = false;
+            return;
+          }
+          if (late && !deferred) {
+            deferred = true;
+            return;
+          }
+          deferred = false;
           const kind = tripped[0];
           const watchdog = watchdogs[kind];
           stall = diagnoseStall({
@@ -399,15 +444,39 @@ async function runPlanned(
             inFlightByServer: collector.inFlightByServer(),
             awaitingHeadersByServer: collector.awaitingHeadersByServer(),
             inFlightByClient: collector.inFlightByClient(),
-            servers: servers.counters,
+            // A command's or a URL's counters are unknown (null), never 0.
+            servers: servers.counters.map((c, id) =>
+              serverCountsRequests(plan.servers[id].placement)
+                ? c
+                : { ...c, received: null, responded: null }
+            ),
             oldest: collector.oldestInFlight(now),
             sockets: census,
             serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
             process: { ...sampleProcess("self"), fdLimit: limit },
-            silentWorkers: collector.silentWorkers(now, {
-              thresholdMs: silentMs,
-              workerIds: plan.workers.map((w) => w.id),
-              failed: failedWorkers,
+            // A worker's snapshots wait in the queue while the main thread is blocked: that
+            // silence is the main thread's, not the worker's.
+            silentWorkers: silentBeyondRuntime(
+              collector.silentWorkers(now, {
+                thresholdMs: silentMs,
+                workerIds: plan.workers.map((w) => w.id),
+                failed: failedWorkers,
+              }),
+              {
+                runtime: lag.tracker,
+                nowMs: now + t0 + performance.timeOrigin,
+                thresholdMs: silentMs,
+              },
+            ),
+            // Blocks during the stall or just before it (what the workers posted during a block
+            // of the main thread is read after it, and counts as progress then).
+            blockedThreads: blockedThreadsDuring({
+              fromMs: watchdog.current!.fromMs - watchdog.boundMs! + t0 + performance.timeOrigin,
+              toMs: epochNow(),
+            }, {
+              runtime: lag.tracker,
+              hosts: servers.hostEventLoops(),
+              loadStartMs: t0 + performance.timeOrigin,
             }),
           });
           notify(options.onPhase, { phase: "stalled", diagnosis: stall });
@@ -420,7 +489,18 @@ async function runPlanned(
         else options.signal.addEventListener("abort", onAbort, { once: true });
       }
     });
+    // Clients that all run for a duration stop at the longest one plus a grace for the requests
+    // still in flight (2 s, or the longest request timeout + 1 s), not at the time limit: an
+    // endless response must not hold the run.
+    const durationGraceMs = plan.clients.every((c) => c.durationMs !== null)
+      ? Math.max(...plan.clients.map((c) => c.durationMs!)) +
+        Math.max(2000, ...plan.clients.map((c) => (c.timeout?.afterMs ?? 0) + 1000))
+      : null;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    let graceExpired = false;
     const rounds = async (): Promise<RunOutcome> => {
+      // No load against a server that is already gone.
+      if (exitedProcess !== null) return "server-exited";
       const memoryRounds = plan.memoryRounds;
       if (memoryRounds) checkpoint(); // round 0: before any load
       for (round = 1; round <= plan.rounds; round++) {
@@ -435,7 +515,16 @@ async function runPlanned(
         roundStartedAt = performance.now() - t0;
         roundRunning = true;
         const done = clients!.start({ round, last: round === plan.rounds });
-        const interrupted = await Promise.race([done.then(() => null), stopped]);
+        const grace = durationGraceMs === null ? new Promise<never>(() => {}) : new Promise<
+          "completed"
+        >((resolve) => {
+          graceTimer = setTimeout(() => {
+            graceExpired = true;
+            resolve("completed");
+          }, durationGraceMs);
+        });
+        const interrupted = await Promise.race([done.then(() => null), stopped, grace]);
+        clearTimeout(graceTimer);
         // The run may have ended this round already (stopped), and counted its load time.
         if (!roundRunning) return interrupted ?? "completed";
         roundRunning = false;
@@ -468,6 +557,11 @@ async function runPlanned(
     // The servers' view as the load ended: stopping releases held requests (answered 503), which
     // belongs to the teardown, not to the run.
     await servers.refresh();
+    const eventLoops = eventLoopReports(epochNow(), {
+      runtime: lag.tracker,
+      hosts: servers.hostEventLoops(),
+      loadStartMs: t0 + performance.timeOrigin,
+    });
     const serverCounters = servers.counters.map((c) => ({
       ...c,
       streams: c.streams && { ...c.streams, byConnection: new Map(c.streams.byConnection) },
@@ -476,6 +570,8 @@ async function runPlanned(
     clearTimeout(censusTimer);
     await censusPending;
     await takeCensus(); // the sockets as the load ended, before anything is stopped
+    const listenAfter = listenNow as ListenCounters | null; // set by the census just taken
+    const backlogs = listenBefore ? await readListenBacklogs(ports) : {};
     clearInterval(progressTimer);
     clearInterval(watchdogTimer);
     progressTimer = undefined;
@@ -512,7 +608,11 @@ async function runPlanned(
       durationMs,
       outcome,
       outcomeDetail: outcome === "completed"
-        ? "every client finished"
+        ? graceExpired
+          ? `the clients' duration ended; requests still in flight ${
+            formatDuration(durationGraceMs! - Math.max(...plan.clients.map((c) => c.durationMs!)))
+          } later were stopped`
+          : "every client finished"
         : outcome === "time-limit"
         ? `stopped by the time limit (${formatDuration(plan.timeLimitMs)})`
         : outcome === "stalled"
@@ -532,6 +632,15 @@ async function runPlanned(
       },
       host: { ...readHostSettings(), networkNamespace: insideNamespace() },
       sockets: census === null ? null : { peakTimeWait, peakEstablished, atEnd: census },
+      listen: listenReport({
+        before: listenBefore,
+        after: listenAfter,
+        namespace: insideNamespace(),
+        listeners: plan.servers.map((s) => {
+          const port = Number(new URL(servers.urls[s.id]).port);
+          return { server: `${s.fleet}[${s.index}]`, port, backlog: backlogs[port] ?? null };
+        }),
+      }),
       watchdog: watching
         ? { boundMs: shortestBound, resolutionMs: SNAPSHOT_INTERVAL_MS + WATCHDOG_TICK_MS }
         : null,
@@ -541,6 +650,7 @@ async function runPlanned(
         responses: watchdogs.responses.longest,
       },
       stall,
+      eventLoops,
       serverProcesses: servers.describe(t0),
       memory: sampler.timeline.every((t) => t.rssBytes[0] === null) ? null : {
         intervalMs: sampler.intervalMs,
@@ -555,6 +665,7 @@ async function runPlanned(
     });
   } finally {
     sampler.stop();
+    lag.stop();
     clearInterval(progressTimer);
     clearInterval(watchdogTimer);
     censusStopped = true;

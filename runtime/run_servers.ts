@@ -8,6 +8,7 @@
 
 import { resolve } from "node:path";
 import { type CommandServer, startCommandServer } from "./command_server.ts";
+import type { LagReading } from "./event_loop_lag.ts";
 import { type HostedFleet, startHostedFleet } from "./hosted_fleet.ts";
 import type { SampledProcess } from "./memory_sampler.ts";
 import type { PlannedServer, RunPlan } from "./plan.ts";
@@ -47,6 +48,11 @@ export interface RunServers {
   processes: SampledProcess[];
   /** Fetches fresh counters from the server hosts (bounded). */
   refresh(): Promise<void>;
+  /**
+   * Each server host's event-loop lag as it last reported it, and when it was last heard from
+   * (epoch ms).
+   */
+  hostEventLoops(): { name: string; lag: LagReading | null; lastHeardMs: number }[];
   /**
    * The server processes for the report, with their exits so far.
    *
@@ -143,7 +149,14 @@ export async function startRunServers(
       ),
       ...started.map(async ({ server, command }) => {
         const { exit } = await command.stop();
-        if (exit === null) unstopped.push(`${server.fleet}[${server.index}] (pid ${command.pid})`);
+        if (command.stopFailure !== null) {
+          unstopped.push(
+            `${server.fleet}[${server.index}] (pid ${command.pid}): could not be signalled ` +
+              `(${command.stopFailure}); its supervisor killed its group`,
+          );
+        } else if (exit === null) {
+          unstopped.push(`${server.fleet}[${server.index}] (pid ${command.pid})`);
+        }
       }),
     ]);
     return { unstopped };
@@ -244,6 +257,8 @@ export async function startRunServers(
     async refresh() {
       await Promise.all(hosts.map(({ host }) => host.refresh()));
     },
+    hostEventLoops: () =>
+      hosts.map(({ fleet, host }) => ({ name: `${fleet} (host)`, ...host.eventLoop() })),
     describe(loadStartMs) {
       const exitOf = (name: string) => {
         const exit = exits.get(name);
@@ -266,6 +281,7 @@ export async function startRunServers(
           stdoutLog: host.stdoutLog,
           stderrLog: host.stderrLog,
           exit: exitOf(`${fleet} (host)`),
+          stopFailure: host.stopFailure,
         })),
         ...started.map(({ server, command }): ServerProcessReport => ({
           name: command.name,
@@ -276,6 +292,7 @@ export async function startRunServers(
           stdoutLog: command.stdoutLog,
           stderrLog: command.stderrLog,
           exit: exitOf(command.name),
+          stopFailure: command.stopFailure,
         })),
       ];
     },

@@ -230,6 +230,38 @@ function positiveInt(what = "a positive integer") {
   });
 }
 
+/**
+ * Requests one client may keep in flight (its `concurrency`): each needs a connection or a stream
+ * and about 100 KiB of memory, so this is already ~10 GiB. A client never gets more lanes than its
+ * requests (the plan caps them).
+ */
+export const MAX_CONCURRENCY = 100_000;
+/** Clients one fleet may have (each has its own HTTP client and connection pool). */
+export const MAX_CLIENTS = 100_000;
+
+/**
+ * Whether a URL that matched a pattern really parses (`http://127.0.0.1:99999/` matches
+ * `:\d+` but has no such port). `{port}` stands for a port wedge picks.
+ */
+function parsesAsUrl(url: string): boolean {
+  return URL.canParse(url.replaceAll("{port}", "1"));
+}
+
+/** Whether every part of a dotted IPv4 address is 0-255. */
+function octetsInRange(address: string): boolean {
+  return address.split(".").every((part) => Number(part) <= 255);
+}
+
+/** Servers one fleet may have at most: each listens on a port of its own. */
+export const MAX_SERVERS = 65535;
+
+function serverCount() {
+  return positiveInt().max(MAX_SERVERS, {
+    error: (i) =>
+      `expected at most ${MAX_SERVERS} servers: each listens on a port of its own (and this host's ephemeral port range has fewer), got ${i.input}`,
+  }).default(1);
+}
+
 /** The longest duration timers can wait (2^31 - 1 ms, about 24.8 days). */
 export const MAX_DURATION_MS = 2_147_483_647;
 
@@ -438,7 +470,7 @@ function isPerServer(value: unknown): value is PerServerBehavior {
 
 const denoFleetSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  count: positiveInt().default(1),
+  count: serverCount(),
   behavior: z.unknown().optional(),
   protocol: z.enum(["h1", "h2"], { error: 'expected "h1" or "h2"' }).default("h1"),
   isolate: z.boolean({ error: "expected true or false" }).optional(),
@@ -498,7 +530,12 @@ const denoFleetSchema = z.strictObject({
 
 const readySchema = z.union([
   z.strictObject({ port: z.literal(true) }).transform((): ReadySpec => ({ kind: "port" })),
-  z.strictObject({ url: z.string().regex(/^https?:\/\//) }).transform((r): ReadySpec => ({
+  z.strictObject({
+    url: z.string().regex(/^https?:\/\//).refine(parsesAsUrl, {
+      error: (i) =>
+        `expected a URL that parses (port at most 65535), got ${JSON.stringify(i.input)}`,
+    }),
+  }).transform((r): ReadySpec => ({
     kind: "url",
     url: r.url,
   })),
@@ -513,7 +550,7 @@ const readySchema = z.union([
 
 const commandFleetSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  count: positiveInt().default(1),
+  count: serverCount(),
   command: z.array(z.string(), { error: "expected the program and its arguments as an array" })
     .min(1, {
       error: 'expected the program and its arguments, e.g. ["./server", "--port", "{port}"]',
@@ -562,6 +599,11 @@ const externalFleetSchema = z.strictObject({
   url: z.string().regex(/^http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)(:\d+)?\//, {
     error:
       'expected an http:// URL on loopback, such as "http://127.0.0.1:8080/" (wedge loads nothing else)',
+  }).refine((url) => parsesAsUrl(url) && octetsInRange(new URL(url).hostname), {
+    error: (i) =>
+      `expected a URL that parses: a port at most 65535 and address parts at most 255, got ${
+        JSON.stringify(i.input)
+      }`,
   }),
   protocol: z.literal("h1", { error: "a server given by its URL is loaded over HTTP/1.1" })
     .default("h1"),
@@ -666,8 +708,14 @@ const timeoutSchema = z.union([
 
 const clientFleetSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  count: positiveInt().default(1),
-  concurrency: positiveInt().default(1),
+  count: positiveInt().max(MAX_CLIENTS, {
+    error: (i) =>
+      `expected at most ${MAX_CLIENTS} clients per fleet (each has its own HTTP client), got ${i.input}`,
+  }).default(1),
+  concurrency: positiveInt().max(MAX_CONCURRENCY, {
+    error: (i) =>
+      `expected at most ${MAX_CONCURRENCY} requests in flight per client (each holds a connection or stream and ~100 KiB), got ${i.input}`,
+  }).default(1),
   requests: positiveInt().optional(),
   duration: durationSchema.optional(),
   target: z.string().min(1).optional(),
@@ -692,6 +740,8 @@ const clientFleetSchema = z.strictObject({
   sourceAddresses: z.array(
     z.string().regex(LOOPBACK, {
       error: "expected an IPv4 loopback address (127.x.y.z; the servers listen on 127.0.0.1)",
+    }).refine(octetsInRange, {
+      error: (i) => `expected each part of the address at most 255, got ${JSON.stringify(i.input)}`,
     }),
   ).default([]),
   workers: positiveInt().optional(),

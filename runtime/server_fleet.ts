@@ -23,8 +23,10 @@ export interface ServerCounters {
   received: number;
   /** Responses the handler returned (or errors it turned into 500s). */
   responded: number;
-  /** Handler exceptions (answered with 500). */
+  /** Handler failures answered with 500: it threw, rejected, or returned no `Response`. */
   handlerErrors: number;
+  /** The first {@linkcode HANDLER_ERROR_MESSAGES_KEPT} failure messages, in order. */
+  handlerErrorMessages: string[];
   /** Why the server stopped serving during the run (e.g. its accept loop hit EMFILE), or null. */
   failure: string | null;
   /**
@@ -59,11 +61,49 @@ export function newServerCounters(protocol: "h1" | "h2"): ServerCounters {
     received: 0,
     responded: 0,
     handlerErrors: 0,
+    handlerErrorMessages: [],
     failure: null,
     streams: protocol === "h2"
       ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
       : null,
   };
+}
+
+/** How many handler failure messages a server keeps (the first ones; the rest are counted). */
+export const HANDLER_ERROR_MESSAGES_KEPT = 5;
+
+/**
+ * Counts a handler failure and keeps its message while fewer than
+ * {@linkcode HANDLER_ERROR_MESSAGES_KEPT} are kept (each cut to 300 characters).
+ *
+ * @param counters The server's counters.
+ * @param error What the handler threw, or a description of what it returned.
+ *
+ * @example
+ * ```ts
+ * import { countHandlerError, newServerCounters } from "./server_fleet.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const counters = newServerCounters("h1");
+ * countHandlerError(counters, new TypeError("boom"));
+ * assert.deepEqual([counters.handlerErrors, counters.handlerErrorMessages], [1, ["TypeError: boom"]]);
+ * ```
+ */
+export function countHandlerError(counters: ServerCounters, error: unknown): void {
+  counters.handlerErrors++;
+  if (counters.handlerErrorMessages.length >= HANDLER_ERROR_MESSAGES_KEPT) return;
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  counters.handlerErrorMessages.push(text.length > 300 ? `${text.slice(0, 299)}…` : text);
+}
+
+/** What a handler returned that is not a `Response`, for the error message. */
+function notAResponse(value: unknown): string {
+  const what = value === null
+    ? "null"
+    : typeof value === "object"
+    ? `an object (${(value as object).constructor?.name ?? "Object"})`
+    : `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? ""}`.trim();
+  return `the handler returned ${what}, not a Response`;
 }
 
 /** Running servers. */
@@ -176,7 +216,7 @@ export async function startServerFleet(
         };
       };
       const failed = (error: unknown) => {
-        count.handlerErrors++;
+        countHandlerError(count, error);
         count.responded++;
         return new Response(`wedge: handler failed: ${error}`, { status: 500 });
       };
@@ -216,8 +256,13 @@ export async function startServerFleet(
           count.responded++;
           return response;
         }
-        const settled = response.then((r) => {
+        if (typeof (response as { then?: unknown } | null)?.then !== "function") {
           handlerDone = true;
+          return failed(notAResponse(response));
+        }
+        const settled = Promise.resolve(response).then((r) => {
+          handlerDone = true;
+          if (!(r instanceof Response)) return failed(notAResponse(r));
           count.responded++;
           return r;
         }, (error) => {

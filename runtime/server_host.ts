@@ -11,6 +11,7 @@
  */
 
 import { readLines } from "./child_output.ts";
+import { startLagMonitor } from "./event_loop_lag.ts";
 import { loadScenario } from "./load_scenario.ts";
 import { resolveScenario } from "./resolve_scenario.ts";
 import { behaviorRunsCode } from "./scenario_schema.ts";
@@ -61,11 +62,20 @@ async function behaviorsOf(start: HostStart): Promise<ServerToStart[]> {
 async function serve(): Promise<void> {
   let fleet: ServerFleetHandle | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // A handler that runs synchronous code blocks this process's event loop: the lag says how long.
+  const lag = startLagMonitor();
   const postCounters = () => {
-    if (fleet) send({ type: "counters", counters: fleet.counters.map(toWireCounters) });
+    if (fleet) {
+      send({
+        type: "counters",
+        counters: fleet.counters.map(toWireCounters),
+        lag: lag.tracker.reading(),
+      });
+    }
   };
   const stop = async (timeoutMs: number) => {
     clearInterval(timer);
+    lag.stop();
     const { unstopped } = fleet ? await fleet.stop({ timeoutMs }) : { unstopped: [] };
     postCounters();
     send({ type: "stopped", unstopped });

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { LagReading } from "./event_loop_lag.ts";
 import type { ServerCounters, ServerToStart } from "./server_fleet.ts";
 
 /** Prefix of the host's protocol lines on its stdout. */
@@ -72,6 +73,8 @@ export interface HostCounters {
   type: "counters";
   /** By id within the host. */
   counters: WireCounters[];
+  /** The host's event-loop lag so far (epoch ms), or absent from an older host. */
+  lag?: LagReading;
 }
 
 /** Host to runtime: a server stopped serving on its own. */
@@ -114,7 +117,9 @@ export type FromHost = HostReady | HostCounters | HostServerFailure | HostError 
  * import { toWireCounters } from "./server_host_protocol.ts";
  * import assert from "node:assert/strict";
  *
- * const wire = toWireCounters({ received: 1, responded: 1, handlerErrors: 0, failure: null, streams: null });
+ * const wire = toWireCounters({
+ *   received: 1, responded: 1, handlerErrors: 0, handlerErrorMessages: [], failure: null, streams: null,
+ * });
  * assert.equal(JSON.parse(JSON.stringify(wire)).received, 1);
  * ```
  */
@@ -125,6 +130,7 @@ export function toWireCounters(
     received: counters.received,
     responded: counters.responded,
     handlerErrors: counters.handlerErrors,
+    handlerErrorMessages: [...counters.handlerErrorMessages],
     failure: counters.failure,
     streams: counters.streams && {
       reset: counters.streams.reset,

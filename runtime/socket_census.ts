@@ -51,6 +51,8 @@ export interface TcpSocket {
   state: TcpState;
   /** Receive queue; for a LISTEN socket, connections waiting to be accepted. */
   rxQueue: number;
+  /** Send queue: bytes written and not yet acknowledged by the peer (0 for a LISTEN socket). */
+  txQueue: number;
 }
 
 /** Sockets by state, for one end of the run's connections. */
@@ -68,6 +70,29 @@ export interface SocketCensus {
   established: number;
   /** Connections waiting in a listener's accept queue, by server port (only ports with some). */
   acceptQueue: Record<string, number>;
+  /** The same sockets per server port (every port of the run, with or without sockets). */
+  ports: Record<string, PortSockets>;
+}
+
+/**
+ * One server port's sockets: what the kernel shows of a server wedge cannot look into. The server
+ * ends in ESTABLISHED or CLOSE_WAIT, less those in the accept queue, are connections it accepted.
+ */
+export interface PortSockets {
+  /** A LISTEN socket holds the port. */
+  listening: boolean;
+  /** Connections complete and waiting in the listener's accept queue (not yet accepted). */
+  acceptQueue: number;
+  /** Server ends by state (LISTEN excluded). */
+  server: StateCounts;
+  /** Client ends by state. */
+  client: StateCounts;
+  /** Server ends holding request bytes the server has not read (receive queue above 0). */
+  serverUnread: number;
+  /** Server ends with written bytes not yet acknowledged by the client (send queue above 0). */
+  serverUnsent: number;
+  /** Client ends holding response bytes the client has not read (receive queue above 0). */
+  clientUnread: number;
 }
 
 /**
@@ -85,7 +110,7 @@ export interface SocketCensus {
  * const text = "  sl  local_address rem_address   st ...\n" +
  *   "   1: 0100007F:88EB 0100007F:D27C 06 00000000:00000000 03:000005FE 00000000     0        0 0 3 0\n";
  * assert.deepEqual(parseProcNetTcp(text), [
- *   { localPort: 0x88eb, remotePort: 0xd27c, state: "TIME_WAIT", rxQueue: 0 },
+ *   { localPort: 0x88eb, remotePort: 0xd27c, state: "TIME_WAIT", rxQueue: 0, txQueue: 0 },
  * ]);
  * ```
  */
@@ -98,12 +123,13 @@ export function parseProcNetTcp(text: string): TcpSocket[] {
     const remote = fields[2].lastIndexOf(":");
     const state = TCP_STATES[fields[3].toUpperCase()];
     if (local < 0 || remote < 0 || !state) continue;
-    const rx = fields[4]?.split(":")[1];
+    const [tx, rx] = fields[4]?.split(":") ?? [];
     out.push({
       localPort: parseInt(fields[1].slice(local + 1), 16),
       remotePort: parseInt(fields[2].slice(remote + 1), 16),
       state,
       rxQueue: rx ? parseInt(rx, 16) || 0 : 0,
+      txQueue: tx ? parseInt(tx, 16) || 0 : 0,
     });
   }
   return out;
@@ -122,13 +148,14 @@ export function parseProcNetTcp(text: string): TcpSocket[] {
  * import assert from "node:assert/strict";
  *
  * const census = countSockets([
- *   { localPort: 8080, remotePort: 50000, state: "ESTABLISHED", rxQueue: 0 },
- *   { localPort: 50000, remotePort: 8080, state: "ESTABLISHED", rxQueue: 0 },
- *   { localPort: 50001, remotePort: 8080, state: "TIME_WAIT", rxQueue: 0 },
- *   { localPort: 9999, remotePort: 40000, state: "ESTABLISHED", rxQueue: 0 },
+ *   { localPort: 8080, remotePort: 50000, state: "ESTABLISHED", rxQueue: 0, txQueue: 0 },
+ *   { localPort: 50000, remotePort: 8080, state: "ESTABLISHED", rxQueue: 0, txQueue: 0 },
+ *   { localPort: 50001, remotePort: 8080, state: "TIME_WAIT", rxQueue: 0, txQueue: 0 },
+ *   { localPort: 9999, remotePort: 40000, state: "ESTABLISHED", rxQueue: 0, txQueue: 0 },
  * ], new Set([8080]));
  * assert.deepEqual(census.client, { ESTABLISHED: 1, TIME_WAIT: 1 });
  * assert.equal(census.timeWait, 1);
+ * assert.deepEqual(census.ports["8080"].server, { ESTABLISHED: 1 });
  * ```
  */
 export function countSockets(
@@ -141,16 +168,45 @@ export function countSockets(
     timeWait: 0,
     established: 0,
     acceptQueue: {},
+    ports: {},
   };
+  for (const port of ports) {
+    census.ports[port] = {
+      listening: false,
+      acceptQueue: 0,
+      server: {},
+      client: {},
+      serverUnread: 0,
+      serverUnsent: 0,
+      clientUnread: 0,
+    };
+  }
   for (const s of sockets) {
-    if (s.state === "LISTEN" && ports.has(s.localPort) && s.rxQueue > 0) {
-      census.acceptQueue[s.localPort] = (census.acceptQueue[s.localPort] ?? 0) + s.rxQueue;
+    if (s.state === "LISTEN" && ports.has(s.localPort)) {
+      const port = census.ports[s.localPort];
+      port.listening = true;
+      port.acceptQueue += s.rxQueue;
+      if (s.rxQueue > 0) {
+        census.acceptQueue[s.localPort] = (census.acceptQueue[s.localPort] ?? 0) + s.rxQueue;
+      }
     }
     let end: StateCounts | null = null;
-    if (ports.has(s.localPort) && s.state !== "LISTEN") end = census.server;
-    else if (ports.has(s.remotePort)) end = census.client;
-    if (!end) continue;
+    let portEnd: StateCounts | null = null;
+    if (ports.has(s.localPort) && s.state !== "LISTEN") {
+      end = census.server;
+      const port = census.ports[s.localPort];
+      portEnd = port.server;
+      if (s.rxQueue > 0) port.serverUnread++;
+      if (s.txQueue > 0) port.serverUnsent++;
+    } else if (ports.has(s.remotePort) && s.state !== "LISTEN") {
+      end = census.client;
+      const port = census.ports[s.remotePort];
+      portEnd = port.client;
+      if (s.rxQueue > 0) port.clientUnread++;
+    }
+    if (!end || !portEnd) continue;
     end[s.state] = (end[s.state] ?? 0) + 1;
+    portEnd[s.state] = (portEnd[s.state] ?? 0) + 1;
     if (s.state === "TIME_WAIT") census.timeWait++;
     if (s.state === "ESTABLISHED") census.established++;
   }

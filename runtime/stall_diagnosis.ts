@@ -6,7 +6,7 @@
  */
 
 import { formatDuration } from "./duration.ts";
-import type { SocketCensus } from "./socket_census.ts";
+import type { PortSockets, SocketCensus } from "./socket_census.ts";
 
 /** What a request in flight is waiting for: response headers (or a connection), or its body. */
 export type InFlightPhase = "awaiting-headers" | "reading-body";
@@ -35,12 +35,18 @@ export interface StallServerView {
   server: string;
   /** Requests the clients have in flight to it. */
   clientInFlight: number;
-  /** Requests its handler received. */
-  received: number;
-  /** Responses its handler returned. */
-  responded: number;
+  /** Requests its handler received; null where wedge cannot count them (a command, a URL). */
+  received: number | null;
+  /** Responses its handler returned; null where wedge cannot count them. */
+  responded: number | null;
   /** Why it stopped serving, if it did. */
   failure: string | null;
+  /**
+   * Its port as the kernel shows it at the last census: connections it accepted (server ends in
+   * ESTABLISHED or CLOSE_WAIT, less the accept queue) and connections waiting in its accept queue;
+   * null without a census.
+   */
+  connections: { accepted: number; acceptQueue: number } | null;
 }
 
 /** A request in flight at the stall, named. */
@@ -55,8 +61,28 @@ export interface StalledRequest {
   phase: InFlightPhase;
 }
 
+/**
+ * A thread whose event loop did not run during the stall (its steady timer fired late, or it
+ * stopped posting): `runtime` is the runtime's main thread (its in-process servers, the collector
+ * and the watchdog), `host` a server host process.
+ */
+export interface BlockedThread {
+  /** E.g. `runtime main thread` or `servers (host)`. */
+  thread: string;
+  /** Which thread it is. */
+  kind: "runtime" | "host";
+  /** When the block began, ms into the load. */
+  fromMs: number;
+  /** How long it lasted (or has lasted so far), ms. */
+  blockedMs: number;
+  /** True when it was still blocked as the stall was detected. */
+  ongoing: boolean;
+}
+
 /** The diagnosis of a stall, kept in the report. */
 export interface StallDiagnosis {
+  /** Threads whose event loop was blocked during the stall, longest first. */
+  blockedThreads: BlockedThread[];
   /** When the watchdog tripped, ms into the load. */
   detectedAtMs: number;
   /** When the last request completed, ms into the load. */
@@ -109,10 +135,13 @@ export interface StallEvidence {
   awaitingHeadersByServer: number[] | null;
   /** Requests in flight per client id. */
   inFlightByClient: number[];
-  /** Server counters by id; `streams` for HTTP/2 servers. */
+  /**
+   * Server counters by id; `streams` for HTTP/2 servers. `received` and `responded` are null
+   * where wedge cannot count requests (a command, an external URL): no hint reasons from them.
+   */
   servers: {
-    received: number;
-    responded: number;
+    received: number | null;
+    responded: number | null;
     failure: string | null;
     streams?: { reset: number; open: number; byConnection: Map<string, number> } | null;
   }[];
@@ -122,6 +151,8 @@ export interface StallEvidence {
   process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };
   /** Workers that have posted nothing for a while. */
   silentWorkers: { worker: number; silentForMs: number }[];
+  /** Threads whose event loop was blocked during the stall. @default {[]} */
+  blockedThreads?: BlockedThread[];
   /** The latest socket census of the run's ports, or null where unknown. */
   sockets: SocketCensus | null;
   /** Each server's port, by server id (to name accept queues). */
@@ -152,15 +183,25 @@ export interface StallEvidence {
  * ```
  */
 export function diagnoseStall(e: StallEvidence): StallDiagnosis {
+  const portOf = (id: number) => e.sockets?.ports?.[String(e.serverPorts[id])] ?? null;
   const servers: StallServerView[] = e.serverNames
-    .map((server, id) => ({
-      server,
-      clientInFlight: e.inFlightByServer[id] ?? 0,
-      received: e.servers[id]?.received ?? 0,
-      responded: e.servers[id]?.responded ?? 0,
-      failure: e.servers[id]?.failure ?? null,
-    }))
-    .filter((s) => s.clientInFlight > 0 || s.failure !== null || s.received > s.responded)
+    .map((server, id) => {
+      const port = portOf(id);
+      return {
+        server,
+        clientInFlight: e.inFlightByServer[id] ?? 0,
+        received: e.servers[id] ? e.servers[id].received : null,
+        responded: e.servers[id] ? e.servers[id].responded : null,
+        failure: e.servers[id]?.failure ?? null,
+        connections: port && {
+          accepted: acceptedConnections(port),
+          acceptQueue: port.acceptQueue,
+        },
+      };
+    })
+    .filter((s) =>
+      s.clientInFlight > 0 || s.failure !== null || (s.received ?? 0) > (s.responded ?? 0)
+    )
     .sort((a, b) => b.clientInFlight - a.clientInFlight);
   const clients = e.clientNames
     .map((client, id) => ({ client, inFlight: e.inFlightByClient[id] ?? 0 }))
@@ -178,6 +219,18 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
     }));
 
   const hints: string[] = [];
+  // A blocked event loop comes first: it explains everything that thread did not do meanwhile.
+  const blockedThreads = [...(e.blockedThreads ?? [])].sort((a, b) => b.blockedMs - a.blockedMs);
+  for (const b of blockedThreads) {
+    const span = `${b.ongoing ? "has been" : "was"} blocked for ${
+      formatDuration(b.blockedMs)
+    } (from ${formatDuration(b.fromMs)} into the load${b.ongoing ? ", still blocked" : ""})`;
+    hints.push(
+      b.kind === "runtime"
+        ? `the runtime's main thread ${span}: its in-process servers answered nothing and the watchdog could not run meanwhile (a handler running synchronous code blocks it; \`isolate: true\` gives a fleet a process of its own)`
+        : `${b.thread}'s event loop ${span}: its servers answered nothing meanwhile (a handler running synchronous code?)`,
+    );
+  }
   e.servers.forEach((counters, id) => {
     const streams = counters.streams;
     if (!streams) return;
@@ -201,12 +254,18 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
   }
   for (const s of busy.slice(0, 5)) {
     const id = e.serverNames.indexOf(s.server);
-    // A request the client reset is still held by the handler: it counts as never answered.
-    const inHandler = s.received - s.responded;
     if (s.failure) continue;
     // A request whose headers arrived has left the handler (its body may still be streaming):
     // only those still awaiting headers can be stuck before or in the handler.
     const awaiting = e.awaitingHeadersByServer?.[id] ?? s.clientInFlight;
+    if (s.received === null || s.responded === null) {
+      // wedge cannot count inside this server: reason only from what the kernel shows.
+      const silent = silentServerHint(e, id, s.server, awaiting);
+      if (silent) hints.push(silent);
+      continue;
+    }
+    // A request the client reset is still held by the handler: it counts as never answered.
+    const inHandler = s.received - s.responded;
     if (inHandler > 0) {
       hints.push(
         `${s.server} received ${inHandler} request${
@@ -279,7 +338,50 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
     oldest,
     process: e.process,
     silentWorkers: e.silentWorkers,
+    blockedThreads,
     sockets: e.sockets,
     hints,
   };
+}
+
+/** Connections a server accepted: its ends in ESTABLISHED or CLOSE_WAIT, less its accept queue. */
+function acceptedConnections(port: PortSockets): number {
+  const ends = (port.server.ESTABLISHED ?? 0) + (port.server.CLOSE_WAIT ?? 0);
+  return Math.max(0, ends - port.acceptQueue);
+}
+
+/**
+ * The hint for a server wedge cannot count in (a command, a URL), from its port's sockets only:
+ * it accepted the connections (none queued, none in a handshake) and no answer is on its way (no
+ * bytes in its send queues nor unread at the clients), yet the clients await headers.
+ */
+function silentServerHint(
+  e: StallEvidence,
+  id: number,
+  name: string,
+  awaiting: number,
+): string | null {
+  const port = e.sockets?.ports?.[String(e.serverPorts[id])];
+  if (!port || !port.listening || awaiting === 0) return null;
+  const accepted = acceptedConnections(port);
+  const handshaking = (port.client.SYN_SENT ?? 0) + (port.server.SYN_RECV ?? 0) +
+    (port.server.NEW_SYN_RECV ?? 0);
+  if (accepted === 0 || port.acceptQueue > 0 || handshaking > 0) return null;
+  if (port.serverUnsent > 0 || port.clientUnread > 0) return null;
+  // An HTTP/1.1 request needs a connection of its own: past the accepted ones, they wait in the
+  // client's pool.
+  const onThem = Math.min(awaiting, accepted);
+  const pooled = awaiting - onThem;
+  const ages = e.oldest.filter((r) => r.server === id).map((r) => r.ageMs);
+  const forMs = ages.length ? Math.max(...ages) : e.detectedAtMs - e.progressStoppedAtMs;
+  const unread = port.serverUnread > 0
+    ? `; ${port.serverUnread} of them hold request bytes it has not even read`
+    : "";
+  return `${name} accepted ${accepted} connection${
+    accepted === 1 ? "" : "s"
+  } and answered none of the ${onThem} request${onThem === 1 ? "" : "s"} on them for ${
+    formatDuration(forMs)
+  } (its accept queue is empty and no answer bytes wait in any socket${unread}${
+    pooled > 0 ? `; ${pooled} more wait in the clients' pools for a connection` : ""
+  }): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)`;
 }

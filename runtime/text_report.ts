@@ -61,9 +61,16 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
   if (d.servers.length) {
     lines.push("  servers (in flight as the clients see it; received / answered by the server):");
     for (const s of d.servers) {
+      const held = s.received !== null && s.responded !== null && s.received > s.responded
+        ? ` (${s.received - s.responded} still in its handler)`
+        : "";
       lines.push(
-        `    ${s.server}: ${s.clientInFlight} in flight; received ${s.received}, answered ${s.responded}${
-          s.received > s.responded ? ` (${s.received - s.responded} still in its handler)` : ""
+        `    ${s.server}: ${s.clientInFlight} in flight; received ${known(s.received)}, answered ${
+          known(s.responded)
+        }${held}${
+          s.connections
+            ? `; ${s.connections.accepted} connections accepted, ${s.connections.acceptQueue} in its accept queue`
+            : ""
         }${s.failure ? `; STOPPED: ${s.failure}` : ""}`,
       );
     }
@@ -107,7 +114,9 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
  * import assert from "node:assert/strict";
  *
  * assert.equal(
- *   renderCensus({ client: { TIME_WAIT: 3 }, server: {}, timeWait: 3, established: 0, acceptQueue: {} }),
+ *   renderCensus({
+ *     client: { TIME_WAIT: 3 }, server: {}, timeWait: 3, established: 0, acceptQueue: {}, ports: {},
+ *   }),
  *   "client TIME_WAIT 3; server none",
  * );
  * ```
@@ -121,6 +130,11 @@ export function renderCensus(c: SocketCensus): string {
   return `client ${side(c.client)}; server ${side(c.server)}${
     queued.length ? `; accept queue ${queued.join(", ")}` : ""
   }`;
+}
+
+/** A count wedge may not know: the number, or "n/a". */
+function known(n: number | null): string {
+  return n === null ? "n/a" : String(n);
 }
 
 function pad(label: string, width = 14): string {
@@ -171,7 +185,7 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   );
   lines.push("");
   lines.push("Summary:");
-  lines.push(`  ${pad("Success rate")}${(report.successRate * 100).toFixed(2)}%`);
+  lines.push(`  ${pad("Success rate")}${successLine(report)}`);
   lines.push(`  ${pad("Total")}${seconds.toFixed(4)} secs`);
   lines.push(`  ${pad("Slowest")}${formatDuration(l.max)}`);
   lines.push(`  ${pad("Fastest")}${formatDuration(l.min)}`);
@@ -182,14 +196,31 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
       t.planned === null ? "sent" : "planned"
     }; ${t.ok} ok, ${t.errors} errors, ${t.inFlight} in flight at the end${
       t.abandoned ? `, ${t.abandoned} abandoned by timeouts without cancel` : ""
-    }`,
+    }${t.retried ? `, ${t.retried} retried (pooled connection found closed before writing)` : ""}`,
   );
   lines.push(`  ${pad("Outcome")}${report.outcome} (${report.outcomeDetail})`);
-  if (report.longestStall && !report.stall) {
+  // An event loop blocked for half a second or more ran nothing meanwhile (eventLoops in JSON).
+  for (const e of report.eventLoops ?? []) {
+    if (e.maxLagMs === null || e.maxLagAtMs === null || e.maxLagMs < 500) continue;
     lines.push(
-      `  ${pad("Max stall")}${formatDuration(report.longestStall.durationMs)} (from ${
+      `  ${pad("Blocked loop")}${e.thread} blocked for ${formatDuration(e.maxLagMs)} (${
+        e.maxLagAtMs < 0 ? "before the load" : `from ${formatDuration(e.maxLagAtMs)} into the load`
+      }${e.blockedAtEndMs !== null ? ", still blocked as the load ended" : ""})`,
+    );
+  }
+  if (report.longestStall && !report.stall) {
+    const bound = report.watchdog?.boundMs ?? null;
+    const pause = report.longestStall.durationMs;
+    lines.push(
+      `  ${pad("Longest pause", 15)}${formatDuration(pause)} (from ${
         formatDuration(report.longestStall.fromMs)
-      } into the load)`,
+      } into the load; ${
+        bound === null
+          ? "no stall bound was set"
+          : pause < bound
+          ? `no stall: bound ${formatDuration(bound)}`
+          : `STALL: bound ${formatDuration(bound)}`
+      })`,
     );
   }
   lines.push("");
@@ -273,31 +304,49 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
 
   lines.push("");
   lines.push(
-    "Servers (received / answered by the server; completed / in flight as the clients saw it):",
+    "Servers (received / answered by the server, n/a where wedge cannot count inside it; completed / in flight as the clients saw it):",
   );
   const servers = report.servers;
   const shown = options.allServers || servers.length <= 12 ? servers : [];
   for (const s of shown) {
     lines.push(
-      `  ${s.fleet}[${s.index}] ${s.url} ${s.behavior}: ${s.received} received, ${s.responded} answered; ${s.completedByClients} completed, ${s.inFlight} in flight${
-        s.failure ? `; STOPPED: ${s.failure}` : ""
-      }${
+      `  ${s.fleet}[${s.index}] ${s.url} ${s.behavior}: ${known(s.received)} received, ${
+        known(s.responded)
+      } answered; ${s.completedByClients} completed, ${s.inFlight} in flight${
+        s.handlerErrors ? `; ${s.handlerErrors} handler errors (answered 500)` : ""
+      }${s.failure ? `; STOPPED: ${s.failure}` : ""}${
         s.streams
           ? `; HTTP/2 streams: ${s.streams.reset} reset by clients, ${s.streams.openAtEnd} open at the end, at most ${s.streams.peakOnOneConnection} on one connection`
           : ""
       }`,
     );
   }
+  for (const s of shown) {
+    for (const message of s.handlerErrorMessages) lines.push(`    handler error: ${message}`);
+  }
   if (shown.length === 0 && servers.length) {
     const completed = servers.map((s) => s.completedByClients);
-    const received = servers.map((s) => s.received);
+    const received = servers.flatMap((s) => (s.received === null ? [] : [s.received]));
+    const handlerErrors = servers.reduce((sum, s) => sum + (s.handlerErrors ?? 0), 0);
     lines.push(
       `  ${servers.length} servers: completed per server min ${Math.min(...completed)}, max ${
         Math.max(...completed)
-      }; received per server min ${Math.min(...received)}, max ${
-        Math.max(...received)
-      } (--json has each one)`,
+      }; received per server ${
+        received.length
+          ? `min ${Math.min(...received)}, max ${Math.max(...received)}${
+            received.length < servers.length ? ` (n/a for ${servers.length - received.length})` : ""
+          }`
+          : "n/a"
+      }${handlerErrors ? `; ${handlerErrors} handler errors` : ""} (--json has each one)`,
     );
+    const first = servers.find((s) => s.handlerErrorMessages.length);
+    if (first) {
+      lines.push(
+        `    first handler error (${first.fleet}[${first.index}]): ${
+          first.handlerErrorMessages[0]
+        }`,
+      );
+    }
   }
   const completedPerClient = report.clients.map((c) => c.completed);
   lines.push(
@@ -353,6 +402,21 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
     );
   }
 
+  if (report.listen) {
+    const k = report.listen;
+    const backlogs = k.listeners.slice(0, 4).map((l) =>
+      `${l.server} ${l.backlog === null ? "n/a" : l.backlog}`
+    ).join(", ");
+    lines.push(
+      `Listen queues (${
+        k.scope === "namespace" ? "the run's namespace" : "host-wide counters"
+      }): ${k.overflows} overflows, ${k.drops} drops during the run; backlog ${backlogs}${
+        k.listeners.length > 4 ? ", ..." : ""
+      }`,
+    );
+    for (const hint of k.hints) lines.push(`  - ${hint}`);
+  }
+
   if (report.incidents.length) {
     lines.push("");
     lines.push("Incidents:");
@@ -378,7 +442,17 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   const failed = report.assertions.filter((a) => !a.pass).length;
   lines.push("");
   lines.push(
-    report.passed
+    report.outcome === "aborted"
+      // Assertions judged on part of a run are no verdict on the scenario.
+      ? paint(
+        31,
+        `ABORTED (${report.outcomeDetail}): ${
+          report.passed
+            ? `${report.assertions.length} assertions hold`
+            : `${failed} of ${report.assertions.length} assertions failed`
+        } on the part that ran`,
+      )
+      : report.passed
       ? paint(32, `PASSED: ${report.assertions.length} assertions hold`)
       : paint(31, `FAILED: ${failed} of ${report.assertions.length} assertions failed`),
   );
@@ -429,4 +503,22 @@ function renderMemory(memory: MemoryReport): string[] {
   });
   lines.push("  (* the baseline the verdict measures from)");
   return lines;
+}
+
+/**
+ * The headline's success rate. A run that did not finish (stalled, time limit, aborted, a server
+ * exited) never headlines the share of completed requests alone: it says how it ended and the
+ * share of the planned requests that were answered ok.
+ */
+function successLine(report: RunReport): string {
+  const t = report.totals;
+  const rate = `${(report.successRate * 100).toFixed(2)}%`;
+  if (report.outcome === "completed") return rate;
+  const ended = report.outcome.toUpperCase();
+  if (t.planned === null || t.planned === 0) {
+    return `${rate} of the ${t.completed} completed (${ended}: ${t.inFlight} in flight never completed)`;
+  }
+  return `${
+    ((t.ok / t.planned) * 100).toFixed(2)
+  }% of the ${t.planned} planned requests ok (${ended}; ${rate} of the ${t.completed} completed)`;
 }

@@ -70,6 +70,13 @@ export interface ClientCounters {
   late: number;
   /** Open model: due but dropped, because `maxInFlight` requests were owed. */
   dropped: number;
+  /**
+   * Raw engine: requests sent again on a new connection because their pooled one was found
+   * closed before the request was written (fetch's retries happen inside hyper, unseen: 0).
+   */
+  retried: number;
+  /** Response body bytes received (decoded), of whole and cut bodies. */
+  bodyBytes: number;
 }
 
 /**
@@ -102,6 +109,8 @@ export interface WorkerSnapshot {
   statusCodes: Record<string, number>;
   /** Errors by class and message, cumulative. */
   errors: { class: ErrorClass; message: string; count: number }[];
+  /** Raw engine: retries by why the pooled connection was found closed, cumulative. */
+  retries: { class: ErrorClass; message: string; count: number }[];
   /** The oldest requests in flight (at most 5), oldest first. */
   oldestInFlight: InFlightRequest[];
   /** Requests awaiting response headers per server id, now (empty when not tracked). */

@@ -84,3 +84,40 @@ Deno.test("judge keeps order and turns a throwing check into a failure with its 
   ]]);
   assert.equal(results[1].detail, "the check threw: bad report");
 });
+
+Deno.test("latencyBelow judges the histogram it names: corrected by default, service or queue on request", () => {
+  const summary = (p99: number) => ({
+    ...reportFixture().latency,
+    max: p99 + 1,
+    percentiles: { ...reportFixture().latency.percentiles, p99 },
+  });
+  // An open model whose sends fell behind: requests were fast once sent, but queued long.
+  const open = reportFixture({
+    latencyBreakdown: { corrected: summary(500), service: summary(10), queue: summary(490) },
+  });
+  const bound = { p99: "100ms" } as const;
+  assert.deepEqual(latencyBelow(bound).check(open), {
+    pass: false,
+    measured: "p99 = 500.0ms",
+    detail: "p99 500.0ms is not below 100.0ms",
+  });
+  const service = latencyBelow(bound, { histogram: "service" });
+  assert.equal(service.description, "p99 service latency below 100.0ms");
+  assert.deepEqual(service.check(open), { pass: true, measured: "p99 = 10.0ms" });
+  assert.deepEqual(latencyBelow(bound, { histogram: "queue" }).check(open), {
+    pass: false,
+    measured: "p99 = 490.0ms",
+    detail: "p99 490.0ms is not below 100.0ms",
+  });
+  // A closed loop has one latency (service = corrected) and no queue.
+  const closed = reportFixture({ latencyBreakdown: null });
+  assert.deepEqual(latencyBelow(bound, { histogram: "service" }).check(closed), {
+    pass: true,
+    measured: "p99 = 40.0ms",
+  });
+  assert.deepEqual(latencyBelow(bound, { histogram: "queue" }).check(closed), {
+    pass: false,
+    measured: "not measured",
+    detail: "queue latency exists only in an open model: give the client fleet a rate",
+  });
+});

@@ -79,7 +79,7 @@ Deno.test("usage errors exit 2: no scenario, an unknown flag, a bad seed, a malf
     const [args, pattern] of [
       [[], /which scenario\?/],
       [["hang-mre", "--fast"], /Unknown option '--fast'/],
-      [["hang-mre", "--seed", "x"], /--seed x: expected an integer/],
+      [["hang-mre", "--seed", "x"], /--seed "x": expected an integer/],
       [["hang-mre", "--set", "nclients"], /--set nclients: expected key=value/],
     ] as [string[], RegExp][]
   ) {
@@ -101,11 +101,22 @@ Deno.test("--help documents every flag and the exit codes", async () => {
   const r = await cli(["--help"]);
   assert.equal(r.code, 0);
   for (
-    const flag of ["--set", "--seed", "--json", "--quiet", "--list", "--help", "--all-servers"]
+    const flag of [
+      "--set",
+      "--seed",
+      "--json",
+      "--quiet",
+      "--list",
+      "--help",
+      "--all-servers",
+      "--version",
+      "--keep-logs",
+    ]
   ) {
     assert.ok(r.stdout.includes(flag), flag);
   }
   assert.match(r.stdout, /2 +bad usage or an invalid scenario/);
+  assert.match(r.stdout, /129 +aborted by SIGHUP, 130 by SIGINT, 131 by SIGQUIT, 143 by SIGTERM/);
 });
 
 Deno.test("relative paths are resolved from where the user typed the command (INIT_CWD)", async () => {

@@ -12,8 +12,13 @@ import {
   UsageError,
 } from "../mod.ts";
 import type { ClientFleetInput } from "../mod.ts";
-import { namespaceCommand, namespaceUnavailable } from "../runtime/network_namespace.ts";
+import {
+  namespaceCommand,
+  namespaceUnavailable,
+  NO_NAMESPACE_ENV,
+} from "../runtime/network_namespace.ts";
 import { reportFixture } from "./_report_fixture.ts";
+import type { NetworkSpec } from "../runtime/scenario_schema.ts";
 
 async function seen(client: ClientFleetInput) {
   const ports = new Set<number>();
@@ -65,9 +70,12 @@ Deno.test("per-request churn shows in the socket census; keep-alive has no TIME_
     description: "d",
     servers: [{ behavior: hello() }],
     clients: [{ concurrency: 2, duration: "1500ms" }],
-    assert: [timeWaitBelow(5), noConnectErrors(), fdsBelow(10_000)],
+    // In the host's namespace a socket of another program can sit in TIME_WAIT on a port that
+    // is now the server's: allow a few; per-request would leave one per request (hundreds).
+    assert: [timeWaitBelow(50), noConnectErrors(), fdsBelow(10_000)],
   }));
   assert.equal(reuse.passed, true, JSON.stringify(reuse.assertions));
+  assert.ok(reuse.totals.completed >= 200, `only ${reuse.totals.completed} requests: bound moot`);
   assert.ok(reuse.sockets!.peakEstablished >= 2, "the keep-alive connections were seen");
 });
 
@@ -201,14 +209,30 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "where no namespace can be made, the CLI says why and exits 2",
-  ignore: unavailable === null,
-  async fn() {
-    const r = await cli(["port-exhaustion", "--quiet"]);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /runs in a network namespace of its own .* cannot be made here/);
-  },
+// Where a namespace can be made, WEDGE_NO_NETNS forces the other path, so both run as root.
+Deno.test("where no namespace can be made, the CLI says why and exits 2 before starting anything", async () => {
+  const r = await cli(["port-exhaustion", "--quiet"], { [NO_NAMESPACE_ENV]: "1" });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /runs in a network namespace of its own .* cannot be made here/);
+  assert.match(r.stderr, /WEDGE_NO_NETNS is set/);
+  assert.doesNotMatch(r.stderr, /entering a network namespace/);
+  assert.equal(r.stdout, "", "no run, no report");
+});
+
+Deno.test("WEDGE_NO_NETNS makes namespaceUnavailable give a reason; unset or 0 leaves the real check", async () => {
+  const network: NetworkSpec = { ephemeralPorts: [50000, 50019], tcpTwReuse: 0 };
+  const saved = Deno.env.get(NO_NAMESPACE_ENV);
+  try {
+    Deno.env.set(NO_NAMESPACE_ENV, "1");
+    assert.match((await namespaceUnavailable(network))!, /^WEDGE_NO_NETNS is set/);
+    Deno.env.set(NO_NAMESPACE_ENV, "0");
+    assert.equal(await namespaceUnavailable(network), unavailable);
+    Deno.env.delete(NO_NAMESPACE_ENV);
+    assert.equal(await namespaceUnavailable(network), unavailable);
+  } finally {
+    if (saved === undefined) Deno.env.delete(NO_NAMESPACE_ENV);
+    else Deno.env.set(NO_NAMESPACE_ENV, saved);
+  }
 });
 
 Deno.test({

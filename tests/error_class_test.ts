@@ -27,6 +27,14 @@ Deno.test("classifyError sorts Deno fetch failures by their OS cause", () => {
     ],
     [new TypeError("error reading a body from connection"), "body_error"],
     [fetchFailure("client error (SendRequest): invalid HTTP version parsed"), "protocol_error"],
+    [
+      fetchFailure(
+        "error sending request from 127.0.0.1:1 for http://127.0.0.1:2/ (127.0.0.1:2): client error (SendRequest): message head is too large",
+      ),
+      "protocol_error",
+    ],
+    [new Error("Transport endpoint is not connected (os error 107)"), "connection_reset"],
+    [new Error("Socket is not connected"), "connection_reset"],
     [new DOMException("The operation was aborted due to timeout", "TimeoutError"), "timeout"],
     [new DOMException("aborted", "AbortError"), "aborted"],
     [new Error("something else entirely"), "other"],
@@ -59,5 +67,12 @@ Deno.test("every error class has a one-line hint", () => {
   for (const [cls, hint] of Object.entries(ERROR_CLASS_HINTS)) {
     assert.ok(hint.length > 10, cls);
     assert.ok(!hint.includes("\n"), cls);
+  }
+});
+
+Deno.test("the closed and reset hints name the client's side of a keep-alive race", () => {
+  for (const cls of ["connection_closed", "connection_reset"] as const) {
+    assert.match(ERROR_CLASS_HINTS[cls], /keep-alive race/, cls);
+    assert.match(ERROR_CLASS_HINTS[cls], /reused a pooled connection the server had just closed/);
   }
 });

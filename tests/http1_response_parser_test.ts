@@ -255,6 +255,10 @@ const MALFORMED: BadCase[] = [
   { name: "empty header name", text: cl(": 0\r\n"), kind: "bad-header" },
   { name: "bare LF after a header", text: cl("Content-Length: 0\n"), kind: "bad-header" },
   { name: "chunk size zz", text: chunkedHead + "zz\r\n", kind: "bad-chunk" },
+  // Junk after the hex digits: a chunk size is hex, optional whitespace, then `;` or the end.
+  { name: "chunk size 5g", text: chunkedHead + "5g\r\nhello\r\n0\r\n\r\n", kind: "bad-chunk" },
+  { name: "chunk size '5 x'", text: chunkedHead + "5 x\r\nhello\r\n0\r\n\r\n", kind: "bad-chunk" },
+  { name: "chunk size 5,6", text: chunkedHead + "5,6\r\nhello\r\n0\r\n\r\n", kind: "bad-chunk" },
   { name: "empty chunk size", text: chunkedHead + ";ext\r\n", kind: "bad-chunk" },
   { name: "chunk size above 2^53", text: chunkedHead + "20000000000001\r\n", kind: "bad-chunk" },
   {
@@ -579,4 +583,104 @@ Deno.test("a truncation says whether the head or the body was cut", () => {
   assert.equal(cut("HTTP/1.1 200 OK\r\ncontent-le").inBody, false);
   assert.equal(cut("HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc").inBody, true);
   assert.equal(cut("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nab").inBody, true);
+});
+
+Deno.test("a chunk extension (5;a=b) is accepted and its size read", () => {
+  const text = chunkedHead + "5;a=b\r\nhello\r\n0;last\r\n\r\n";
+  for (const [how, pieces] of splits(encoder.encode(text))) {
+    assert.deepEqual(parse(pieces, ["other"]), [ok(5)], how);
+  }
+});
+
+/** The chunk-size rule, written independently of the parser: hex, optional OWS, `;` or the end. */
+function expectedChunkSize(line: string): number | null {
+  const match = /^([0-9a-fA-F]+)[ \t]*(;.*)?$/.exec(line);
+  return match ? parseInt(match[1], 16) : null;
+}
+
+Deno.test("generated chunk-size lines parse as the rule says, however the bytes are cut", () => {
+  const random = createRandom(7230);
+  const alphabet = '0123456789abcdefABCDEFgxz ,;=\t"-';
+  let valid = 0;
+  let invalid = 0;
+  for (let round = 0; round < 400; round++) {
+    let line = "";
+    for (let n = 1 + Math.floor(random() * 6); n > 0; n--) {
+      line += alphabet[Math.floor(random() * alphabet.length)];
+    }
+    const size = expectedChunkSize(line);
+    // Small sizes only, so the data can follow: leading digits kept to one or two.
+    if (size !== null && size > 255) continue;
+    const data = "x".repeat(size ?? 3);
+    // A size of 0 is the last chunk: the empty line after it ends the response.
+    const text = chunkedHead + `${line}\r\n` + (size === 0 ? "\r\n" : `${data}\r\n0\r\n\r\n`);
+    const expected = size === null ? "bad-chunk after []" : JSON.stringify([ok(size)]);
+    if (size === null) invalid++;
+    else valid++;
+    const bytes = encoder.encode(text);
+    assert.equal(outcome([bytes], ["other"]), expected, JSON.stringify(line));
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const step = 1 + Math.floor(random() * 8);
+      pieces.push(bytes.subarray(at, at + step));
+      at += step;
+    }
+    assert.equal(outcome(pieces, ["other"]), expected, `${JSON.stringify(line)}, cut`);
+  }
+  assert.ok(valid >= 20 && invalid >= 100, `${valid} valid, ${invalid} invalid lines`);
+});
+
+/** A random valid response, its bytes and what the parser must report for it. */
+function randomResponse(
+  random: () => number,
+  method: Http1RequestMethod,
+): { text: string; expected: ParsedResponse } {
+  const status = [200, 201, 204, 301, 304, 404, 500][Math.floor(random() * 7)];
+  const body = "b".repeat(Math.floor(random() * 40));
+  const extra = random() < 0.5 ? "X-Pad: " + "p".repeat(Math.floor(random() * 30)) + "\r\n" : "";
+  const interim = random() < 0.15 ? "HTTP/1.1 100 Continue\r\n\r\n" : "";
+  const noBody = method === "HEAD" || status === 204 || status === 304;
+  let text: string;
+  if (random() < 0.5) {
+    text = `HTTP/1.1 ${status} R\r\n${extra}Content-Length: ${body.length}\r\n\r\n` +
+      (noBody ? "" : body);
+  } else {
+    let chunks = "";
+    for (let rest = body; rest.length > 0;) {
+      const n = 1 + Math.floor(random() * rest.length);
+      chunks += `${n.toString(16)}${random() < 0.3 ? ";e=v" : ""}\r\n${rest.slice(0, n)}\r\n`;
+      rest = rest.slice(n);
+    }
+    text = `HTTP/1.1 ${status} R\r\nTransfer-Encoding: chunked\r\n${extra}\r\n` +
+      (noBody ? "" : chunks + "0\r\n\r\n");
+  }
+  return {
+    text: interim + text,
+    expected: { status, bodyBytes: noBody ? 0 : body.length, close: false },
+  };
+}
+
+Deno.test("generated pipelines parse to the responses they were made of, however cut", () => {
+  const random = createRandom(9110);
+  for (let round = 0; round < 200; round++) {
+    const methods: Http1RequestMethod[] = [];
+    let text = "";
+    const expected: ParsedResponse[] = [];
+    for (let n = 1 + Math.floor(random() * 4); n > 0; n--) {
+      const method = random() < 0.2 ? "HEAD" : "other";
+      const response = randomResponse(random, method);
+      methods.push(method);
+      text += response.text;
+      expected.push(response.expected);
+    }
+    const bytes = encoder.encode(text);
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const step = 1 + Math.floor(random() * 30);
+      pieces.push(bytes.subarray(at, at + step));
+      at += step;
+    }
+    assert.equal(outcome([bytes], methods), JSON.stringify(expected), `round ${round} whole`);
+    assert.equal(outcome(pieces, methods), JSON.stringify(expected), `round ${round} cut`);
+  }
 });

@@ -41,10 +41,14 @@ Deno.test("sampling this process sees the files it opens", {
   );
   const files = Array.from({ length: 20 }, () => Deno.openSync("/dev/null"));
   try {
-    assert.equal(sampleProcess("self").openFds, before.openFds! + 20);
+    // The runtime may open or close an fd of its own between two reads: allow 2 either way.
+    const delta = sampleProcess("self").openFds! - before.openFds!;
+    assert.ok(delta >= 18 && delta <= 22, `${delta} more fds after opening 20`);
   } finally {
     for (const f of files) f.close();
   }
+  const after = sampleProcess("self").openFds! - before.openFds!;
+  assert.ok(after >= -2 && after <= 2, `${after} fds more than before once the 20 are closed`);
   assert.ok(fdLimit("self")! >= before.openFds!);
 });
 

@@ -59,6 +59,7 @@ Deno.test("closeMidBody and resetAfterHeaders break the body after the headers",
   const reset = await runScenario(oneServer(resetAfterHeaders(), { concurrency: 2, requests: 6 }));
   assert.equal(reset.totals.ok, 0);
   assert.equal(reset.totals.errors, 6);
+  assert.ok(reset.errors.length > 0);
   assert.ok(reset.errors.every((e) => e.class === "body_error" || e.class === "connection_closed"));
 });
 
@@ -68,7 +69,7 @@ Deno.test("slowBody paces the body: 300 bytes at 3000 B/s take about 100 ms", as
   );
   assert.equal(report.totals.ok, 3);
   assert.ok(report.latency.min >= 80, `fastest ${report.latency.min}ms`);
-  assert.ok(report.latency.max < 2000, `slowest ${report.latency.max}ms`);
+  assert.ok(report.latency.max < 5000, `slowest ${report.latency.max}ms`);
 });
 
 Deno.test("stopAccepting: after N connections new ones wait unaccepted; the diagnosis says so", async () => {

@@ -23,13 +23,25 @@ garbage line
 Deno.test("IPv4 and IPv6 lines parse to ports, states and receive queues", () => {
   const v4 = parseProcNetTcp(TCP4);
   assert.equal(v4.length, 6);
-  assert.deepEqual(v4[0], { localPort: 50000, remotePort: 0, state: "LISTEN", rxQueue: 3 });
-  assert.deepEqual(v4[3], { localPort: 0xd27d, remotePort: 50000, state: "TIME_WAIT", rxQueue: 0 });
+  assert.deepEqual(v4[0], {
+    localPort: 50000,
+    remotePort: 0,
+    state: "LISTEN",
+    rxQueue: 3,
+    txQueue: 0,
+  });
+  assert.deepEqual(v4[3], {
+    localPort: 0xd27d,
+    remotePort: 50000,
+    state: "TIME_WAIT",
+    rxQueue: 0,
+    txQueue: 0,
+  });
   assert.equal(v4[4].state, "SYN_SENT");
   const v6 = parseProcNetTcp(TCP6);
   assert.deepEqual(v6, [
-    { localPort: 50001, remotePort: 0, state: "LISTEN", rxQueue: 0 },
-    { localPort: 0xe000, remotePort: 50001, state: "TIME_WAIT", rxQueue: 0 },
+    { localPort: 50001, remotePort: 0, state: "LISTEN", rxQueue: 0, txQueue: 0 },
+    { localPort: 0xe000, remotePort: 50001, state: "TIME_WAIT", rxQueue: 0, txQueue: 0 },
   ]);
 });
 
@@ -43,6 +55,38 @@ Deno.test("the census splits a loopback connection's two ends and ignores other 
   assert.equal(census.timeWait, 2);
   assert.equal(census.established, 2);
   assert.deepEqual(census.acceptQueue, { "50000": 3 }, "3 connections wait to be accepted");
+});
+
+// A server on 0xC352 (50002) that accepted two connections: one request read (nothing queued),
+// one still unread in the server's receive queue; a third connection answered, with the answer
+// unread at the client; a fourth waits in the accept queue.
+const SILENT = `  sl  local_address rem_address   st tx_queue rx_queue
+   0: 0100007F:C352 00000000:0000 0A 00000000:00000001 00:00000000 00000000     0        0 1
+   1: 0100007F:C352 0100007F:D000 01 00000000:00000000 00:00000000 00000000     0        0 2
+   2: 0100007F:D000 0100007F:C352 01 00000000:00000000 00:00000000 00000000     0        0 3
+   3: 0100007F:C352 0100007F:D001 01 00000000:0000004E 00:00000000 00000000     0        0 4
+   4: 0100007F:D001 0100007F:C352 01 00000000:00000000 00:00000000 00000000     0        0 5
+   5: 0100007F:C352 0100007F:D002 01 00000000:00000000 00:00000000 00000000     0        0 6
+   6: 0100007F:D002 0100007F:C352 01 00000000:00000013 00:00000000 00000000     0        0 7
+   7: 0100007F:C352 0100007F:D003 01 00000000:00000000 00:00000000 00000000     0        0 8
+   8: 0100007F:D003 0100007F:C352 01 00000000:00000000 00:00000000 00000000     0        0 9
+   9: 0100007F:C353 0100007F:D004 01 00000020:00000000 00:00000000 00000000     0        0 10
+`;
+
+Deno.test("per port: listener, accept queue, unread requests and unread answers", () => {
+  const census = countSockets(parseProcNetTcp(SILENT), new Set([50002, 50003, 50004]));
+  assert.deepEqual(census.ports["50002"], {
+    listening: true,
+    acceptQueue: 1,
+    server: { ESTABLISHED: 4 },
+    client: { ESTABLISHED: 4 },
+    serverUnread: 1,
+    serverUnsent: 0,
+    clientUnread: 1,
+  });
+  assert.equal(census.ports["50003"].listening, false, "no LISTEN socket on 50003");
+  assert.equal(census.ports["50003"].serverUnsent, 1, "32 bytes written, not acknowledged");
+  assert.deepEqual(census.ports["50004"].server, {}, "a port without sockets is still listed");
 });
 
 Deno.test("the host's settings are read from /proc", { ignore: Deno.build.os !== "linux" }, () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { diagnoseStall, type StallEvidence } from "../runtime/stall_diagnosis.ts";
 import { renderStallDiagnosis } from "../runtime/text_report.ts";
+import { countSockets, type SocketCensus, type TcpState } from "../runtime/socket_census.ts";
 
 function evidence(overrides: Partial<StallEvidence> = {}): StallEvidence {
   return {
@@ -136,4 +137,113 @@ Deno.test("a body that never ends is not mistaken for requests that never reache
     "every request in flight (2) waits on hello[0]",
     "the oldest requests got their headers but their bodies never ended: a slow or cut-off body",
   ]);
+});
+
+/** A census of the run's ports from socket lines, as the run layer reads it. */
+function census(ports: number[], lines: string[]) {
+  const sockets = lines.map((line) => {
+    const [local, remote, state, tx = "0", rx = "0"] = line.split(" ");
+    return {
+      localPort: Number(local),
+      remotePort: Number(remote),
+      state: state as TcpState,
+      txQueue: Number(tx),
+      rxQueue: Number(rx),
+    };
+  });
+  return countSockets(sockets, new Set(ports));
+}
+
+/** A command server (counts unknown) on 8081 with 8 requests awaiting headers on it. */
+function commandEvidence(sockets: SocketCensus | null): StallEvidence {
+  return evidence({
+    serverNames: ["app[0]", "app[1]"],
+    serverPorts: [8080, 8081],
+    inFlightByServer: [0, 8],
+    awaitingHeadersByServer: [0, 8],
+    servers: [
+      { received: null, responded: null, failure: null },
+      { received: null, responded: null, failure: null },
+    ],
+    oldest: [
+      { clientId: 0, server: 1, ageMs: 6200, phase: "awaiting-headers" },
+      { clientId: 1, server: 1, ageMs: 6000, phase: "awaiting-headers" },
+    ],
+    sockets,
+  });
+}
+
+const listener = (port: number, queued = 0) => `${port} 0 LISTEN 0 ${queued}`;
+/** `n` loopback connections to `port`, both ends, from client ports `from`, `from + 1`, ... */
+function connections(port: number, n: number, from: number, state = "ESTABLISHED"): string[] {
+  return Array.from({ length: n }, (_, i) => [
+    `${port} ${from + i} ${state}`,
+    `${from + i} ${port} ${state}`,
+  ]).flat();
+}
+
+Deno.test("a command that accepted every connection and answers none is named from its sockets", () => {
+  const d = diagnoseStall(
+    commandEvidence(census([8080, 8081], [listener(8081), ...connections(8081, 8, 40000)])),
+  );
+  assert.deepEqual(d.hints, [
+    "every request in flight (8) waits on app[1]",
+    "app[1] accepted 8 connections and answered none of the 8 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)",
+  ]);
+  assert.deepEqual(d.servers.map((s) => [s.server, s.received, s.responded, s.connections]), [
+    ["app[1]", null, null, { accepted: 8, acceptQueue: 0 }],
+  ]);
+  const text = renderStallDiagnosis(d);
+  assert.ok(
+    text.includes(
+      "    app[1]: 8 in flight; received n/a, answered n/a; 8 connections accepted, 0 in its accept queue",
+    ),
+    text,
+  );
+});
+
+Deno.test("unread request bytes and requests past the accepted connections are said", () => {
+  const lines = [listener(8081), ...connections(8081, 6, 40000)];
+  lines[1] = "8081 40000 ESTABLISHED 0 78"; // the server end holds 78 request bytes it never read
+  const d = diagnoseStall(commandEvidence(census([8081], lines)));
+  assert.equal(
+    d.hints[1],
+    "app[1] accepted 6 connections and answered none of the 6 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket; 1 of them hold request bytes it has not even read; 2 more wait in the clients' pools for a connection): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)",
+  );
+});
+
+Deno.test("unknown counts: no hint treats them as zero, and no sockets means no server hint", () => {
+  const d = diagnoseStall(commandEvidence(null));
+  assert.deepEqual(d.hints, ["every request in flight (8) waits on app[1]"]);
+  assert.ok(!d.hints.some((h) => /never saw|received \d/.test(h)), d.hints.join("\n"));
+  assert.match(renderStallDiagnosis(d), /app\[1\]: 8 in flight; received n\/a, answered n\/a\n/);
+});
+
+Deno.test("an answer waiting unread at the client is not called a silent server", () => {
+  const lines = [listener(8081), ...connections(8081, 8, 40000)];
+  lines[3] = "40001 8081 ESTABLISHED 0 19"; // a response the client has not read
+  const d = diagnoseStall(commandEvidence(census([8081], lines)));
+  assert.deepEqual(d.hints, ["every request in flight (8) waits on app[1]"]);
+});
+
+Deno.test("a full accept queue and handshakes stuck in SYN_SENT are named, not a silent server", () => {
+  const d = diagnoseStall(commandEvidence(census([8081], [
+    listener(8081, 3),
+    ...connections(8081, 3, 40000),
+    "40010 8081 SYN_SENT",
+    "40011 8081 SYN_SENT",
+  ])));
+  assert.deepEqual(d.hints, [
+    "every request in flight (8) waits on app[1]",
+    "app[1]: 3 connections wait in its accept queue, never accepted (the listener is not calling accept())",
+    "2 client connections are stuck in SYN_SENT: the handshake does not complete (accept queue full, or SYNs dropped)",
+  ]);
+});
+
+Deno.test("one connection stuck in SYN_SENT is said in the singular", () => {
+  const d = diagnoseStall(evidence({ sockets: census([8081], ["40010 8081 SYN_SENT"]) }));
+  assert.equal(
+    d.hints.at(-1),
+    "1 client connection is stuck in SYN_SENT: the handshake does not complete (accept queue full, or SYNs dropped)",
+  );
 });

