@@ -192,7 +192,10 @@ export function buildReport(m: RunMeasurements): RunReport {
     stall: m.stall,
     eventLoops: m.eventLoops,
     serverProcesses: m.serverProcesses,
-    memory: m.memory,
+    memory: m.memory && {
+      ...m.memory,
+      runtimeJudged: m.scenario.assert.some((a) => a.watch?.memory?.of === "runtime"),
+    },
     incidents: m.incidents,
     assertions: [],
     passed: true,

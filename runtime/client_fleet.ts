@@ -6,7 +6,7 @@
  */
 
 import type { RunPlan } from "./plan.ts";
-import type { FromWorker, ToWorker, WorkerSnapshot } from "./worker_protocol.ts";
+import type { FromWorker, ToWorker, WorkerHeap, WorkerSnapshot } from "./worker_protocol.ts";
 
 /** Options for {@linkcode startClientFleet}. */
 export interface StartClientFleetOptions {
@@ -45,6 +45,11 @@ export interface ClientFleetHandle {
    * @returns Worker ids that posted no final snapshot in time.
    */
   stop(options?: { graceMs?: number }): Promise<{ unresponsive: number[] }>;
+  /**
+   * Each worker's isolate memory from its latest snapshot (by worker id), null for a worker that
+   * has not reported it yet.
+   */
+  heaps(): (WorkerHeap | null)[];
 }
 
 /**
@@ -107,6 +112,7 @@ export async function startClientFleet(
     checkRounds();
   };
 
+  const heaps: (WorkerHeap | null)[] = plan.workers.map(() => null);
   const workers: Worker[] = [];
   const terminateCreated = () => {
     for (const worker of workers) worker.terminate();
@@ -127,6 +133,7 @@ export async function startClientFleet(
         if (ready.size === total) resolveReady();
       } else if (message.type === "snapshot") {
         options.onSnapshot(message);
+        if (message.heap) heaps[planned.id] = message.heap;
         roundsDone.set(message.workerId, message.roundsDone);
         if (message.final) markFinal(message.workerId);
         else checkRounds();
@@ -214,6 +221,9 @@ export async function startClientFleet(
       const unresponsive = plan.workers.map((w) => w.id).filter((id) => !finals.has(id));
       terminateAll();
       return { unresponsive };
+    },
+    heaps() {
+      return heaps.slice();
     },
   };
 }

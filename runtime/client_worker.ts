@@ -29,6 +29,8 @@ const MAX_DISTINCT_ERRORS = 50;
 /** A request sent this long or more after its intended time counts as late (open model). */
 const LATE_MS = 10;
 const OLDEST_KEPT = 5;
+/** Fetch: a body whose Content-Length is at most this is read whole (faster than a stream). */
+const WHOLE_BODY_MAX = 64 * 1024;
 /**
  * A pooled connection idle this long or more gets one turn of the event loop before it is reused,
  * so a close the server sent meanwhile is seen before the request is written, as hyper's
@@ -94,7 +96,18 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     latencyDelta: s.histogram.takeDelta(),
     correctedDelta: s.corrected.takeDelta(),
     queueDelta: s.queue?.takeDelta() ?? null,
+    heap: isolateHeap(),
   };
+}
+
+/** This isolate's heap figures (a few microseconds; read once per snapshot). */
+function isolateHeap(): WorkerSnapshot["heap"] {
+  try {
+    const { heapUsed, heapTotal, external } = Deno.memoryUsage();
+    return { heapUsed, heapTotal, external };
+  } catch {
+    return null;
+  }
 }
 
 function awaitingHeaders(slots: readonly LaneSlot[], servers: number): number[] {
@@ -331,8 +344,12 @@ async function fetchLane(s: WorkerState, spec: PlannedClient, lane: LaneContext)
       redirect: "manual",
     });
     if (slot) slot.phase = READING_BODY;
-    // Streamed and discarded: what is held per request is one chunk, however long the body.
-    if (response.body !== null) {
+    // A body of a known small length is read whole (the fast path); any other is streamed and
+    // discarded: what is held per request is one chunk, however long the body.
+    const length = Number(response.headers.get("content-length") ?? NaN);
+    if (response.body !== null && length <= WHOLE_BODY_MAX) {
+      lane.received((await response.arrayBuffer()).byteLength);
+    } else if (response.body !== null) {
       const reader = response.body.getReader();
       while (true) {
         const chunk = await reader.read();

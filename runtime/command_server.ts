@@ -23,6 +23,7 @@ import {
   waitGroupGone,
 } from "./process_reaper.ts";
 import { type GroupGuard, groupGuard, supervisedArgv, supervisorAvailable } from "./supervisor.ts";
+import { portOwnership, socketHolders } from "./port_owner.ts";
 import type { CommandBehavior, ReadySpec } from "./scenario_schema.ts";
 
 export type { ReadySpec };
@@ -96,6 +97,11 @@ export interface StartCommandServerOptions {
   hostname?: string;
   /** Aborting it while the server is starting stops it and rejects. @default {undefined} */
   signal?: AbortSignal;
+  /**
+   * The port to give the command instead of a free one wedge picks (tests use it to put a
+   * foreign listener on the port). @default {undefined}
+   */
+  port?: number;
 }
 
 /**
@@ -291,13 +297,6 @@ export async function startCommandServer(
       stderrTail: "",
     });
   }
-  const port = pickFreePort(hostname);
-  const substitute = (text: string) => text.replaceAll("{port}", String(port));
-  const argv = spec.argv.map(substitute);
-  const env = Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, substitute(v)]));
-  const url = `http://${hostname}:${port}/`;
-  const command = argv.map(quoteArg).join(" ");
-
   await Deno.mkdir(options.logDir, { recursive: true });
   const base = resolve(options.logDir, name.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, ""));
   const stdoutLog = `${base || "server"}.stdout.log`;
@@ -308,6 +307,21 @@ export async function startCommandServer(
     stdoutFile.close();
     throw error;
   });
+  // Picked as late as possible (just before the spawn) to keep the window small in which another
+  // process may take it; readiness then counts only a listener the command's group holds.
+  let port: number;
+  try {
+    port = options.port ?? pickFreePort(hostname);
+  } catch (error) {
+    stdoutFile.close();
+    stderrFile.close();
+    throw error;
+  }
+  const substitute = (text: string) => text.replaceAll("{port}", String(port));
+  const argv = spec.argv.map(substitute);
+  const env = Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, substitute(v)]));
+  const url = `http://${hostname}:${port}/`;
+  const command = argv.map(quoteArg).join(" ");
 
   // Through the supervisor (supervisor.ts), the command's group dies with wedge, however wedge
   // ends. The supervisor's shell always starts, so a missing program is looked for first.
@@ -491,23 +505,67 @@ export async function startCommandServer(
     : `stdout to match ${ready.pattern}`;
   // Its own client, closed afterwards: no pooled connection to the server stays open.
   const client = ready.kind === "url" ? Deno.createHttpClient({}) : null;
+  // A url on the picked port is answered by whoever listens there: the listener must be the
+  // command's too.
+  const urlOnPort = (() => {
+    if (ready.kind !== "url") return false;
+    try {
+      const parsed = new URL(readyUrl);
+      const urlPort = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
+      return Number(urlPort) === port;
+    } catch {
+      return false;
+    }
+  })();
+  // Set when the port answered but no process of the command's group holds its listener.
+  let foreignSeen = false;
+
+  /** Whether the command's group holds the listener (true when /proc cannot tell). */
+  function ownsPort(): boolean {
+    const seen = portOwnership(port, { leader: pid, hostname });
+    if (seen === null || seen.owned) return true;
+    if (seen.foreignInodes.length > 0) foreignSeen = true;
+    return false;
+  }
+
+  /** Names what holds the port when it is not the command (empty when nothing else does). */
+  function foreignListener(): string {
+    const seen = portOwnership(port, { leader: pid, hostname });
+    if (seen === null || seen.foreignInodes.length === 0) {
+      return foreignSeen
+        ? `\nAnother process listened on ${hostname}:${port} while wedge waited; it did not ` +
+          "count as the command being ready."
+        : "";
+    }
+    const holders = socketHolders(seen.foreignInodes);
+    const who = holders.length === 0 ? "a process wedge cannot see" : holders.map((h) => {
+      const shown = h.command.length > 80 ? `${h.command.slice(0, 77)}...` : h.command;
+      return `pid ${h.pid} (${shown})`;
+    }).join(", ");
+    return `\nPort ${port} on ${hostname} is held by another process, not by the command: ` +
+      `${who}. It took the port after wedge picked it; wedge counts only a listener of the ` +
+      "command's own process group as ready. Run again, or stop that process.";
+  }
 
   async function probe(timeoutMs: number): Promise<boolean> {
     if (ready.kind === "stdout") return matched;
     if (ready.kind === "port") {
+      // The listener's holder first, then a connection: a command that exits on its first
+      // connection has listened all the same, and a foreign listener never counts.
+      if (!ownsPort()) return false;
       try {
         (await Deno.connect({ hostname, port })).close();
-        return true;
       } catch {
         return false;
       }
+      return true;
     }
     const abort = new AbortController();
     const timer: ReturnType<typeof setTimeout> = setTimeout(() => abort.abort(), timeoutMs);
     try {
       const response = await fetch(readyUrl, { client: client!, signal: abort.signal });
       await response.body?.cancel();
-      return true;
+      return urlOnPort ? ownsPort() : true;
     } catch {
       return false;
     } finally {
@@ -539,7 +597,8 @@ export async function startCommandServer(
         throw new CommandServerError(
           `${name} ${describeExit(early)} before it was ready (command: ${command})` +
             (indented("stderr", early.stderrTail) ||
-              `\nIt wrote nothing to stderr; its stdout is in ${stdoutLog}.`),
+              `\nIt wrote nothing to stderr; its stdout is in ${stdoutLog}.`) +
+            foreignListener(),
           { server: name, argv, exit: early, stderrTail: early.stderrTail },
         );
       }
@@ -571,7 +630,7 @@ export async function startCommandServer(
       `command: ${command}` +
       (ready.kind === "stdout" ? indented("stdout", lastLines(stdoutText, 5, TAIL_CHARS)) : "") +
       indented("stderr", tail) +
-      `\n${hint}` +
+      (foreignListener() || `\n${hint}`) +
       (stoppedExit ? "" : `\nIt did not exit even after SIGKILL: pid ${pid} may still be running.`),
     { server: name, argv, exit: stoppedExit, stderrTail: tail },
   );

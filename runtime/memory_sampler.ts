@@ -9,6 +9,8 @@
  */
 
 import { parseStatusKb } from "./process_probe.ts";
+import type { RuntimeMemory } from "./report.ts";
+import type { WorkerHeap } from "./worker_protocol.ts";
 
 /** A process whose memory is sampled. */
 export interface SampledProcess {
@@ -91,6 +93,53 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Reads this process's resident memory (`/proc/self/status`) and splits it into what wedge can
+ * name: the file-backed pages, the main isolate's heap, the client workers' heaps (as they last
+ * reported them) and what JS objects hold outside the heaps; the rest is `otherBytes`.
+ *
+ * @param workerHeaps Each client worker's latest heap figures (null: not reported).
+ * @returns The split, or null when `/proc` cannot tell the RSS.
+ *
+ * @example
+ * ```ts
+ * import { readRuntimeMemory } from "./memory_sampler.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const split = readRuntimeMemory([{ heapUsed: 1, heapTotal: 4 << 20, external: 0 }]);
+ * assert.ok(split === null || split.workerHeapBytes === 4 << 20);
+ * ```
+ */
+export function readRuntimeMemory(
+  workerHeaps: readonly (WorkerHeap | null)[],
+): RuntimeMemory | null {
+  const status = readStatus(Deno.pid);
+  const rssBytes = status === null ? null : parseStatusKb(status, "VmRSS");
+  if (status === null || rssBytes === null) return null;
+  const fileBytes = parseStatusKb(status, "RssFile");
+  const main = Deno.memoryUsage();
+  const reported = workerHeaps.filter((h) => h !== null);
+  const workerHeapBytes = reported.length === 0
+    ? null
+    : reported.reduce((sum, h) => sum + h.heapTotal, 0);
+  const externalBytes = reported.length < workerHeaps.length
+    ? null
+    : reported.reduce((sum, h) => sum + h.external, main.external);
+  const otherBytes =
+    fileBytes === null || externalBytes === null || reported.length < workerHeaps.length
+      ? null
+      : rssBytes - fileBytes - main.heapTotal - (workerHeapBytes ?? 0) - externalBytes;
+  return {
+    rssBytes,
+    fileBytes,
+    mainHeapBytes: main.heapTotal,
+    workerHeapBytes,
+    workers: reported.length,
+    externalBytes,
+    otherBytes,
+  };
 }
 
 /** Options for {@linkcode MemorySampler}. */

@@ -218,6 +218,32 @@ export interface MemoryCheckpoint {
   completed: number;
   /** Resident bytes per process (order of `memory.processes`), null for one that is gone. */
   rssBytes: (number | null)[];
+  /** The runtime process's resident memory split by what holds it, or null where unknown. */
+  runtime?: RuntimeMemory | null;
+}
+
+/**
+ * wedge's own process at a checkpoint: its resident memory and the part of it wedge can name.
+ * The client engines live here; a verdict on servers never reads these figures.
+ */
+export interface RuntimeMemory {
+  /** VmRSS of the runtime process. */
+  rssBytes: number;
+  /** Resident file-backed pages (RssFile: mostly the deno executable's code). */
+  fileBytes: number | null;
+  /** The main isolate's V8 heap (`heapTotal`). */
+  mainHeapBytes: number;
+  /** The client workers' V8 heaps (`heapTotal`, summed), null before any worker reported. */
+  workerHeapBytes: number | null;
+  /** Client workers that reported (`workerHeapBytes` sums these). */
+  workers: number;
+  /** Memory held outside the V8 heaps by JS objects (`external`: ArrayBuffers), all isolates. */
+  externalBytes: number | null;
+  /**
+   * RSS minus all of the above: anonymous memory no isolate accounts for (the allocator's free
+   * lists, the HTTP stacks' buffers, thread stacks); null when a part is unknown.
+   */
+  otherBytes: number | null;
 }
 
 /** The run's memory: every process's resident memory over time, and readings between loads. */
@@ -239,6 +265,11 @@ export interface MemoryReport {
   rounds: { warmup: number; iterations: number; settleMs: number } | null;
   /** A reading before the first load and after each load has settled. */
   checkpoints: MemoryCheckpoint[];
+  /**
+   * Whether a memory assertion judges the runtime (`of: "runtime"`); otherwise the runtime's
+   * figures (wedge's own client engines) are shown and never judged.
+   */
+  runtimeJudged?: boolean;
 }
 
 /** One client: its own HTTP client and connection pool. */

@@ -27,7 +27,7 @@ import type { MemoryCheckpoint, RunOutcome, RunReport, TimelinePoint } from "./r
 import { resolveScenario } from "./resolve_scenario.ts";
 import { RunCollector } from "./run_collector.ts";
 import { startRunServers } from "./run_servers.ts";
-import { MemorySampler } from "./memory_sampler.ts";
+import { MemorySampler, readRuntimeMemory } from "./memory_sampler.ts";
 import { readHostSettings } from "./host_settings.ts";
 import { insideNamespace } from "./network_namespace.ts";
 import { UsageError } from "./scenario_error.ts";
@@ -358,6 +358,7 @@ async function runPlanned(
         atMs: reading.atMs,
         completed: collector.totals().completed,
         rssBytes: reading.rssBytes,
+        runtime: readRuntimeMemory(clients?.heaps() ?? []),
       });
     };
     const stopped = new Promise<RunOutcome>((resolve) => {

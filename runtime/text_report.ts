@@ -502,7 +502,27 @@ function renderMemory(memory: MemoryReport): string[] {
     );
   });
   lines.push("  (* the baseline the verdict measures from)");
+  lines.push(...renderRuntimeMemory(memory));
   return lines;
+}
+
+/** What the runtime's RSS is made of after the last load, and whether a verdict reads it. */
+function renderRuntimeMemory(memory: MemoryReport): string[] {
+  const base = memory.checkpoints.find((c) => c.round === memory.rounds?.warmup)?.runtime;
+  const last = memory.checkpoints.at(-1)?.runtime;
+  if (!last) return [];
+  const size = (b: number | null) => b === null ? "n/a" : formatByteSize(b);
+  const growth = base ? `${size(base.rssBytes)} at the baseline, ` : "";
+  return [
+    `  runtime = wedge itself (its client engines), ${
+      memory.runtimeJudged ? 'judged by an of: "runtime" verdict' : "not judged by the verdict"
+    }: RSS ${growth}${size(last.rssBytes)} now:`,
+    `    client worker heaps ${size(last.workerHeapBytes)} (${last.workers}), main heap ${
+      size(last.mainHeapBytes)
+    }, ArrayBuffers ${size(last.externalBytes)}, code ${size(last.fileBytes)}, other ${
+      size(last.otherBytes)
+    } (allocator, HTTP buffers)`,
+  ];
 }
 
 /**

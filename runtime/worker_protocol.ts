@@ -86,6 +86,19 @@ export interface ClientCounters {
  */
 export type InFlightRequest = InFlightSample;
 
+/**
+ * A worker isolate's memory as `Deno.memoryUsage()` gives it (bytes): its V8 heap and the memory
+ * V8 was told of outside it (ArrayBuffers). The process's RSS is not here: it is one for all.
+ */
+export interface WorkerHeap {
+  /** Bytes of live objects (and garbage not yet collected) in the V8 heap. */
+  heapUsed: number;
+  /** Bytes the V8 heap has taken from the system. */
+  heapTotal: number;
+  /** Bytes outside the heap held by its objects (ArrayBuffers, buffers of the runtime). */
+  external: number;
+}
+
 /** A worker's state: cumulative counters plus the latency recorded since the previous snapshot. */
 export interface WorkerSnapshot {
   /** Message type. */
@@ -121,6 +134,11 @@ export interface WorkerSnapshot {
   correctedDelta: string | null;
   /** Open model: actual minus intended send time since the previous snapshot, or null. */
   queueDelta: string | null;
+  /**
+   * The worker isolate's memory as of this snapshot; null where it could not be read (absent from
+   * a worker that does not report it).
+   */
+  heap?: WorkerHeap | null;
 }
 
 /** Worker to runtime: initialised and ready to start. */

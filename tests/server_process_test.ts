@@ -37,6 +37,49 @@ async function tinyServerOf(parent: number): Promise<number> {
   assert.fail("the user's server never started");
 }
 
+/** Whether `pid` descends from `ancestor` (through its parents, read from /proc). */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let current = pid, depth = 0; current > 1 && depth < 20; depth++) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${current}/stat`);
+      current = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      return false;
+    }
+    if (current === ancestor) return true;
+  }
+  return false;
+}
+
+/**
+ * Waits until process `pid` holds an ESTABLISHED TCP connection (the load reached it), read from
+ * its own namespace's /proc/PID/net/tcp{,6} and its fds; fails after 20 s.
+ */
+async function waitForConnection(pid: number): Promise<void> {
+  for (const deadline = performance.now() + 20_000; performance.now() < deadline;) {
+    try {
+      const inodes = new Set<string>();
+      for (const fd of Deno.readDirSync(`/proc/${pid}/fd`)) {
+        try {
+          const link = Deno.readLinkSync(`/proc/${pid}/fd/${fd.name}`);
+          const match = /^socket:\[(\d+)\]$/.exec(link);
+          if (match) inodes.add(match[1]);
+        } catch { /* closed meanwhile */ }
+      }
+      const lines = ["tcp", "tcp6"].flatMap((f) =>
+        Deno.readTextFileSync(`/proc/${pid}/net/${f}`).split("\n")
+      );
+      const established = lines.map((line) => line.trim().split(/\s+/))
+        .some((fields) => fields[3] === "01" && inodes.has(fields[9]));
+      if (established) return;
+    } catch {
+      assert.fail(`process ${pid} is gone before any connection reached it`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`no connection reached process ${pid} within 20s`);
+}
+
 /** Processes whose command line contains `needle` (other than this one). */
 function processesWith(needle: string): number[] {
   const found: number[] = [];
@@ -245,9 +288,9 @@ async function interruptCli(signal: Deno.Signal) {
     stderr: "piped",
   }).spawn();
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  // Wait until the server runs (its pid shows in /proc), then interrupt.
+  // Wait until the server runs (its pid shows in /proc) and the load reaches it, then interrupt.
   const pid = await tinyServerOf(child.pid);
-  await new Promise((r) => setTimeout(r, 500));
+  await waitForConnection(pid);
   child.kill(signal);
   const output = await child.output();
   clearTimeout(killer);
@@ -269,7 +312,7 @@ Deno.test("a program that gives no abort signal still reaps its servers on SIGIN
   }).spawn();
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   const pid = await tinyServerOf(child.pid);
-  await new Promise((r) => setTimeout(r, 300));
+  await waitForConnection(pid);
   child.kill("SIGINT");
   const status = await child.status;
   clearTimeout(killer);
@@ -290,7 +333,13 @@ Deno.test("CLI: a terminal's Ctrl-C (SIGINT to the whole group) is not blamed on
     detached: true, // a process group of its own, as a terminal's foreground job is
   }).spawn();
   const killer = setTimeout(() => Deno.kill(-child.pid, "SIGKILL"), 30_000);
-  await new Promise((r) => setTimeout(r, 2500));
+  // Interrupt once the load reaches the server host (a Deno process running server_host.ts).
+  let host: number | undefined;
+  while (host === undefined) {
+    await new Promise((r) => setTimeout(r, 50));
+    host = processesWith("server_host.ts").find((pid) => descendsFrom(pid, child.pid));
+  }
+  await waitForConnection(host);
   Deno.kill(-child.pid, "SIGINT");
   const output = await child.output();
   clearTimeout(killer);
