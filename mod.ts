@@ -35,7 +35,7 @@ export {
   type ScenarioDefinition,
   type ScenarioModule,
   type ServerFleetInput,
-} from "./runtime/define_scenario.ts";
+} from "./scenario/define.ts";
 export {
   type Behavior,
   type BehaviorInput,
@@ -68,7 +68,7 @@ export {
   type SlowBodyBehavior,
   stopAccepting,
   type StopAcceptingBehavior,
-} from "./runtime/server_behavior.ts";
+} from "./scenario/behaviors.ts";
 export {
   allRequestsComplete,
   type Assertion,
@@ -92,19 +92,15 @@ export {
   successRateAtLeast,
   throughputAtLeast,
   timeWaitBelow,
-} from "./runtime/assertion.ts";
+} from "./assert/assertions.ts";
 export {
   type ProgressSample,
   type RunPhase,
   runScenario,
   type RunScenarioOptions,
-} from "./runtime/run_scenario.ts";
-export { assertPassed } from "./runtime/assert_passed.ts";
-export {
-  renderStallDiagnosis,
-  renderTextReport,
-  type TextReportOptions,
-} from "./runtime/text_report.ts";
+} from "./run/run_scenario.ts";
+export { assertPassed } from "./assert/assert_passed.ts";
+export { renderStallDiagnosis, renderTextReport, type TextReportOptions } from "./report/text.ts";
 export type {
   AssertionResult,
   ClientReport,
@@ -132,14 +128,14 @@ export type {
   StateCounts,
   TcpState,
   TimelinePoint,
-} from "./runtime/report.ts";
-export { REPORT_SCHEMA, REPORT_VERSION } from "./runtime/report.ts";
+} from "./report/types.ts";
+export { REPORT_SCHEMA, REPORT_VERSION } from "./report/types.ts";
 export {
   judgeLeak,
   type LeakVerdict,
   type LeakVerdictKind,
   type MemoryPoint,
-} from "./runtime/leak_verdict.ts";
-export { type Duration, formatDuration, parseDuration } from "./runtime/duration.ts";
-export { type ByteSize, formatByteSize, parseByteSize } from "./runtime/byte_size.ts";
-export { ScenarioError, type ScenarioIssue, UsageError } from "./runtime/scenario_error.ts";
+} from "./report/leak_verdict.ts";
+export { type Duration, formatDuration, parseDuration } from "./units/duration.ts";
+export { type ByteSize, formatByteSize, parseByteSize } from "./units/byte_size.ts";
+export { ScenarioError, type ScenarioIssue, UsageError } from "./scenario/errors.ts";

@@ -165,7 +165,7 @@ function wedgeArgs(json: string, sets: Record<string, string | number>): string[
   return [
     "run",
     "-A",
-    "runtime/cli.ts",
+    "cli/main.ts",
     "bench/_target.ts",
     "--quiet",
     "--json",

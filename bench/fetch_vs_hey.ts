@@ -79,7 +79,7 @@ async function wedgeRound(row: Row, args: string[]): Promise<void> {
   try {
     await run(
       Deno.execPath(),
-      ["run", "-A", "runtime/cli.ts", ...args, "--quiet", "--json", json],
+      ["run", "-A", "cli/main.ts", ...args, "--quiet", "--json", json],
       600_000,
     );
     const report = JSON.parse(await Deno.readTextFile(json));

@@ -1,5 +1,5 @@
 /**
- * Starts `--count` hello servers exactly as a scenario's server fleet does (runtime/server_fleet.ts)
+ * Starts `--count` hello servers exactly as a scenario's server fleet does (servers/fleet.ts)
  * and prints their URLs, one per line, then serves until `--for` elapses (bounded) or SIGINT.
  * Used to point peer load tools (hey, wrk, autocannon) at the same servers wedge loads.
  *
@@ -12,9 +12,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { parseDuration } from "../runtime/duration.ts";
-import { startServerFleet } from "../runtime/server_fleet.ts";
-import { hello } from "../runtime/server_behavior.ts";
+import { parseDuration } from "../units/duration.ts";
+import { startServerFleet } from "../servers/fleet.ts";
+import { hello } from "../scenario/behaviors.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { Http1ResponseParser, type ParsedResponse } from "../runtime/http1_response_parser.ts";
+import { Http1ResponseParser, type ParsedResponse } from "../clients/http1_response_parser.ts";
 
 const RESPONSES = 1000;
 const PIPELINED = 64;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { LatencyHistogram } from "../runtime/latency_histogram.ts";
+import { LatencyHistogram } from "../report/latency_histogram.ts";
 
 const SAMPLES = 10_000;
 

@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { parseDuration } from "../runtime/duration.ts";
+import { parseDuration } from "../units/duration.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

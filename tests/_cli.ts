@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 /**
- * Runs `deno run --allow-all runtime/cli.ts ...args` from the repository root, with NO_COLOR set.
+ * Runs `deno run --allow-all cli/main.ts ...args` from the repository root, with NO_COLOR set.
  * The CLI must exit by itself; the 60 s bound only keeps a broken build from hanging the suite.
  */
 export async function runCli(
@@ -20,7 +20,7 @@ export async function runCli(
   options: { env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "runtime/cli.ts", ...args],
+    args: ["run", "--allow-all", "cli/main.ts", ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1", ...options.env },
     stdout: "piped",

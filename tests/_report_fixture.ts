@@ -1,5 +1,5 @@
 // A complete, plausible RunReport for tests of pure code (assertions, renderers).
-import type { RunReport } from "../runtime/report.ts";
+import type { RunReport } from "../report/types.ts";
 
 export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
   const base: RunReport = {

@@ -1,7 +1,7 @@
 // Resolves a scenario that must be invalid and returns its problems as `path: message` lines.
 import assert from "node:assert/strict";
 import { defineScenario, ScenarioError } from "../mod.ts";
-import { resolveScenario } from "../runtime/resolve_scenario.ts";
+import { resolveScenario } from "../scenario/resolve.ts";
 
 /** The parts of a scenario to resolve; the servers and clients default to one plain fleet each. */
 export interface ScenarioParts {

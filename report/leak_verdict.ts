@@ -1,0 +1,193 @@
+/**
+ * Is it a leak? Judges memory readings taken after each of several identical loads (seed 002's
+ * iterations) against a bound. Pure.
+ *
+ * A first-run delta proves nothing: allocators keep freed memory for reuse, so resident memory
+ * grows during the first loads and then stays flat (a plateau), with signed noise of a few hundred
+ * KiB per load (hyper#1790). A leak keeps growing with every request. So the verdict looks at the
+ * growth after a baseline taken behind a warm-up load, and at whether the later half of the
+ * iterations still grows.
+ *
+ * @module
+ */
+
+import { formatByteSize } from "../units/byte_size.ts";
+
+/** A memory reading after a load (and its quiet settle time). */
+export interface MemoryPoint {
+  /** Requests completed by then, over the whole run. */
+  completed: number;
+  /** Resident bytes of whatever is judged. */
+  rssBytes: number;
+}
+
+/**
+ * `flat`: grew no more than the bound; `plateau`: grew more, but the later half of the iterations
+ * did not (allocator retention, not a leak); `growing`: still growing in the later half (a leak);
+ * `undecided`: over the bound with too few iterations to tell a plateau from a leak.
+ */
+export type LeakVerdictKind = "flat" | "plateau" | "growing" | "undecided";
+
+/** The verdict, with the numbers behind it. */
+export interface LeakVerdict {
+  /** What the readings show. */
+  kind: LeakVerdictKind;
+  /** Whether the requirement holds (`flat` or `plateau`). */
+  pass: boolean;
+  /** The bound on growth, bytes. */
+  boundBytes: number;
+  /** Reading at the baseline. */
+  baselineBytes: number;
+  /** Reading after the last iteration. */
+  finalBytes: number;
+  /** Final minus baseline. */
+  totalBytes: number;
+  /** Signed change per iteration. */
+  deltas: number[];
+  /** Requests per iteration. */
+  requests: number[];
+  /** Least-squares growth per request over every reading, or null without requests. */
+  bytesPerRequest: number | null;
+  /** Growth over the later half of the iterations: its median change per iteration, times its iterations. */
+  lateGrowthBytes: number;
+  /** The iterations (1-based, inclusive) that make up the later half. */
+  lateIterations: [number, number];
+  /** One paragraph a maintainer can paste into an issue. */
+  summary: string;
+}
+
+/** Iterations needed to tell a plateau from a leak. */
+export const MIN_ITERATIONS_FOR_SHAPE = 3;
+
+/**
+ * Judges memory readings: the baseline first, then one reading after each iteration.
+ *
+ * @param points Baseline, then one point per iteration (at least one).
+ * @param options `boundBytes`: allowed growth; `what`: whose memory, for the summary.
+ * @returns The verdict.
+ *
+ * @example A server that keeps 4 KiB per request
+ * ```ts
+ * import { judgeLeak } from "./leak_verdict.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const points = [0, 1, 2, 3, 4, 5].map((i) => ({ completed: i * 1000, rssBytes: 50e6 + i * 4096e3 }));
+ * const verdict = judgeLeak(points, { boundBytes: 2 * 1024 * 1024, what: "servers" });
+ * assert.equal(verdict.kind, "growing");
+ * assert.equal(Math.round(verdict.bytesPerRequest!), 4096);
+ * ```
+ */
+export function judgeLeak(
+  points: readonly MemoryPoint[],
+  options: { boundBytes: number; what: string },
+): LeakVerdict {
+  if (points.length < 2) throw new RangeError("judgeLeak needs a baseline and one iteration");
+  const { boundBytes, what } = options;
+  const n = points.length - 1;
+  const deltas = points.slice(1).map((p, i) => p.rssBytes - points[i].rssBytes);
+  const requests = points.slice(1).map((p, i) => p.completed - points[i].completed);
+  const baselineBytes = points[0].rssBytes;
+  const finalBytes = points[n].rssBytes;
+  const totalBytes = finalBytes - baselineBytes;
+  // The later half's growth: its median change per iteration, times its iterations. A median,
+  // so one late step of a clean server (or one dip of a leaking one) does not decide it.
+  const mid = Math.floor(n / 2);
+  const lateDeltas = deltas.slice(mid);
+  const lateGrowthBytes = median(lateDeltas) * lateDeltas.length;
+  const lateIterations: [number, number] = [mid + 1, n];
+  const bytesPerRequest = slope(points);
+
+  let kind: LeakVerdictKind;
+  if (totalBytes <= boundBytes) kind = "flat";
+  else if (n < MIN_ITERATIONS_FOR_SHAPE) kind = "undecided";
+  else if (lateGrowthBytes <= boundBytes / 2) kind = "plateau";
+  else kind = "growing";
+
+  const size = (b: number) => (b >= 0 ? "+" : "") + formatByteSize(b);
+  const span = `iteration${lateIterations[0] === n ? "" : "s"} ${lateIterations[0]}${
+    lateIterations[0] === n ? "" : `-${n}`
+  }`;
+  const perRequest = bytesPerRequest === null
+    ? ""
+    : `; slope ${size(Math.round(bytesPerRequest))} per request`;
+  const head = `${what} memory went from ${formatByteSize(baselineBytes)} to ${
+    formatByteSize(finalBytes)
+  } (${size(totalBytes)}, bound ${formatByteSize(boundBytes)}) over ${n} iteration${
+    n === 1 ? "" : "s"
+  } of ${requests.reduce((a, b) => a + b, 0)} requests; per iteration ${
+    deltas.map(size).join(", ")
+  }${perRequest}.`;
+  const tail = {
+    flat: " Flat: within the bound.",
+    plateau: ` A plateau, not a leak: ${plateauReading(deltas, mid, size)}`,
+    growing: ` Still growing in ${span} (a median ${
+      size(lateGrowthBytes / lateDeltas.length)
+    } each): memory grows with the requests served, which is what a leak does.`,
+    undecided: ` Over the bound, and ${n} iteration${
+      n === 1 ? "" : "s"
+    } cannot tell a plateau from a leak: run at least ${MIN_ITERATIONS_FOR_SHAPE}.`,
+  }[kind];
+  return {
+    kind,
+    pass: kind === "flat" || kind === "plateau",
+    boundBytes,
+    baselineBytes,
+    finalBytes,
+    totalBytes,
+    deltas,
+    requests,
+    bytesPerRequest,
+    lateGrowthBytes,
+    lateIterations,
+    summary: head + tail,
+  };
+}
+
+/**
+ * Describes the readings behind a plateau as they were: where the growth came, and whether the
+ * later half still grew in every iteration (slowed, not stopped).
+ */
+function plateauReading(deltas: readonly number[], mid: number, size: (b: number) => string) {
+  const n = deltas.length;
+  const iterations = (from: number, to: number) =>
+    from === to ? `iteration ${from}` : `iterations ${from}-${to}`;
+  const early = deltas.slice(0, mid);
+  const late = deltas.slice(mid);
+  const earlyBytes = early.reduce((a, b) => a + b, 0);
+  const lateBytes = late.reduce((a, b) => a + b, 0);
+  const readings = `${iterations(1, mid)} changed it by ${size(earlyBytes)}, ${
+    iterations(mid + 1, n)
+  } by a median ${size(median(late))} each (${size(Math.min(...late))} to ${
+    size(Math.max(...late))
+  })`;
+  if (late.every((d) => d > 0)) {
+    return `${readings}: it grew in every one of ${
+      iterations(mid + 1, n)
+    }, by less than half the bound in all, so the growth slowed but did not stop; more iterations tell a slow leak from an allocator keeping freed memory.`;
+  }
+  if (earlyBytes >= lateBytes) {
+    return `${readings}, so most of the growth came early and the later iterations did not keep it up (an allocator keeping freed memory for reuse); a longer warm-up moves it before the baseline.`;
+  }
+  const step = late.indexOf(Math.max(...late)) + mid + 1;
+  return `${readings}: most of the growth came as one step in iteration ${step}, not with every load (a cache or pool growing once, not a steady leak).`;
+}
+
+/** Least-squares slope of memory over requests completed, or null when requests do not vary. */
+function slope(points: readonly MemoryPoint[]): number | null {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.completed, 0) / n;
+  const my = points.reduce((s, p) => s + p.rssBytes, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of points) {
+    sxy += (p.completed - mx) * (p.rssBytes - my);
+    sxx += (p.completed - mx) ** 2;
+  }
+  return sxx === 0 ? null : sxy / sxx;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,305 @@
+/**
+ * The one collector of a run: merges worker snapshots (cumulative counters, latency deltas) into
+ * the run's totals. Pure: no Deno APIs; the progress display and the report read from it.
+ *
+ * @module
+ */
+
+import { LatencyHistogram } from "../report/latency_histogram.ts";
+import type { RunPlan } from "../plan/plan.ts";
+import type { ErrorCount } from "../report/types.ts";
+import type { ClientCounters, InFlightRequest, WorkerSnapshot } from "../clients/protocol.ts";
+
+/** Run-wide request counts at one moment. */
+export interface CollectedTotals {
+  /** Requests started. */
+  sent: number;
+  /** Requests ended. */
+  completed: number;
+  /** Ended with status < 400. */
+  ok: number;
+  /** Ended with an error. */
+  errors: number;
+  /** Timed out without cancel. */
+  abandoned: number;
+  /** Started and not ended. */
+  inFlight: number;
+  /** Open model: sent late (queued behind busy lanes). */
+  late: number;
+  /** Open model: dropped (too many owed). */
+  dropped: number;
+  /** Raw engine: requests sent again because their pooled connection was found closed. */
+  retried: number;
+  /** Response body bytes received (decoded), whole and cut bodies. */
+  bodyBytes: number;
+}
+
+/**
+ * Merges worker snapshots.
+ *
+ * @example
+ * ```ts
+ * import { defineScenario, hello } from "../mod.ts";
+ * import { planRun } from "../plan/plan.ts";
+ * import { resolveScenario } from "../scenario/resolve.ts";
+ * import { RunCollector } from "./collector.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const plan = planRun(resolveScenario(defineScenario({
+ *   name: "tiny",
+ *   description: "one hello server",
+ *   servers: [{ behavior: hello() }],
+ *   clients: [{ requests: 10 }],
+ * })), { seed: 1 });
+ * const collector = new RunCollector(plan);
+ * collector.apply({
+ *   type: "snapshot", workerId: 0, final: false, roundsDone: 0,
+ *   clients: [{
+ *     id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0, late: 0, dropped: 0,
+ *     retried: 0, bodyBytes: 15,
+ *   }],
+ *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
+ *   retries: [],
+ *   oldestInFlight: [], awaitingHeadersByServer: [], latencyDelta: null, correctedDelta: null,
+ *   queueDelta: null,
+ * });
+ * assert.equal(collector.totals().inFlight, 1);
+ * ```
+ */
+export class RunCollector {
+  /** Service latency of every response (end minus actual send), merged from the workers. */
+  readonly latency: LatencyHistogram = new LatencyHistogram();
+  /** Open model: latency from each request's intended send time (coordinated omission corrected). */
+  readonly corrected: LatencyHistogram = new LatencyHistogram();
+  /** Open model: how long requests waited past their intended send time. */
+  readonly queue: LatencyHistogram = new LatencyHistogram();
+  #latest = new Map<number, WorkerSnapshot>();
+  #receivedAt = new Map<number, number>();
+  #servers: number;
+  #clients: number;
+
+  /**
+   * Creates an empty collector for a run.
+   *
+   * @param plan The run plan (for the number of servers and clients).
+   */
+  constructor(plan: RunPlan) {
+    this.#servers = plan.servers.length;
+    this.#clients = plan.clients.length;
+  }
+
+  /**
+   * Takes in one snapshot.
+   *
+   * @param snapshot A worker's snapshot.
+   * @param receivedAtMs When it arrived, on the caller's clock (ages of in-flight requests and
+   *   silent workers are measured from it).
+   */
+  apply(snapshot: WorkerSnapshot, receivedAtMs = 0): void {
+    if (snapshot.latencyDelta) this.latency.addDelta(snapshot.latencyDelta);
+    if (snapshot.correctedDelta) this.corrected.addDelta(snapshot.correctedDelta);
+    if (snapshot.queueDelta) this.queue.addDelta(snapshot.queueDelta);
+    const previous = this.#latest.get(snapshot.workerId);
+    if (previous?.final) return;
+    this.#latest.set(snapshot.workerId, { ...snapshot, latencyDelta: null });
+    this.#receivedAt.set(snapshot.workerId, receivedAtMs);
+  }
+
+  /**
+   * The oldest requests in flight across workers, with ages brought up to `nowMs`.
+   *
+   * @param nowMs Now, on the clock given to `apply`.
+   * @param limit How many to return.
+   * @returns Oldest first.
+   */
+  oldestInFlight(nowMs: number, limit = 10): InFlightRequest[] {
+    const all: InFlightRequest[] = [];
+    for (const [id, snapshot] of this.#latest) {
+      if (snapshot.final) continue;
+      const since = nowMs - (this.#receivedAt.get(id) ?? nowMs);
+      for (const r of snapshot.oldestInFlight) all.push({ ...r, ageMs: r.ageMs + since });
+    }
+    return all.sort((a, b) => b.ageMs - a.ageMs).slice(0, limit);
+  }
+
+  /**
+   * Workers still running that have posted nothing for at least `thresholdMs`.
+   *
+   * @param nowMs Now, on the clock given to `apply`.
+   * @param options `thresholdMs`: silence that counts; `workerIds`: every worker of the run (one
+   *   never heard from counts from time 0); `failed`: workers known to have crashed (not silent).
+   * @returns Silent workers and for how long.
+   */
+  silentWorkers(
+    nowMs: number,
+    options: { thresholdMs: number; workerIds: readonly number[]; failed?: ReadonlySet<number> },
+  ): { worker: number; silentForMs: number }[] {
+    const { thresholdMs, workerIds, failed } = options;
+    return workerIds
+      .filter((id) => !this.isFinal(id) && !failed?.has(id))
+      .map((id) => ({ worker: id, silentForMs: nowMs - (this.#receivedAt.get(id) ?? 0) }))
+      .filter((w) => w.silentForMs >= thresholdMs);
+  }
+
+  /**
+   * Requests in flight per client.
+   *
+   * @returns Requests in flight per client id.
+   */
+  inFlightByClient(): number[] {
+    return this.clients().map((c) => c.sent - c.completed);
+  }
+
+  /**
+   * Tells whether a worker has posted its final snapshot.
+   *
+   * @param workerId The worker.
+   * @returns True after its final snapshot.
+   */
+  isFinal(workerId: number): boolean {
+    return this.#latest.get(workerId)?.final ?? false;
+  }
+
+  /**
+   * Run-wide request counts now.
+   *
+   * @returns Run-wide totals now.
+   */
+  totals(): CollectedTotals {
+    const t: CollectedTotals = {
+      sent: 0,
+      completed: 0,
+      ok: 0,
+      errors: 0,
+      abandoned: 0,
+      inFlight: 0,
+      late: 0,
+      dropped: 0,
+      retried: 0,
+      bodyBytes: 0,
+    };
+    for (const snapshot of this.#latest.values()) {
+      for (const c of snapshot.clients) {
+        t.retried += c.retried;
+        t.bodyBytes += c.bodyBytes;
+        t.sent += c.sent;
+        t.completed += c.completed;
+        t.ok += c.ok;
+        t.errors += c.errors;
+        t.abandoned += c.abandoned;
+        t.late += c.late;
+        t.dropped += c.dropped;
+      }
+    }
+    t.inFlight = t.sent - t.completed;
+    return t;
+  }
+
+  /**
+   * Counters of each client.
+   *
+   * @returns Counters of each client, by client id (zeros for a client not heard from).
+   */
+  clients(): ClientCounters[] {
+    const out: ClientCounters[] = Array.from({ length: this.#clients }, (_, id) => ({
+      id,
+      sent: 0,
+      completed: 0,
+      ok: 0,
+      errors: 0,
+      abandoned: 0,
+      late: 0,
+      dropped: 0,
+      retried: 0,
+      bodyBytes: 0,
+    }));
+    for (const snapshot of this.#latest.values()) {
+      for (const c of snapshot.clients) out[c.id] = { ...c };
+    }
+    return out;
+  }
+
+  /**
+   * Requests ended per server (client view).
+   *
+   * @returns Requests ended per server id (client view).
+   */
+  completedByServer(): number[] {
+    return this.#sumPerServer((s) => s.completedByServer);
+  }
+
+  /**
+   * Requests in flight per server (client view).
+   *
+   * @returns Requests in flight per server id (client view).
+   */
+  inFlightByServer(): number[] {
+    return this.#sumPerServer((s) => s.inFlightByServer);
+  }
+
+  /**
+   * Requests still awaiting response headers per server id, or null when the workers do not
+   * track phases.
+   *
+   * @returns Counts by server id, or null.
+   */
+  awaitingHeadersByServer(): number[] | null {
+    const tracked = [...this.#latest.values()].some((s) => s.awaitingHeadersByServer.length > 0);
+    return tracked ? this.#sumPerServer((s) => s.awaitingHeadersByServer) : null;
+  }
+
+  /**
+   * Responses by status code.
+   *
+   * @returns Responses by status code.
+   */
+  statusCodes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const snapshot of this.#latest.values()) {
+      for (const [code, count] of Object.entries(snapshot.statusCodes)) {
+        out[code] = (out[code] ?? 0) + count;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Errors by class and message.
+   *
+   * @returns Errors by class and message, most frequent first.
+   */
+  errors(): ErrorCount[] {
+    return this.#mergeCounts((s) => s.errors);
+  }
+
+  /**
+   * Raw engine: requests sent again on a new connection, by why their pooled connection was found
+   * closed (class and message, as errors are).
+   *
+   * @returns Retries by class and message, most frequent first.
+   */
+  retries(): ErrorCount[] {
+    return this.#mergeCounts((s) => s.retries ?? []);
+  }
+
+  #mergeCounts(pick: (s: WorkerSnapshot) => ErrorCount[]): ErrorCount[] {
+    const merged = new Map<string, ErrorCount>();
+    for (const snapshot of this.#latest.values()) {
+      for (const e of pick(snapshot)) {
+        const key = `${e.class}\u0000${e.message}`;
+        const entry = merged.get(key);
+        if (entry) entry.count += e.count;
+        else merged.set(key, { ...e });
+      }
+    }
+    return [...merged.values()].sort((a, b) => b.count - a.count);
+  }
+
+  #sumPerServer(pick: (s: WorkerSnapshot) => number[]): number[] {
+    const out = new Array<number>(this.#servers).fill(0);
+    for (const snapshot of this.#latest.values()) {
+      pick(snapshot).forEach((n, i) => (out[i] += n));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * `defineScenario`: the typed entry point of a scenario file. It returns its input (branded), so
+ * TypeScript infers the params' type for the fleet and assertion functions.
+ *
+ * @module
+ */
+
+import type { z } from "zod";
+import type { Assertion } from "../assert/assertions.ts";
+import type { Duration } from "../units/duration.ts";
+import type { BehaviorInput } from "./behaviors.ts";
+
+/** A server fleet as a scenario writes it: wedge's own servers, or the user's own command. */
+export type ServerFleetInput =
+  | DenoServerFleetInput
+  | CommandServerFleetInput
+  | ExternalServerFleetInput;
+
+/**
+ * A server that is already running, given by its URL: wedge loads it and starts nothing (its
+ * memory and requests are not measured). Loopback only.
+ *
+ * @example
+ * ```ts
+ * import type { ExternalServerFleetInput } from "./define.ts";
+ *
+ * const fleet: ExternalServerFleetInput = { name: "mine", url: "http://127.0.0.1:8080/" };
+ * ```
+ */
+export interface ExternalServerFleetInput {
+  /** Name that client fleets can `target`. @default {"servers"} (then `"servers-2"`, ...) */
+  name?: string;
+  /** Its base URL, `http://` on 127.0.0.0/8, `[::1]` or localhost. */
+  url: string;
+  /** It is loaded over HTTP/1.1 in clear. @default {"h1"} */
+  protocol?: "h1";
+}
+
+/** A fleet of wedge's own servers (`Deno.serve`), each doing what `behavior` says. */
+export interface DenoServerFleetInput {
+  /** Name that client fleets can `target`. @default {"servers"} (then `"servers-2"`, ...) */
+  name?: string;
+  /** How many servers, each on its own port of 127.0.0.1. @default {1} */
+  count?: number;
+  /** What each server does: `hello()`, `delay(...)`, `handler(fn)`, a handler or a Hono app. @default {hello()} */
+  behavior?: BehaviorInput;
+  /**
+   * Wire protocol: `"h1"` (HTTP/1.1 in clear) or `"h2"` (HTTP/2 over TLS, with a CA and certificate
+   * made for the run; clients targeting the fleet speak HTTP/2 and trust that CA).
+   * @default {"h1"}
+   */
+  protocol?: "h1" | "h2";
+  /**
+   * Run the fleet in a server host process of its own, so its memory, fds and sockets are its
+   * alone. Chosen for you when an assertion measures the servers' memory (`rssDeltaBelow`).
+   * @default {false, or true when an assertion measures the fleet}
+   */
+  isolate?: boolean;
+  /** Only command fleets take a command. */
+  command?: never;
+  /** Only a running server is given by its URL. */
+  url?: never;
+}
+
+/**
+ * A fleet of the user's own server, started as a process per server: wedge picks each one's port
+ * (`{port}` in `command` or `env`), waits until it is ready, captures its output to files named in
+ * the report, samples its memory and stops it at the end (SIGTERM, then SIGKILL).
+ *
+ * @example
+ * ```ts
+ * import type { CommandServerFleetInput } from "./define.ts";
+ *
+ * const fleet: CommandServerFleetInput = {
+ *   name: "app",
+ *   command: ["./target/release/server", "--port", "{port}"],
+ *   ready: { stdout: /listening/ },
+ * };
+ * ```
+ */
+export interface CommandServerFleetInput {
+  /** Name that client fleets can `target`. @default {"servers"} (then `"servers-2"`, ...) */
+  name?: string;
+  /** How many processes, each on its own port. @default {1} */
+  count?: number;
+  /** Program and arguments; `"{port}"` is replaced by the port wedge picked. */
+  command: string[];
+  /**
+   * When the server is ready: `{ port: true }` (a TCP connection succeeds), `{ url }` (a GET
+   * answers, any status; `{port}` is replaced) or `{ stdout: /listening/ }`.
+   * @default {{ port: true }}
+   */
+  ready?: { port: true } | { url: string } | { stdout: RegExp };
+  /** Environment added to wedge's own; `"{port}"` is replaced in values. @default {{}} */
+  env?: Record<string, string>;
+  /** Working directory. @default {wedge's own} */
+  cwd?: string;
+  /** How long it may take to become ready. @default {"10s"} */
+  readyTimeout?: Duration;
+  /** How long it may take to exit after SIGTERM before it is killed. @default {"5s"} */
+  stopTimeout?: Duration;
+  /** Command servers are loaded over HTTP/1.1 in clear. @default {"h1"} */
+  protocol?: "h1";
+}
+
+/** The request a client fleet sends. */
+export interface RequestInput {
+  /** HTTP method. @default {"GET"} */
+  method?: string;
+  /** Path and query. @default {"/"} */
+  path?: string;
+  /** Request headers. @default {{}} */
+  headers?: Record<string, string>;
+  /** Request body. @default {undefined} */
+  body?: string;
+}
+
+/** A client fleet as a scenario writes it. Give `requests` or `duration`, not both. */
+export interface ClientFleetInput {
+  /** Fleet name. @default {"clients"} (then `"clients-2"`, ...) */
+  name?: string;
+  /** Number of clients; each owns its own HTTP client and so its own connection pool. @default {1} */
+  count?: number;
+  /** Requests each client keeps in flight. @default {1} */
+  concurrency?: number;
+  /** Total requests across the fleet, split fairly over its clients. */
+  requests?: number;
+  /** How long each client keeps sending, e.g. `"10s"`. */
+  duration?: Duration;
+  /** Name of the server fleet to load. @default {every server of every fleet} */
+  target?: string;
+  /** How a client picks a server for each request. @default {"round-robin"} */
+  select?: "round-robin" | "random";
+  /** The request to send. @default {{ method: "GET", path: "/" }} */
+  request?: RequestInput;
+  /**
+   * Per-request timeout: `"2s"` aborts the request after 2 s; `{ after: "2s", cancel: false }` stops
+   * waiting but leaves the request running, as an application timeout that forgets to cancel does.
+   * @default {undefined} (no timeout)
+   */
+  timeout?: Duration | { after: Duration; cancel?: boolean };
+  /**
+   * Each client's connection pool, as `Deno.createHttpClient` takes it. `{ maxIdlePerHost: 0 }` keeps
+   * no idle connection (seed 000's workaround, hyper's `pool_max_idle_per_host(0)`).
+   * @default {{}} (hyper's defaults: no limit on idle connections, 90 s idle timeout)
+   */
+  pool?: { maxIdlePerHost?: number; idleTimeout?: Duration | false };
+  /**
+   * `"keep-alive"` reuses pooled connections; `"per-request"` opens a new TCP connection for every
+   * request (no idle connection is kept), the load that fills TIME_WAIT (seeds 001, 003).
+   * @default {"keep-alive"}
+   */
+  connections?: "keep-alive" | "per-request";
+  /**
+   * Local addresses the clients connect from, one per client in turn (`localAddress` of
+   * `Deno.createHttpClient`): each address has its own ephemeral ports. Loopback only.
+   * @default {[]} (the system's choice)
+   */
+  sourceAddresses?: string[];
+  /** Worker threads that run this fleet's clients. @default {min(count, available cores)} */
+  workers?: number;
+  /**
+   * `"fetch"`: Deno's fetch, any protocol, and `cancel: false` timeouts (seed 000's client pool).
+   * `"raw"`: HTTP/1.1 over `Deno.connect`, several times faster; `concurrency` is then the number
+   * of connections per client.
+   * @default {"fetch"}
+   */
+  engine?: "fetch" | "raw";
+  /** Raw engine: requests sent together on a connection, answered in order. @default {1} */
+  pipelining?: number;
+  /**
+   * Open model: requests per second across the fleet (`"20000/s"`), each with an intended send
+   * time; latency is then measured from it (coordinated omission corrected).
+   * @default {undefined} (a closed loop: each lane sends when its previous request ends)
+   */
+  rate?: string | number;
+  /**
+   * Open model: rate stages, each ramping from the previous rate to its own over its duration
+   * (the first holds its rate). Sets how long the fleet runs.
+   * @default {undefined}
+   */
+  stages?: { duration: Duration; rate: string | number }[];
+  /** Open model: most requests owed (in flight, or due and unsent) before due ones are dropped. @default {no bound} */
+  maxInFlight?: number;
+}
+
+/** A value, or a function of the scenario's params that returns it. */
+export type FromParams<T, P> = T | ((params: P) => T);
+
+/** What a scenario file declares. */
+export interface ScenarioDefinition<P extends z.ZodObject = z.ZodObject> {
+  /** Name used on the command line, kebab-case, e.g. `hang-mre`. */
+  name: string;
+  /** One line saying what the scenario shows. */
+  description: string;
+  /** Parameters with defaults, overridable with `--set key=value`. @default {z.object({})} */
+  params?: P;
+  /** Hard bound on the load phase; the run stops and reports when it is reached. @default {"10m"} */
+  timeLimit?: FromParams<Duration, z.infer<P>>;
+  /**
+   * Run in a network namespace of the run's own, with these settings (Linux, root, `unshare` and
+   * `ip`; the CLI re-runs itself there). The host's settings are not touched. E.g.
+   * `{ ephemeralPorts: "49152-65535", tcpTwReuse: 0 }` is macOS's port range on Linux.
+   * @default {undefined} (the host's network)
+   */
+  network?: FromParams<{ ephemeralPorts?: string; tcpTwReuse?: 0 | 1 | 2 }, z.infer<P>>;
+  /** Server fleets. */
+  servers: FromParams<ServerFleetInput[], z.infer<P>>;
+  /** Client fleets. */
+  clients: FromParams<ClientFleetInput[], z.infer<P>>;
+  /** Assertions judged on the run's report. @default {[]} */
+  assert?: FromParams<Assertion[], z.infer<P>>;
+}
+
+/** The mark {@linkcode defineScenario} puts on a definition. */
+export const SCENARIO_BRAND: unique symbol = Symbol.for("wedge.scenario");
+
+/** A scenario definition returned by {@linkcode defineScenario}. */
+export type ScenarioModule<P extends z.ZodObject = z.ZodObject> = ScenarioDefinition<P> & {
+  readonly [SCENARIO_BRAND]: true;
+};
+
+/**
+ * Declares a scenario. Use it as the default export of a scenario file.
+ *
+ * @param definition Name, description, params, fleets and assertions.
+ * @returns The same definition, typed and marked as a scenario.
+ *
+ * @example A scenario file
+ * ```ts
+ * import { z } from "zod";
+ * import { allRequestsComplete, defineScenario, hello } from "../mod.ts";
+ *
+ * export default defineScenario({
+ *   name: "tiny",
+ *   description: "two hello servers, one client",
+ *   params: z.object({ nrequests: z.number().int().positive().default(100) }),
+ *   servers: [{ count: 2, behavior: hello() }],
+ *   clients: (p) => [{ count: 1, concurrency: 4, requests: p.nrequests }],
+ *   assert: [allRequestsComplete()],
+ * });
+ * ```
+ */
+export function defineScenario<P extends z.ZodObject>(
+  definition: ScenarioDefinition<P>,
+): ScenarioModule<P> {
+  return Object.assign(definition, { [SCENARIO_BRAND]: true as const });
+}
+
+/**
+ * Tells whether a value was made by {@linkcode defineScenario}.
+ *
+ * @param value Anything, e.g. a module's default export.
+ * @returns True for a scenario definition.
+ *
+ * @example
+ * ```ts
+ * import { isScenario } from "./define.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isScenario({}), false);
+ * ```
+ */
+export function isScenario(value: unknown): value is ScenarioModule {
+  return typeof value === "object" && value !== null &&
+    (value as Record<symbol, unknown>)[SCENARIO_BRAND] === true;
+}

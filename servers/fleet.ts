@@ -1,0 +1,342 @@
+/**
+ * Starts a run's servers with `Deno.serve` on 127.0.0.1 and port 0, counts what each receives and
+ * answers, and stops them within a bound.
+ *
+ * @module
+ */
+
+import { type AcceptGate, startAcceptGate } from "./accept_gate.ts";
+import { createBehaviorHandler } from "./behavior_handler.ts";
+import { type SerialServer, startSerialServer } from "./serial_server.ts";
+import type { PlannedServer } from "../plan/plan.ts";
+import { createRandom } from "../plan/random.ts";
+
+/** What starting a server needs of its plan (where it runs is the caller's business). */
+export type ServerToStart = Pick<
+  PlannedServer,
+  "id" | "fleet" | "index" | "behavior" | "protocol" | "seed"
+>;
+
+/** Live counters of one server. */
+export interface ServerCounters {
+  /** Requests the handler received. */
+  received: number;
+  /** Responses the handler returned (or errors it turned into 500s). */
+  responded: number;
+  /** Handler failures answered with 500: it threw, rejected, or returned no `Response`. */
+  handlerErrors: number;
+  /** The first {@linkcode HANDLER_ERROR_MESSAGES_KEPT} failure messages, in order. */
+  handlerErrorMessages: string[];
+  /** Why the server stopped serving during the run (e.g. its accept loop hit EMFILE), or null. */
+  failure: string | null;
+  /**
+   * HTTP/2 servers only (null for HTTP/1.1): streams the client reset (gave up on) before the
+   * answer, open streams now, open streams per connection (by client port), and the most ever
+   * open on one connection.
+   */
+  streams: {
+    reset: number;
+    open: number;
+    byConnection: Map<string, number>;
+    peakOnOneConnection: number;
+  } | null;
+}
+
+/**
+ * Counters of a server that has seen nothing yet.
+ *
+ * @param protocol The server's protocol (HTTP/2 servers count streams too).
+ * @returns Zeroed counters.
+ *
+ * @example
+ * ```ts
+ * import { newServerCounters } from "./fleet.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(newServerCounters("h1").streams, null);
+ * ```
+ */
+export function newServerCounters(protocol: "h1" | "h2"): ServerCounters {
+  return {
+    received: 0,
+    responded: 0,
+    handlerErrors: 0,
+    handlerErrorMessages: [],
+    failure: null,
+    streams: protocol === "h2"
+      ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
+      : null,
+  };
+}
+
+/** How many handler failure messages a server keeps (the first ones; the rest are counted). */
+export const HANDLER_ERROR_MESSAGES_KEPT = 5;
+
+/**
+ * Counts a handler failure and keeps its message while fewer than
+ * {@linkcode HANDLER_ERROR_MESSAGES_KEPT} are kept (each cut to 300 characters).
+ *
+ * @param counters The server's counters.
+ * @param error What the handler threw, or a description of what it returned.
+ *
+ * @example
+ * ```ts
+ * import { countHandlerError, newServerCounters } from "./fleet.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const counters = newServerCounters("h1");
+ * countHandlerError(counters, new TypeError("boom"));
+ * assert.deepEqual([counters.handlerErrors, counters.handlerErrorMessages], [1, ["TypeError: boom"]]);
+ * ```
+ */
+export function countHandlerError(counters: ServerCounters, error: unknown): void {
+  counters.handlerErrors++;
+  if (counters.handlerErrorMessages.length >= HANDLER_ERROR_MESSAGES_KEPT) return;
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  counters.handlerErrorMessages.push(text.length > 300 ? `${text.slice(0, 299)}…` : text);
+}
+
+/** What a handler returned that is not a `Response`, for the error message. */
+function notAResponse(value: unknown): string {
+  const what = value === null
+    ? "null"
+    : typeof value === "object"
+    ? `an object (${(value as object).constructor?.name ?? "Object"})`
+    : `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? ""}`.trim();
+  return `the handler returned ${what}, not a Response`;
+}
+
+/** Running servers. */
+export interface ServerFleetHandle {
+  /** Base URL of each server, by server id. */
+  urls: string[];
+  /** Live counters, by server id. */
+  counters: ServerCounters[];
+  /** The run's CA certificate (PEM) when any server speaks HTTP/2: clients trust it. */
+  caCerts: string[];
+  /**
+   * Shuts every server down: ends behaviour waits, closes listeners and waits for in-flight
+   * requests, each server for at most `timeoutMs`.
+   *
+   * @returns The servers that did not finish in time, as `fleet[index]` names.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<{ unstopped: string[] }>;
+}
+
+/** Options for {@linkcode startServerFleet}. */
+export interface StartServerFleetOptions {
+  /** Address to bind. @default {"127.0.0.1"} */
+  hostname?: string;
+  /**
+   * Called when a server stops serving on its own, e.g. when `Deno.serve`'s accept loop fails with
+   * "Too many open files" (which would otherwise be an uncaught error that ends the process).
+   * @default {undefined}
+   */
+  onServerFailure?: (serverId: number, error: unknown) => void;
+}
+
+/**
+ * Starts the planned servers and resolves once every one listens.
+ *
+ * @param servers The planned servers.
+ * @param options The address to bind.
+ * @returns Their URLs, counters and a bounded stop.
+ *
+ * @example
+ * ```ts
+ * import { startServerFleet } from "./fleet.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const fleet = await startServerFleet([{
+ *   id: 0, fleet: "servers", index: 0, seed: 1, protocol: "h1",
+ *   behavior: { kind: "hello", status: 200, body: "hi", headers: {} },
+ * }]);
+ * assert.equal(await (await fetch(fleet.urls[0])).text(), "hi");
+ * await fleet.stop();
+ * ```
+ */
+export async function startServerFleet(
+  servers: readonly ServerToStart[],
+  options: StartServerFleetOptions = {},
+): Promise<ServerFleetHandle> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const shutdown = new AbortController();
+  const shuttingDown = new Promise<Response>((resolve) =>
+    shutdown.signal.addEventListener(
+      "abort",
+      () => resolve(new Response("wedge: the server is shutting down", { status: 503 })),
+      { once: true },
+    )
+  );
+  const counters = servers.map((s) => newServerCounters(s.protocol));
+  // One CA and certificate per run, in memory only, when any server speaks HTTP/2 (the X.509
+  // code, and the polyfill it needs, load only then).
+  const tls = servers.some((s) => s.protocol === "h2")
+    ? await (await import("./tls_material.ts")).createTlsMaterial()
+    : null;
+  const running: { name: string; server: Deno.HttpServer<Deno.NetAddr> }[] = [];
+  const gates: AcceptGate[] = [];
+  const serials: { name: string; server: SerialServer }[] = [];
+  const urls: string[] = [];
+  try {
+    for (const planned of servers) {
+      if (planned.behavior.kind === "serial") {
+        const serialServer = startSerialServer(planned.behavior.answer, {
+          hostname,
+          counters: counters[planned.id],
+        });
+        serials.push({ name: `${planned.fleet}[${planned.index}]`, server: serialServer });
+        urls[planned.id] = `http://${hostname}:${serialServer.port}/`;
+        continue;
+      }
+      const handle = createBehaviorHandler(planned.behavior, {
+        random: createRandom(planned.seed),
+        signal: shutdown.signal,
+      });
+      const count = counters[planned.id];
+      const streams = count.streams;
+      // HTTP/2: every request is a stream, open until its response has been sent (or torn down:
+      // `info.completed`), or until the client resets it while the handler still holds it
+      // (`request.signal`). A connection is known by the client's address and port.
+      const openStream = (port: string): (kind: "answered" | "reset") => void => {
+        const s = streams!;
+        const onConnection = (s.byConnection.get(port) ?? 0) + 1;
+        s.byConnection.set(port, onConnection);
+        s.open++;
+        if (onConnection > s.peakOnOneConnection) s.peakOnOneConnection = onConnection;
+        let settled = false;
+        return (kind) => {
+          if (settled) return;
+          settled = true;
+          s.open--;
+          const left = s.byConnection.get(port)! - 1;
+          if (left === 0) s.byConnection.delete(port);
+          else s.byConnection.set(port, left);
+          if (kind === "reset") s.reset++;
+        };
+      };
+      const failed = (error: unknown) => {
+        countHandlerError(count, error);
+        count.responded++;
+        return new Response(`wedge: handler failed: ${error}`, { status: 500 });
+      };
+      const server = Deno.serve({
+        hostname,
+        port: 0,
+        ...(tls && planned.protocol === "h2" ? { cert: tls.certPem, key: tls.keyPem } : {}),
+        onListen() {},
+        // Reached only when a response body fails after its headers went out (closeMidBody,
+        // resetAfterHeaders): the response was counted already, and the connection is broken.
+        onError: () => new Response(null, { status: 500 }),
+      }, (request, info) => {
+        count.received++;
+        // Set when the handler has answered (each path below answers exactly once); only the
+        // HTTP/2 abort listener reads it.
+        let handlerDone = false;
+        if (streams) {
+          const settle = openStream(`${info.remoteAddr.hostname}:${info.remoteAddr.port}`);
+          // The body may go on after the handler answered: the stream ends with the response.
+          info.completed.then(() => settle("answered"), () => settle("reset"));
+          // A reset while the handler still holds the request. (Deno also fires this signal when a
+          // response completes normally; by then the handler has answered and it is ignored.)
+          request.signal.addEventListener("abort", () => {
+            if (!handlerDone) settle("reset");
+          }, { once: true });
+        }
+        let response: Response | Promise<Response>;
+        try {
+          response = handle(request, info);
+        } catch (error) {
+          handlerDone = true;
+          return failed(error);
+        }
+        if (response instanceof Response) {
+          // Synchronous behaviours (hello) stay synchronous: no promise, no closure per request.
+          handlerDone = true;
+          count.responded++;
+          return response;
+        }
+        if (typeof (response as { then?: unknown } | null)?.then !== "function") {
+          handlerDone = true;
+          return failed(notAResponse(response));
+        }
+        const settled = Promise.resolve(response).then((r) => {
+          handlerDone = true;
+          if (!(r instanceof Response)) return failed(notAResponse(r));
+          count.responded++;
+          return r;
+        }, (error) => {
+          handlerDone = true;
+          return failed(error);
+        });
+        // A user handler that never answers must not keep the server (and the process) alive
+        // once the run stops: at shutdown it is answered 503 in its place.
+        return Promise.race([settled, shuttingDown]);
+      });
+      server.finished.catch((error) => {
+        count.failure = error instanceof Error ? error.message : String(error);
+        options.onServerFailure?.(planned.id, error);
+      });
+      running.push({ name: `${planned.fleet}[${planned.index}]`, server });
+      let port = server.addr.port;
+      if (planned.behavior.kind === "stopAccepting") {
+        const gate = startAcceptGate(port, { hostname, after: planned.behavior.after });
+        gates.push(gate);
+        port = gate.port;
+      }
+      urls[planned.id] = `${planned.protocol === "h2" ? "https" : "http"}://${hostname}:${port}/`;
+    }
+  } catch (error) {
+    shutdown.abort();
+    await Promise.allSettled(gates.map((g) => g.close()));
+    await Promise.allSettled(serials.map((s) => s.server.close()));
+    await Promise.allSettled(running.map((r) => r.server.shutdown()));
+    throw error;
+  }
+
+  let stopping: Promise<{ unstopped: string[] }> | undefined;
+  function stop(stopOptions: { timeoutMs?: number } = {}) {
+    stopping ??= stopAll(stopOptions);
+    return stopping;
+  }
+
+  async function stopAll(stopOptions: { timeoutMs?: number }) {
+    const timeoutMs = stopOptions.timeoutMs ?? 2000;
+    shutdown.abort();
+    const unstopped: string[] = [];
+    let gateTimer: ReturnType<typeof setTimeout> | undefined;
+    const gatesClosed = await Promise.race([
+      Promise.allSettled(gates.splice(0).map((g) => g.close())).then(() => true),
+      new Promise<false>((resolve) => (gateTimer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(gateTimer);
+    if (!gatesClosed) unstopped.push("an accept gate (stopAccepting)");
+    await Promise.all(
+      serials.splice(0).map(async ({ name, server }) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const result = await Promise.race([
+          server.close().then(() => "done" as const),
+          new Promise<"timeout">((
+            resolve,
+          ) => (timer = setTimeout(() => resolve("timeout"), timeoutMs))),
+        ]);
+        clearTimeout(timer);
+        if (result === "timeout") unstopped.push(name);
+      }),
+    );
+    await Promise.all(running.map(async ({ name, server }) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      });
+      // A server whose accept loop already failed rejects here too: it is stopped either way.
+      const closing = server.shutdown().then(() => "done" as const, () => "done" as const);
+      const result = await Promise.race([closing, timedOut]);
+      clearTimeout(timer);
+      if (result === "timeout") unstopped.push(name);
+    }));
+    return { unstopped };
+  }
+
+  return { urls, counters, caCerts: tls ? [tls.caPem] : [], stop };
+}

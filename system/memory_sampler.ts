@@ -1,0 +1,231 @@
+/**
+ * Memory sampler: reads the resident memory (VmRSS, and VmHWM) of the run's processes (the
+ * runtime, server hosts, the user's server commands) on a steady interval into a timeline. A
+ * command's figure includes its children (a `sh -c` wrapper and the server it started); the
+ * runtime's does not (its children are the server processes, counted on their own). Observes
+ * only.
+ *
+ * @module
+ */
+
+import { parseStatusKb } from "./process_probe.ts";
+import type { RuntimeMemory } from "../report/types.ts";
+import type { WorkerHeap } from "../report/readings.ts";
+
+/** A process whose memory is sampled. */
+export interface SampledProcess {
+  /** Name in the report, e.g. `runtime`, `servers (host)`, `app[0]`. */
+  name: string;
+  /** What it is. */
+  role: "runtime" | "server-host" | "command";
+  /** Process id. */
+  pid: number;
+  /** The server fleet it runs, or null for the runtime. */
+  fleet: string | null;
+}
+
+/** One reading of every sampled process. */
+export interface MemorySample {
+  /** Milliseconds since the sampler's time origin. */
+  atMs: number;
+  /** Resident bytes by process (same order as the processes); null once a process is gone. */
+  rssBytes: (number | null)[];
+}
+
+/** Resident memory of a process and its descendants. */
+export interface TreeMemory {
+  /** Sum of VmRSS over the tree, bytes. */
+  rssBytes: number;
+  /** VmHWM (peak RSS) of the process itself, bytes. */
+  peakRssBytes: number | null;
+}
+
+/**
+ * Reads the resident memory of a process and its descendants from `/proc`.
+ *
+ * @param pid A process id.
+ * @param options `children: false` reads the process alone.
+ * @returns The sums, or null when the process is gone (or `/proc` cannot tell).
+ *
+ * @example
+ * ```ts
+ * import { readTreeMemory } from "./memory_sampler.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const mine = readTreeMemory(Deno.pid);
+ * assert.ok(mine === null || mine.rssBytes > 0);
+ * ```
+ */
+export function readTreeMemory(
+  pid: number,
+  options: { children?: boolean } = {},
+): TreeMemory | null {
+  const own = readStatus(pid);
+  if (own === null) return null;
+  const rss = parseStatusKb(own, "VmRSS");
+  if (rss === null) return null;
+  let total = rss;
+  const seen = new Set([pid]);
+  const queue = options.children === false ? [] : childrenOf(pid);
+  while (queue.length) {
+    const child = queue.shift()!;
+    if (seen.has(child) || seen.size > 256) continue;
+    seen.add(child);
+    const status = readStatus(child);
+    if (status !== null) total += parseStatusKb(status, "VmRSS") ?? 0;
+    queue.push(...childrenOf(child));
+  }
+  return { rssBytes: total, peakRssBytes: parseStatusKb(own, "VmHWM") };
+}
+
+function readStatus(pid: number): string | null {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/status`);
+  } catch {
+    return null;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).split(" ").filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Reads this process's resident memory (`/proc/self/status`) and splits it into what wedge can
+ * name: the file-backed pages, the main isolate's heap, the client workers' heaps (as they last
+ * reported them) and what JS objects hold outside the heaps; the rest is `otherBytes`.
+ *
+ * @param workerHeaps Each client worker's latest heap figures (null: not reported).
+ * @returns The split, or null when `/proc` cannot tell the RSS.
+ *
+ * @example
+ * ```ts
+ * import { readRuntimeMemory } from "./memory_sampler.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const split = readRuntimeMemory([{ heapUsed: 1, heapTotal: 4 << 20, external: 0 }]);
+ * assert.ok(split === null || split.workerHeapBytes === 4 << 20);
+ * ```
+ */
+export function readRuntimeMemory(
+  workerHeaps: readonly (WorkerHeap | null)[],
+): RuntimeMemory | null {
+  const status = readStatus(Deno.pid);
+  const rssBytes = status === null ? null : parseStatusKb(status, "VmRSS");
+  if (status === null || rssBytes === null) return null;
+  const fileBytes = parseStatusKb(status, "RssFile");
+  const main = Deno.memoryUsage();
+  const reported = workerHeaps.filter((h) => h !== null);
+  const workerHeapBytes = reported.length === 0
+    ? null
+    : reported.reduce((sum, h) => sum + h.heapTotal, 0);
+  const externalBytes = reported.length < workerHeaps.length
+    ? null
+    : reported.reduce((sum, h) => sum + h.external, main.external);
+  const otherBytes =
+    fileBytes === null || externalBytes === null || reported.length < workerHeaps.length
+      ? null
+      : rssBytes - fileBytes - main.heapTotal - (workerHeapBytes ?? 0) - externalBytes;
+  return {
+    rssBytes,
+    fileBytes,
+    mainHeapBytes: main.heapTotal,
+    workerHeapBytes,
+    workers: reported.length,
+    externalBytes,
+    otherBytes,
+  };
+}
+
+/** Options for {@linkcode MemorySampler}. */
+export interface MemorySamplerOptions {
+  /** Sampling interval, ms. @default {250} */
+  intervalMs?: number;
+  /** Time origin (a `performance.now()` value) of `atMs`. @default {performance.now() at creation} */
+  originMs?: number;
+}
+
+/**
+ * Samples processes' memory on a steady interval.
+ *
+ * @example
+ * ```ts
+ * import { MemorySampler } from "./memory_sampler.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const sampler = new MemorySampler([{ name: "runtime", role: "runtime", pid: Deno.pid, fleet: null }]);
+ * const sample = sampler.sample();
+ * assert.equal(sample.rssBytes.length, 1);
+ * sampler.stop();
+ * ```
+ */
+export class MemorySampler {
+  /** The processes, in the order of every sample's `rssBytes`. */
+  readonly processes: readonly SampledProcess[];
+  /** Every sample taken, oldest first. */
+  readonly timeline: MemorySample[] = [];
+  /** The highest VmHWM seen per process (null when never read). */
+  readonly peakRssBytes: (number | null)[];
+  /** Sampling interval, ms. */
+  readonly intervalMs: number;
+  #originMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Creates a sampler; call {@linkcode MemorySampler.start} to sample on the interval.
+   *
+   * @param processes The processes to sample.
+   * @param options Interval and time origin.
+   */
+  constructor(processes: readonly SampledProcess[], options: MemorySamplerOptions = {}) {
+    this.processes = processes;
+    this.intervalMs = options.intervalMs ?? 250;
+    this.#originMs = options.originMs ?? performance.now();
+    this.peakRssBytes = processes.map(() => null);
+  }
+
+  /**
+   * Moves the time origin (e.g. to the start of the load); earlier samples keep their times.
+   *
+   * @param originMs A `performance.now()` value.
+   */
+  setOrigin(originMs: number): void {
+    this.#originMs = originMs;
+  }
+
+  /** Samples now and then every `intervalMs` until {@linkcode MemorySampler.stop}. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.sample();
+    this.#timer = setInterval(() => this.sample(), this.intervalMs);
+  }
+
+  /** Stops sampling on the interval. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /**
+   * Reads every process now and adds the reading to the timeline.
+   *
+   * @returns The reading.
+   */
+  sample(): MemorySample {
+    const rssBytes = this.processes.map((p, i) => {
+      const tree = readTreeMemory(p.pid, { children: p.role === "command" });
+      if (tree?.peakRssBytes != null) {
+        this.peakRssBytes[i] = Math.max(this.peakRssBytes[i] ?? 0, tree.peakRssBytes);
+      }
+      return tree?.rssBytes ?? null;
+    });
+    const sample = { atMs: Math.round(performance.now() - this.#originMs), rssBytes };
+    this.timeline.push(sample);
+    return sample;
+  }
+}

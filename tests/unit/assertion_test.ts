@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import {
+  allRequestsComplete,
+  latencyBelow,
+  successRateAtLeast,
+  throughputAtLeast,
+} from "../../mod.ts";
+import { judge } from "../../assert/assertions.ts";
+import { reportFixture } from "../_report_fixture.ts";
+
+Deno.test("allRequestsComplete fails on errors and says how many", () => {
+  const outcome = allRequestsComplete().check(reportFixture());
+  assert.deepEqual(outcome, {
+    pass: false,
+    measured: "990/1000 got a response",
+    detail: "10 ended in an error",
+  });
+});
+
+Deno.test("allRequestsComplete passes when every planned request got a response", () => {
+  const report = reportFixture();
+  report.totals = { ...report.totals, ok: 1000, failed: 0, errors: 0 };
+  assert.deepEqual(allRequestsComplete().check(report), {
+    pass: true,
+    measured: "1000/1000 got a response",
+  });
+});
+
+Deno.test("allRequestsComplete counts a 5xx as a response: completion is not success", () => {
+  const report = reportFixture();
+  report.totals = { ...report.totals, ok: 900, failed: 100, errors: 0 };
+  assert.equal(allRequestsComplete().check(report).pass, true);
+});
+
+Deno.test("successRateAtLeast compares the share of ok responses", () => {
+  assert.equal(successRateAtLeast(0.99).check(reportFixture()).pass, true);
+  const strict = successRateAtLeast(0.999).check(reportFixture());
+  assert.deepEqual(strict, { pass: false, measured: "99.0% (990/1000)" });
+  assert.throws(() => successRateAtLeast(1.5), /expected a share between 0 and 1/);
+});
+
+Deno.test("latencyBelow judges each named statistic and lists those over the bound", () => {
+  const pass = latencyBelow({ p99: "50ms", p50: 5 }).check(reportFixture());
+  assert.equal(pass.pass, true);
+  assert.equal(pass.measured, "p99 = 40.0ms, p50 = 3.00ms");
+  const fail = latencyBelow({ "p99.9": "50ms", max: "1s" }).check(reportFixture());
+  assert.deepEqual(fail, {
+    pass: false,
+    measured: "p99.9 = 70.0ms, max = 80.0ms",
+    detail: "p99.9 70.0ms is not below 50.0ms",
+  });
+  assert.equal(latencyBelow({ p99: "40ms" }).check(reportFixture()).pass, false, "strictly below");
+});
+
+Deno.test("latencyBelow rejects unknown statistics, bad durations and empty bounds", () => {
+  assert.throws(() => latencyBelow({ p42: "1ms" } as never), /unknown statistic "p42"/);
+  assert.throws(() => latencyBelow({ p99: "fast" }), /Cannot parse duration "fast"/);
+  assert.throws(() => latencyBelow({}), /give at least one bound/);
+});
+
+Deno.test("throughputAtLeast compares completed requests per second", () => {
+  assert.deepEqual(throughputAtLeast(400).check(reportFixture()), {
+    pass: true,
+    measured: "500.0 req/s",
+  });
+  assert.equal(throughputAtLeast(600).check(reportFixture()).pass, false);
+  assert.throws(() => throughputAtLeast(0), RangeError);
+});
+
+Deno.test("judge keeps order and turns a throwing check into a failure with its reason", () => {
+  const results = judge(reportFixture(), [
+    throughputAtLeast(1),
+    {
+      name: "custom",
+      description: "a custom check",
+      check() {
+        throw new Error("bad report");
+      },
+    },
+  ]);
+  assert.deepEqual(results.map((r) => [r.name, r.pass]), [["throughputAtLeast", true], [
+    "custom",
+    false,
+  ]]);
+  assert.equal(results[1].detail, "the check threw: bad report");
+});
+
+Deno.test("latencyBelow judges the histogram it names: corrected by default, service or queue on request", () => {
+  const summary = (p99: number) => ({
+    ...reportFixture().latency,
+    max: p99 + 1,
+    percentiles: { ...reportFixture().latency.percentiles, p99 },
+  });
+  // An open model whose sends fell behind: requests were fast once sent, but queued long.
+  const open = reportFixture({
+    latencyBreakdown: { corrected: summary(500), service: summary(10), queue: summary(490) },
+  });
+  const bound = { p99: "100ms" } as const;
+  assert.deepEqual(latencyBelow(bound).check(open), {
+    pass: false,
+    measured: "p99 = 500.0ms",
+    detail: "p99 500.0ms is not below 100.0ms",
+  });
+  const service = latencyBelow(bound, { histogram: "service" });
+  assert.equal(service.description, "p99 service latency below 100.0ms");
+  assert.deepEqual(service.check(open), { pass: true, measured: "p99 = 10.0ms" });
+  assert.deepEqual(latencyBelow(bound, { histogram: "queue" }).check(open), {
+    pass: false,
+    measured: "p99 = 490.0ms",
+    detail: "p99 490.0ms is not below 100.0ms",
+  });
+  // A closed loop has one latency (service = corrected) and no queue.
+  const closed = reportFixture({ latencyBreakdown: null });
+  assert.deepEqual(latencyBelow(bound, { histogram: "service" }).check(closed), {
+    pass: true,
+    measured: "p99 = 40.0ms",
+  });
+  assert.deepEqual(latencyBelow(bound, { histogram: "queue" }).check(closed), {
+    pass: false,
+    measured: "not measured",
+    detail: "queue latency exists only in an open model: give the client fleet a rate",
+  });
+});

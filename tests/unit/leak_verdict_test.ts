@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { judgeLeak } from "../../report/leak_verdict.ts";
+
+const MiB = 1024 * 1024;
+const bound = { boundBytes: 2 * MiB, what: "servers" };
+
+function points(rss: number[], perIteration = 10_000) {
+  return rss.map((r, i) => ({ completed: i * perIteration, rssBytes: r }));
+}
+
+Deno.test("growth within the bound is flat and passes, with signed deltas", () => {
+  const v = judgeLeak(points([50 * MiB, 50.3 * MiB, 50.1 * MiB, 50.5 * MiB]), bound);
+  assert.equal(v.kind, "flat");
+  assert.equal(v.pass, true);
+  assert.deepEqual(v.deltas.map((d) => Math.round(d / 1024)), [307, -205, 410]);
+  assert.equal(v.totalBytes, 0.5 * MiB);
+  assert.match(v.summary, /Flat: within the bound/);
+});
+
+Deno.test("growth that stops after the first iterations is a plateau and passes", () => {
+  // hyper#1790's shape: a jump, then a few hundred KiB either way.
+  const v = judgeLeak(
+    points([60 * MiB, 63 * MiB, 63.2 * MiB, 63.1 * MiB, 63.3 * MiB, 63.2 * MiB]),
+    bound,
+  );
+  assert.equal(v.kind, "plateau");
+  assert.equal(v.pass, true);
+  assert.deepEqual(v.lateIterations, [3, 5]);
+  assert.ok(Math.abs(v.lateGrowthBytes) < MiB);
+  assert.match(
+    v.summary,
+    /A plateau, not a leak: iterations 1-2 changed it by \+3\.20MiB, iterations 3-5 by a median -102\.4KiB each \(-102\.4KiB to \+204\.8KiB\), so most of the growth came early/,
+  );
+});
+
+Deno.test("steady growth is a leak, with its slope per request", () => {
+  const perRequest = 4096;
+  const v = judgeLeak(
+    [0, 1, 2, 3, 4, 5].map((i) => ({
+      completed: i * 20_000,
+      rssBytes: 70 * MiB + i * 20_000 * perRequest + (i % 2) * 300_000,
+    })),
+    bound,
+  );
+  assert.equal(v.kind, "growing");
+  assert.equal(v.pass, false);
+  assert.ok(Math.abs(v.bytesPerRequest! - perRequest) < 100, String(v.bytesPerRequest));
+  assert.match(v.summary, /Still growing in iterations 3-5/);
+  assert.match(v.summary, /slope \+4\.0KiB per request/);
+});
+
+Deno.test("a slow leak that only the later iterations show still fails", () => {
+  const v = judgeLeak(points([0, 0.8, 1.6, 2.4, 3.2, 4.0].map((x) => 50 * MiB + x * MiB)), bound);
+  assert.equal(v.kind, "growing");
+});
+
+Deno.test("over the bound with fewer than 3 iterations is undecided and fails", () => {
+  const v = judgeLeak(points([50 * MiB, 55 * MiB]), bound);
+  assert.equal(v.kind, "undecided");
+  assert.equal(v.pass, false);
+  assert.match(v.summary, /cannot tell a plateau from a leak: run at least 3/);
+});
+
+Deno.test("no requests between readings gives no slope; fewer than two points is refused", () => {
+  const v = judgeLeak([{ completed: 5, rssBytes: 1 }, { completed: 5, rssBytes: 2 }], bound);
+  assert.equal(v.bytesPerRequest, null);
+  assert.throws(() => judgeLeak([{ completed: 0, rssBytes: 1 }], bound), RangeError);
+});
+
+Deno.test("one late step of a clean server is not a leak; one dip of a leak does not hide it", () => {
+  const MiBs = (steps: number[]) => {
+    const rss = [60 * MiB];
+    for (const step of steps) rss.push(rss.at(-1)! + step * MiB);
+    return points(rss);
+  };
+  // The reviewer's cases: [+1.5, 0, 0, 0, +1.1] is a plateau; [1, 1, 1, 1, -1.5] still grows.
+  assert.equal(judgeLeak(MiBs([1.5, 0, 0, 0, 1.1]), bound).kind, "plateau");
+  assert.equal(judgeLeak(MiBs([1, 1, 1, 1, -1.5]), bound).kind, "growing");
+  // hyper#1790's noise after a jump: -272 KB to +472 KB per run.
+  assert.equal(judgeLeak(MiBs([3, 0.46, -0.27, 0.3, -0.1, 0.2]), bound).kind, "plateau");
+});
+
+/** Readings after a 3 MiB jump in iteration 1, then the given late growths (in bounds) per iteration. */
+function jumpThen(lateFractionsOfBound: number[]) {
+  const rss = [60 * MiB, 63 * MiB, 63 * MiB];
+  for (const f of lateFractionsOfBound) rss.push(rss.at(-1)! + f * bound.boundBytes);
+  return points(rss);
+}
+
+Deno.test("the plateau rule allows the later half half the bound, not more", () => {
+  // Four iterations: the later half is iterations 3-4; growth there is the median times two.
+  // 0.2 of the bound each: 0.4 of the bound in all (a plateau, under half).
+  assert.equal(judgeLeak(jumpThen([0.2, 0.2]), bound).kind, "plateau");
+  // Exactly half the bound in all: still a plateau (the rule is "at most half").
+  assert.equal(judgeLeak(jumpThen([0.25, 0.25]), bound).kind, "plateau");
+  // 0.6 of the bound in all: growing.
+  assert.equal(judgeLeak(jumpThen([0.3, 0.3]), bound).kind, "growing");
+  // Exactly the bound in all: growing.
+  assert.equal(judgeLeak(jumpThen([0.5, 0.5]), bound).kind, "growing");
+});
+
+Deno.test("steady growth of 0.4x, 0.6x and 1x the bound per iteration is a leak", () => {
+  for (const f of [0.4, 0.6, 1]) {
+    const rss = [0, 1, 2, 3, 4, 5].map((i) => 50 * MiB + i * f * bound.boundBytes);
+    const v = judgeLeak(points(rss), bound);
+    assert.equal(v.kind, "growing", `${f}x the bound per iteration`);
+    assert.equal(v.pass, false);
+  }
+});
+
+Deno.test("a plateau whose later iterations all still grew says so, not that growth stopped", () => {
+  const v = judgeLeak(jumpThen([0.2, 0.2]), bound);
+  assert.equal(v.kind, "plateau");
+  assert.doesNotMatch(v.summary, /came early|stopped \(/);
+  assert.match(
+    v.summary,
+    /iterations 3-4 by a median \+409\.6KiB each \(\+409\.6KiB to \+409\.6KiB\): it grew in every one of iterations 3-4, by less than half the bound in all, so the growth slowed but did not stop/,
+  );
+});
+
+Deno.test("a plateau whose growth came as one late step names the step", () => {
+  const MiBs = (steps: number[]) => {
+    const rss = [60 * MiB];
+    for (const step of steps) rss.push(rss.at(-1)! + step * MiB);
+    return points(rss);
+  };
+  const v = judgeLeak(MiBs([0, 0, 3, 0, 0]), bound);
+  assert.equal(v.kind, "plateau");
+  assert.doesNotMatch(v.summary, /came early/);
+  assert.match(v.summary, /iterations 1-2 changed it by \+0B, .*one step in iteration 3/);
+});

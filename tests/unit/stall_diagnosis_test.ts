@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import { diagnoseStall, type StallEvidence } from "../../report/stall_diagnosis.ts";
+import { renderStallDiagnosis } from "../../report/text.ts";
+import { countSockets, type SocketCensus, type TcpState } from "../../system/socket_census.ts";
+
+function evidence(overrides: Partial<StallEvidence> = {}): StallEvidence {
+  return {
+    detectedAtMs: 7000,
+    progressStoppedAtMs: 2000,
+    boundMs: 5000,
+    totals: { completed: 900, inFlight: 8, planned: 1000 },
+    serverNames: ["hello[0]", "hello[1]", "hello[2]"],
+    clientNames: ["c[0]", "c[1]"],
+    inFlightByServer: [0, 8, 0],
+    awaitingHeadersByServer: [0, 8, 0],
+    inFlightByClient: [4, 4],
+    servers: [
+      { received: 300, responded: 300, failure: null },
+      { received: 308, responded: 300, failure: null },
+      { received: 300, responded: 300, failure: null },
+    ],
+    oldest: [
+      { clientId: 1, server: 1, ageMs: 4900, phase: "awaiting-headers" },
+      { clientId: 0, server: 1, ageMs: 5000, phase: "awaiting-headers" },
+    ],
+    process: { openFds: 40, fdLimit: 20000, rssBytes: 100 * 1024 * 1024 },
+    silentWorkers: [],
+    sockets: null,
+    serverPorts: [8080, 8081, 8082],
+    ...overrides,
+  };
+}
+
+Deno.test("a handler hang: every request waits on one server that received them and never answered", () => {
+  const d = diagnoseStall(evidence());
+  assert.deepEqual(d.hints, [
+    "every request in flight (8) waits on hello[1]",
+    "hello[1] received 8 requests it never answered: its handler is stuck (a server-side hang)",
+  ]);
+  assert.deepEqual(d.servers.map((s) => s.server), ["hello[1]"]);
+  assert.deepEqual(d.oldest.map((r) => `${r.client}->${r.server}@${r.ageMs}`), [
+    "c[0]->hello[1]@5000",
+    "c[1]->hello[1]@4900",
+  ]);
+  assert.equal(d.owed, 100);
+});
+
+Deno.test("requests the server never saw wait before the handler (not accepted, accept queue)", () => {
+  const d = diagnoseStall(evidence({
+    servers: [
+      { received: 300, responded: 300, failure: null },
+      { received: 300, responded: 300, failure: null },
+      { received: 300, responded: 300, failure: null },
+    ],
+  }));
+  assert.match(
+    d.hints[1],
+    /^hello\[1\]'s handler never saw 8 of the 8 requests the clients are awaiting headers for: they wait before the handler/,
+  );
+});
+
+Deno.test("a stopped server, a body that never ends, fds at the limit and a silent worker are each named", () => {
+  const d = diagnoseStall(evidence({
+    inFlightByServer: [2, 6, 0],
+    servers: [
+      { received: 100, responded: 100, failure: "Too many open files (os error 24)" },
+      { received: 306, responded: 306, failure: null },
+      { received: 300, responded: 300, failure: null },
+    ],
+    oldest: [{ clientId: 0, server: 1, ageMs: 5000, phase: "reading-body" }],
+    process: { openFds: 19_990, fdLimit: 20_000, rssBytes: null },
+    silentWorkers: [{ worker: 1, silentForMs: 4000 }],
+  }));
+  assert.ok(d.hints.includes("6 of 8 requests in flight wait on hello[1]"), d.hints.join("\n"));
+  assert.ok(d.hints.includes("hello[0] stopped serving: Too many open files (os error 24)"));
+  assert.ok(
+    d.hints.some((h) =>
+      h.startsWith("the oldest requests got their headers but their bodies never ended")
+    ),
+  );
+  assert.ok(
+    d.hints.some((h) => h.startsWith("open file descriptors 19990 are near the limit 20000")),
+  );
+  assert.ok(
+    d.hints.includes("client worker 1 has posted nothing for 4.00s: its event loop may be blocked"),
+  );
+});
+
+Deno.test("nothing in flight but work owed: the clients stopped sending", () => {
+  const d = diagnoseStall(evidence({
+    totals: { completed: 900, inFlight: 0, planned: 1000 },
+    inFlightByServer: [0, 0, 0],
+    inFlightByClient: [0, 0],
+    servers: [
+      { received: 300, responded: 300, failure: null },
+      { received: 300, responded: 300, failure: null },
+      { received: 300, responded: 300, failure: null },
+    ],
+    oldest: [],
+  }));
+  assert.deepEqual(d.hints, [
+    "nothing is in flight but 100 requests are still owed: the clients stopped sending",
+  ]);
+});
+
+Deno.test("the rendered diagnosis says when, where, what the servers saw, resources and hints", () => {
+  const text = renderStallDiagnosis(diagnoseStall(evidence()));
+  for (
+    const line of [
+      "STALL: no request completed for 5.00s (bound 5.00s): progress stopped 2.00s into the load, detected at 7.00s",
+      "  900 done, 100 owed (in flight or not yet sent), 8 in flight",
+      "    hello[1]: 8 in flight; received 308, answered 300 (8 still in its handler)",
+      "  in flight by client: c[0] 4, c[1] 4",
+      "    c[0] -> hello[1]: 5.00s, awaiting headers",
+      "  runtime: 40 open fds (limit 20000), RSS 100.00MiB",
+      "    - every request in flight (8) waits on hello[1]",
+    ]
+  ) {
+    assert.ok(text.includes(line), `missing ${JSON.stringify(line)} in:\n${text}`);
+  }
+});
+
+Deno.test("a body that never ends is not mistaken for requests that never reached the handler", () => {
+  const d = diagnoseStall(evidence({
+    totals: { completed: 900, inFlight: 2, planned: 1000 },
+    inFlightByServer: [2, 0, 0],
+    awaitingHeadersByServer: [0, 0, 0],
+    inFlightByClient: [2, 0],
+    servers: [
+      { received: 302, responded: 302, failure: null },
+      { received: 300, responded: 300, failure: null },
+      { received: 300, responded: 300, failure: null },
+    ],
+    oldest: [{ clientId: 0, server: 0, ageMs: 5000, phase: "reading-body" }],
+  }));
+  assert.deepEqual(d.hints, [
+    "every request in flight (2) waits on hello[0]",
+    "the oldest requests got their headers but their bodies never ended: a slow or cut-off body",
+  ]);
+});
+
+/** A census of the run's ports from socket lines, as the run layer reads it. */
+function census(ports: number[], lines: string[]) {
+  const sockets = lines.map((line) => {
+    const [local, remote, state, tx = "0", rx = "0"] = line.split(" ");
+    return {
+      localPort: Number(local),
+      remotePort: Number(remote),
+      state: state as TcpState,
+      txQueue: Number(tx),
+      rxQueue: Number(rx),
+    };
+  });
+  return countSockets(sockets, new Set(ports));
+}
+
+/** A command server (counts unknown) on 8081 with 8 requests awaiting headers on it. */
+function commandEvidence(sockets: SocketCensus | null): StallEvidence {
+  return evidence({
+    serverNames: ["app[0]", "app[1]"],
+    serverPorts: [8080, 8081],
+    inFlightByServer: [0, 8],
+    awaitingHeadersByServer: [0, 8],
+    servers: [
+      { received: null, responded: null, failure: null },
+      { received: null, responded: null, failure: null },
+    ],
+    oldest: [
+      { clientId: 0, server: 1, ageMs: 6200, phase: "awaiting-headers" },
+      { clientId: 1, server: 1, ageMs: 6000, phase: "awaiting-headers" },
+    ],
+    sockets,
+  });
+}
+
+const listener = (port: number, queued = 0) => `${port} 0 LISTEN 0 ${queued}`;
+/** `n` loopback connections to `port`, both ends, from client ports `from`, `from + 1`, ... */
+function connections(port: number, n: number, from: number, state = "ESTABLISHED"): string[] {
+  return Array.from({ length: n }, (_, i) => [
+    `${port} ${from + i} ${state}`,
+    `${from + i} ${port} ${state}`,
+  ]).flat();
+}
+
+Deno.test("a command that accepted every connection and answers none is named from its sockets", () => {
+  const d = diagnoseStall(
+    commandEvidence(census([8080, 8081], [listener(8081), ...connections(8081, 8, 40000)])),
+  );
+  assert.deepEqual(d.hints, [
+    "every request in flight (8) waits on app[1]",
+    "app[1] accepted 8 connections and answered none of the 8 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)",
+  ]);
+  assert.deepEqual(d.servers.map((s) => [s.server, s.received, s.responded, s.connections]), [
+    ["app[1]", null, null, { accepted: 8, acceptQueue: 0 }],
+  ]);
+  const text = renderStallDiagnosis(d);
+  assert.ok(
+    text.includes(
+      "    app[1]: 8 in flight; received n/a, answered n/a; 8 connections accepted, 0 in its accept queue",
+    ),
+    text,
+  );
+});
+
+Deno.test("unread request bytes and requests past the accepted connections are said", () => {
+  const lines = [listener(8081), ...connections(8081, 6, 40000)];
+  lines[1] = "8081 40000 ESTABLISHED 0 78"; // the server end holds 78 request bytes it never read
+  const d = diagnoseStall(commandEvidence(census([8081], lines)));
+  assert.equal(
+    d.hints[1],
+    "app[1] accepted 6 connections and answered none of the 6 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket; 1 of them hold request bytes it has not even read; 2 more wait in the clients' pools for a connection): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)",
+  );
+});
+
+Deno.test("unknown counts: no hint treats them as zero, and no sockets means no server hint", () => {
+  const d = diagnoseStall(commandEvidence(null));
+  assert.deepEqual(d.hints, ["every request in flight (8) waits on app[1]"]);
+  assert.ok(!d.hints.some((h) => /never saw|received \d/.test(h)), d.hints.join("\n"));
+  assert.match(renderStallDiagnosis(d), /app\[1\]: 8 in flight; received n\/a, answered n\/a\n/);
+});
+
+Deno.test("an answer waiting unread at the client is not called a silent server", () => {
+  const lines = [listener(8081), ...connections(8081, 8, 40000)];
+  lines[3] = "40001 8081 ESTABLISHED 0 19"; // a response the client has not read
+  const d = diagnoseStall(commandEvidence(census([8081], lines)));
+  assert.deepEqual(d.hints, ["every request in flight (8) waits on app[1]"]);
+});
+
+Deno.test("a full accept queue and handshakes stuck in SYN_SENT are named, not a silent server", () => {
+  const d = diagnoseStall(commandEvidence(census([8081], [
+    listener(8081, 3),
+    ...connections(8081, 3, 40000),
+    "40010 8081 SYN_SENT",
+    "40011 8081 SYN_SENT",
+  ])));
+  assert.deepEqual(d.hints, [
+    "every request in flight (8) waits on app[1]",
+    "app[1]: 3 connections wait in its accept queue, never accepted (the listener is not calling accept())",
+    "2 client connections are stuck in SYN_SENT: the handshake does not complete (accept queue full, or SYNs dropped)",
+  ]);
+});
+
+Deno.test("one connection stuck in SYN_SENT is said in the singular", () => {
+  const d = diagnoseStall(evidence({ sockets: census([8081], ["40010 8081 SYN_SENT"]) }));
+  assert.equal(
+    d.hints.at(-1),
+    "1 client connection is stuck in SYN_SENT: the handshake does not complete (accept queue full, or SYNs dropped)",
+  );
+});

@@ -1,0 +1,303 @@
+import assert from "node:assert/strict";
+import { renderTextReport } from "../../report/text.ts";
+import { createProgressDisplay, formatProgress } from "../../cli/progress_display.ts";
+import { reportFixture } from "../_report_fixture.ts";
+
+Deno.test("the summary shows the oha-style sections and the seed's Throughput line", () => {
+  const text = renderTextReport(reportFixture());
+  for (
+    const expected of [
+      "fixture: a fixture",
+      "params: n=1",
+      "seed 7",
+      "Success rate: 99.00%",
+      "Requests/sec: 500.0",
+      "Throughput: 500.0 request/s [1000 in 2.000s]",
+      "Response time histogram:",
+      "99% in 40.0ms",
+      "[200] 990 responses",
+      "[10] connection_refused: Connection refused (os error 111)",
+      "connection_refused: nothing listens on the port",
+      "s[1] http://127.0.0.1:2/ hello 200: 490 received, 490 answered; 500 completed, 0 in flight",
+      "Runtime process 4242: peak open fds 40 (limit 20000), peak RSS 64.00MiB",
+    ]
+  ) {
+    assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
+  }
+});
+
+Deno.test("each assertion is printed PASS or FAIL with its measured value and the verdict last", () => {
+  const text = renderTextReport(reportFixture({
+    assertions: [
+      {
+        name: "a",
+        description: "throughput at least 1 req/s",
+        pass: true,
+        measured: "500.0 req/s",
+      },
+      {
+        name: "b",
+        description: "p99 latency below 1.00ms",
+        pass: false,
+        measured: "p99 = 40.0ms",
+        detail: "p99 40.0ms is not below 1.00ms",
+      },
+    ],
+    passed: false,
+  }));
+  assert.match(text, /PASS throughput at least 1 req\/s: 500\.0 req\/s/);
+  assert.match(
+    text,
+    /FAIL p99 latency below 1\.00ms: p99 = 40\.0ms\n\s+p99 40\.0ms is not below 1\.00ms/,
+  );
+  assert.match(text, /FAILED: 1 of 2 assertions failed\n$/);
+  assert.ok(!text.includes("\x1b["), "no colour unless asked");
+  assert.ok(renderTextReport(reportFixture(), { color: true }).includes("\x1b[32m"));
+});
+
+Deno.test("many servers are summarised in one line unless every server is asked for", () => {
+  const servers = Array.from({ length: 40 }, (_, i) => ({
+    fleet: "hello",
+    index: i,
+    url: `http://127.0.0.1:${1000 + i}/`,
+    behavior: "hello 200",
+    received: 100 + i,
+    responded: 100 + i,
+    handlerErrors: 0,
+    handlerErrorMessages: [],
+    completedByClients: 100 + i,
+    inFlight: 0,
+    failure: null,
+    streams: null,
+    placement: "runtime" as const,
+  }));
+  const text = renderTextReport(reportFixture({ servers }));
+  assert.match(text, /40 servers: completed per server min 100, max 139/);
+  assert.ok(!text.includes("hello[39]"));
+  assert.ok(
+    renderTextReport(reportFixture({ servers }), { allServers: true }).includes("hello[39]"),
+  );
+});
+
+Deno.test("progress lines show done/total, rate, in flight and errors", () => {
+  assert.equal(
+    formatProgress({
+      elapsedMs: 3200,
+      planned: 1000,
+      sent: 130,
+      completed: 120,
+      inFlight: 10,
+      errors: 2,
+      recentRps: 37.6,
+    }),
+    "[  3.20s] 120/1000 (12.0%)  38 req/s  in flight 10  errors 2",
+  );
+  assert.match(
+    formatProgress({
+      elapsedMs: 500,
+      planned: null,
+      sent: 5,
+      completed: 5,
+      inFlight: 0,
+      errors: 0,
+      recentRps: 10,
+    }),
+    /\] 5 done {2}10 req\/s/,
+  );
+});
+
+Deno.test("without a terminal, progress prints at most one line per second", () => {
+  const chunks: string[] = [];
+  const display = createProgressDisplay({
+    tty: false,
+    writer: { writeSync: (p) => (chunks.push(new TextDecoder().decode(p)), p.length) },
+  });
+  const sample = { planned: 10, sent: 1, completed: 1, inFlight: 0, errors: 0, recentRps: 1 };
+  for (const elapsedMs of [0, 250, 500, 1000, 1250, 2100]) {
+    display.progress({ ...sample, elapsedMs });
+  }
+  display.phase({ phase: "stopping", reason: "time-limit" });
+  display.close();
+  assert.equal(chunks.filter((c) => c.startsWith("[")).length, 3);
+  assert.ok(chunks.includes("wedge: stopping: time-limit\n"));
+  assert.ok(chunks.every((c) => !c.includes("\r")), "no in-place redraw without a terminal");
+});
+
+Deno.test("on a terminal, progress redraws one line in place", () => {
+  const chunks: string[] = [];
+  const display = createProgressDisplay({
+    tty: true,
+    writer: { writeSync: (p) => (chunks.push(new TextDecoder().decode(p)), p.length) },
+  });
+  const sample = { planned: 10, sent: 1, completed: 1, inFlight: 0, errors: 0, recentRps: 1 };
+  display.progress({ ...sample, elapsedMs: 0 });
+  display.progress({ ...sample, elapsedMs: 100 });
+  display.close();
+  assert.equal(chunks.filter((c) => c.startsWith("\r\x1b[2K[")).length, 2);
+  assert.equal(chunks.at(-1), "\n");
+});
+
+Deno.test("a server that stopped serving is marked in the server list", () => {
+  const report = reportFixture();
+  report.servers[0] = { ...report.servers[0], failure: "Too many open files (os error 24)" };
+  assert.match(renderTextReport(report), /s\[0\] .*; STOPPED: Too many open files \(os error 24\)/);
+});
+
+Deno.test("incidents past 8 are counted, not all printed, unless asked", () => {
+  const incidents = Array.from({ length: 20 }, (_, i) => `server hello[${i}] stopped accepting`);
+  const text = renderTextReport(reportFixture({ incidents }));
+  assert.ok(text.includes("hello[7] stopped"));
+  assert.ok(!text.includes("hello[8] stopped"));
+  assert.match(text, /\.\.\. 12 more \(--all-servers or --json shows every one\)/);
+  assert.ok(
+    renderTextReport(reportFixture({ incidents }), { allServers: true }).includes("hello[19]"),
+  );
+});
+
+Deno.test("a stalled run headlines the share of planned requests, never a bare 100%", () => {
+  const text = renderTextReport(reportFixture({
+    outcome: "stalled",
+    totals: {
+      planned: 1000,
+      sent: 464,
+      completed: 400,
+      ok: 400,
+      failed: 0,
+      errors: 0,
+      inFlight: 64,
+      abandoned: 0,
+      retried: null,
+      bodyBytes: 0,
+    },
+    successRate: 1,
+  }));
+  assert.ok(
+    text.includes(
+      "Success rate: 40.00% of the 1000 planned requests ok (STALLED; 100.00% of the 400 completed)\n",
+    ),
+    text,
+  );
+  assert.ok(!/Success rate: 100/.test(text), text);
+});
+
+Deno.test("a stalled duration run says it stalled next to the share of completed requests", () => {
+  const text = renderTextReport(reportFixture({
+    outcome: "stalled",
+    totals: {
+      planned: null,
+      sent: 70,
+      completed: 6,
+      ok: 6,
+      failed: 0,
+      errors: 0,
+      inFlight: 64,
+      abandoned: 0,
+      retried: null,
+      bodyBytes: 0,
+    },
+    successRate: 1,
+  }));
+  assert.ok(
+    text.includes(
+      "Success rate: 100.00% of the 6 completed (STALLED: 64 in flight never completed)\n",
+    ),
+    text,
+  );
+});
+
+Deno.test("a completed run's success rate is the plain share of completed requests", () => {
+  assert.ok(renderTextReport(reportFixture()).includes("Success rate: 99.00%\n"));
+});
+
+Deno.test("a healthy run's longest pause is not a fault: it says there was no stall", () => {
+  const pause = { fromMs: 1200, durationMs: 506.9 };
+  const watched = renderTextReport(reportFixture({
+    watchdog: { boundMs: 5000, resolutionMs: 350 },
+    longestStall: pause,
+  }));
+  assert.ok(
+    watched.includes(
+      "Longest pause: 506.9ms (from 1.20s into the load; no stall: bound 5.00s)\n",
+    ),
+    watched,
+  );
+  assert.ok(!watched.includes("Max stall"), watched);
+  const unwatched = renderTextReport(reportFixture({ longestStall: pause }));
+  assert.ok(
+    unwatched.includes(
+      "Longest pause: 506.9ms (from 1.20s into the load; no stall bound was set)\n",
+    ),
+    unwatched,
+  );
+});
+
+Deno.test("servers wedge cannot count read n/a, and handler errors are listed with messages", () => {
+  const base = reportFixture();
+  const text = renderTextReport(reportFixture({
+    servers: [
+      {
+        ...base.servers[0],
+        received: 500,
+        responded: 500,
+        handlerErrors: 7,
+        handlerErrorMessages: ["Error: boom", "the handler returned undefined, not a Response"],
+      },
+      {
+        ...base.servers[1],
+        behavior: "command node app.mjs {port}",
+        received: null,
+        responded: null,
+        handlerErrors: null,
+        placement: "command",
+      },
+    ],
+  }));
+  for (
+    const expected of [
+      "s[0] http://127.0.0.1:1/ hello 200: 500 received, 500 answered; 500 completed, 0 in flight; 7 handler errors (answered 500)\n",
+      "    handler error: Error: boom\n    handler error: the handler returned undefined, not a Response\n",
+      "s[1] http://127.0.0.1:2/ command node app.mjs {port}: n/a received, n/a answered; 500 completed, 0 in flight\n",
+    ]
+  ) {
+    assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
+  }
+  const many = renderTextReport(reportFixture({
+    servers: Array.from({ length: 13 }, (_, i) => ({
+      ...base.servers[0],
+      index: i,
+      received: i === 0 ? null : 100 + i,
+      handlerErrors: i === 0 ? null : 1,
+      handlerErrorMessages: i === 0 ? [] : [`Error: e${i}`],
+    })),
+  }));
+  assert.ok(
+    many.includes(
+      "received per server min 101, max 112 (n/a for 1); 12 handler errors (--json has each one)\n    first handler error (s[1]): Error: e1\n",
+    ),
+    many,
+  );
+});
+
+Deno.test("the listen section shows the counters' scope, the backlogs and the hint", () => {
+  const text = renderTextReport(reportFixture({
+    listen: {
+      scope: "host",
+      before: { overflows: 10, drops: 10 },
+      after: { overflows: 50, drops: 52 },
+      overflows: 40,
+      drops: 42,
+      listeners: [{ server: "py[0]", port: 40367, backlog: 5 }, {
+        server: "py[1]",
+        port: 40368,
+        backlog: null,
+      }],
+      hints: ["the kernel dropped 42 connection attempts: ..."],
+    },
+  }));
+  assert.ok(
+    text.includes(
+      "Listen queues (host-wide counters): 40 overflows, 42 drops during the run; backlog py[0] 5, py[1] n/a\n  - the kernel dropped 42 connection attempts: ...\n",
+    ),
+    text,
+  );
+});
