@@ -3,7 +3,11 @@
  * scenario file that anyone can run, read and keep as a regression test.
  *
  * A scenario declares server fleets, client fleets (each client with its own connection pool, run
- * in worker threads) and assertions judged on the run's report.
+ * in worker threads) and assertions judged on the run's report. This entry is the authoring API:
+ * `defineScenario`, the behaviours, the assertions, `runScenario`, `assertPassed`, `z`, and the
+ * types a scenario author writes. Tools that read reports (the report's types, the text renderer,
+ * `judge`, the leak verdict) import `./report.ts` (`@wedge/wedge/report`); the command line is
+ * `./cli/main.ts` (`@wedge/wedge/cli`).
  *
  * @example A scenario file
  * ```ts
@@ -31,7 +35,6 @@ export {
   type ExternalServerFleetInput,
   type FromParams,
   type RequestInput,
-  SCENARIO_BRAND,
   type ScenarioDefinition,
   type ScenarioModule,
   type ServerFleetInput,
@@ -88,11 +91,11 @@ export {
   rssDeltaBelow,
   type RssDeltaOptions,
   serverProcessesStayUp,
-  type StallProgress,
   successRateAtLeast,
   throughputAtLeast,
   timeWaitBelow,
 } from "./assert/assertions.ts";
+export type { StallProgress } from "./report/stall_diagnosis.ts";
 export {
   type ProgressSample,
   type RunPhase,
@@ -100,42 +103,6 @@ export {
   type RunScenarioOptions,
 } from "./run/run_scenario.ts";
 export { assertPassed } from "./assert/assert_passed.ts";
-export { renderStallDiagnosis, renderTextReport, type TextReportOptions } from "./report/text.ts";
-export type {
-  AssertionResult,
-  ClientReport,
-  ErrorClass,
-  ErrorCount,
-  HostSettings,
-  InFlightPhase,
-  LatencySummary,
-  MemoryCheckpoint,
-  MemoryReport,
-  ProcessExitReport,
-  ProcessReport,
-  RateReport,
-  RequestTotals,
-  RunOutcome,
-  RunReport,
-  ServerProcessReport,
-  ServerReport,
-  SocketCensus,
-  SocketReport,
-  StallDiagnosis,
-  StalledRequest,
-  StallServerView,
-  StallSpan,
-  StateCounts,
-  TcpState,
-  TimelinePoint,
-} from "./report/types.ts";
-export { REPORT_SCHEMA, REPORT_VERSION } from "./report/types.ts";
-export {
-  judgeLeak,
-  type LeakVerdict,
-  type LeakVerdictKind,
-  type MemoryPoint,
-} from "./report/leak_verdict.ts";
-export { type Duration, formatDuration, parseDuration } from "./units/duration.ts";
-export { type ByteSize, formatByteSize, parseByteSize } from "./units/byte_size.ts";
+export type { Duration } from "./units/duration.ts";
+export type { ByteSize } from "./units/byte_size.ts";
 export { ScenarioError, type ScenarioIssue, UsageError } from "./scenario/errors.ts";

@@ -8,14 +8,8 @@
 import { type ByteSize, formatByteSize, parseByteSize } from "../units/byte_size.ts";
 import { type Duration, formatDuration, parseDuration } from "../units/duration.ts";
 import { judgeLeak } from "../report/leak_verdict.ts";
+import type { StallProgress } from "../report/stall_diagnosis.ts";
 import type { AssertionResult, LatencySummary, RunReport } from "../report/types.ts";
-
-/**
- * What counts as progress for the stall watchdog: `"completions"` (a response or an error ends a
- * request) or `"responses"` (only a response; errors and timeouts do not count, so a run whose
- * every request times out is stalled).
- */
-export type StallProgress = "completions" | "responses";
 
 /** Options for {@linkcode noStallLongerThan}. */
 export interface NoStallOptions {

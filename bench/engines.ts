@@ -23,7 +23,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import type { RunReport } from "../mod.ts";
+import type { RunReport } from "../report.ts";
 import { type HelloProcess, startHelloProcess, startUrlProcess } from "./_hello_process.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));

@@ -5,22 +5,18 @@
  */
 
 import { parseArgs } from "node:util";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { CommandServerError } from "../servers/command_server.ts";
 import { ServerHostError } from "../servers/hosted_fleet.ts";
 import { killTrackedGroups } from "../system/process_reaper.ts";
 import { fileURLToPath } from "node:url";
 import { listScenarios, loadScenario } from "../scenario/load.ts";
 import { DEFAULT_KEEP_LOGS, pruneLogDirs } from "./log_retention.ts";
-import {
-  insideNamespace,
-  namespaceMarked,
-  namespaceUnavailable,
-  runInNamespace,
-} from "../run/network_namespace.ts";
+import { namespaceStep, namespaceUnavailable, runInNamespace } from "../run/network_namespace.ts";
 import { resolveScenario } from "../scenario/resolve.ts";
 import { describeParams, parseSetFlags } from "../scenario/params.ts";
 import { createProgressDisplay } from "./progress_display.ts";
+import { INIT_HELP, initScenario } from "./init.ts";
 import { runScenario } from "../run/run_scenario.ts";
 import { ScenarioError, UsageError } from "../scenario/errors.ts";
 import { renderTextReport } from "../report/text.ts";
@@ -77,13 +73,18 @@ export function signalExitCode(signal: StopSignal): number {
 const DUPLICATE_SIGNAL_MS = 1000;
 
 /** The `--help` text. */
-export const HELP = `Usage: deno task scenario NAME|PATH [options]
+export const HELP = `Usage: wedge NAME|PATH [options]      (in a checkout: deno task scenario ...)
+       wedge init NAME
 
 Runs a wedge scenario: starts its servers and client workers on 127.0.0.1, watches the run,
 prints a report and judges the scenario's assertions.
 
 Arguments:
   NAME|PATH          a built-in scenario (see --list) or the path of a scenario file
+
+Commands:
+  init NAME          write NAME.ts, a commented scenario that runs and passes as written (an
+                     existing file is never overwritten); see wedge init --help
 
 Options:
   --set KEY=VALUE    override a scenario param, e.g. --set nclients=40 (repeatable)
@@ -144,12 +145,22 @@ function quietWhenClosed(file: { writeSync(p: Uint8Array): number }): (text: str
   };
 }
 
+/**
+ * Where the user typed the command. `deno task scenario` runs in wedge's own directory and says
+ * where it was typed in INIT_CWD; anywhere else (an installed `wedge`, `deno run`, even a task of
+ * another project that calls wedge) the working directory is the user's, whatever INIT_CWD says.
+ */
+function userCwd(): string {
+  const initCwd = Deno.env.get("INIT_CWD");
+  const wedgeRoot = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+  return initCwd && Deno.cwd() === wedgeRoot ? initCwd : Deno.cwd();
+}
+
 function defaultIo(): CliIo {
   return {
     out: quietWhenClosed(Deno.stdout),
     err: quietWhenClosed(Deno.stderr),
-    // `deno task` runs in the config's directory; INIT_CWD is where the user typed the command.
-    cwd: Deno.env.get("INIT_CWD") ?? Deno.cwd(),
+    cwd: userCwd(),
     tty: Deno.stderr.isTerminal(),
     color: Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR"),
   };
@@ -234,6 +245,21 @@ function versionText(): string {
   return `wedge ${denoConfig.version}\ndeno ${deno} (v8 ${v8}, typescript ${typescript})\n`;
 }
 
+/** `wedge init NAME`: writes the scenario template; a bad name or an existing file is a usage error. */
+async function init(args: string[], io: CliIo): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.out(INIT_HELP);
+    return EXIT.passed;
+  }
+  if (args.length !== 1 || args[0].startsWith("-")) {
+    throw new UsageError(`expected "init NAME", got "init ${args.join(" ")}". See init --help.`);
+  }
+  const path = await initScenario(args[0], { cwd: io.cwd });
+  const shown = relative(io.cwd, path).startsWith("..") ? path : relative(io.cwd, path);
+  io.out(`wedge: wrote ${path}\nRun it with: wedge ${shown}\n`);
+  return EXIT.passed;
+}
+
 /**
  * Runs the CLI.
  *
@@ -276,6 +302,7 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
   });
   let listening = false;
   try {
+    if (args[0] === "init") return await init(args.slice(1), io);
     let parsed;
     try {
       parsed = parseArgs({
@@ -340,13 +367,7 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
     const set = parseSetFlags(values.set ?? []);
     const { definition, file } = await loadScenario(positionals[0], { cwd: io.cwd });
     const scenario = resolveScenario(definition, { set, file }); // validates before anything runs
-    if (scenario.network && namespaceMarked() && !insideNamespace()) {
-      // Started by wedge to run in a namespace, yet not in one: never re-run again (no recursion).
-      throw new UsageError(
-        `scenario "${scenario.name}" was re-run to enter a network namespace of its own, but this process shares its parent's network namespace; not running it`,
-      );
-    }
-    if (scenario.network && !insideNamespace()) {
+    if (scenario.network && namespaceStep(scenario, { canEnter: true }) === "enter") {
       const reason = await namespaceUnavailable(scenario.network);
       if (reason) {
         throw new UsageError(
@@ -387,10 +408,9 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
     listening = true;
     let report;
     try {
-      report = await runScenario(definition, {
-        set,
+      // The scenario resolved above, validated once: runScenario does not resolve it again.
+      report = await runScenario(scenario, {
         seed,
-        file,
         signal: abort.signal,
         onProgress: display?.progress,
         onPhase: display?.phase,

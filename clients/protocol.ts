@@ -10,7 +10,7 @@ export type { WorkerHeap };
 
 import type { PlannedClient } from "../plan/plan.ts";
 import type { ErrorClass } from "../report/types.ts";
-import type { InFlightSample } from "../report/stall_diagnosis.ts";
+import type { InFlightRequest } from "../report/stall_diagnosis.ts";
 
 /** Runtime to worker: the clients to run and the server URLs (by server id). */
 export interface WorkerInit {
@@ -81,13 +81,6 @@ export interface ClientCounters {
   /** Response body bytes received (decoded), of whole and cut bodies. */
   bodyBytes: number;
 }
-
-/**
- * One request in flight, as a worker saw it when posting a snapshot (`ageMs` as of then).
- * `awaiting-headers`: sent, or still connecting (fetch does not tell which), no response headers
- * yet; `reading-body`: headers arrived, the body has not ended.
- */
-export type InFlightRequest = InFlightSample;
 
 /** A worker's state: cumulative counters plus the latency recorded since the previous snapshot. */
 export interface WorkerSnapshot {

@@ -16,10 +16,10 @@ import { ArrivalSchedule, ArrivalTickets, requestLatencies } from "../plan/arriv
 import { RawConnection, serializeRequest, UnwrittenRequestError } from "./raw_connection.ts";
 import { Http1ProtocolError } from "./http1_response_parser.ts";
 import type { ErrorClass } from "../report/types.ts";
+import type { InFlightRequest } from "../report/stall_diagnosis.ts";
 import type {
   ClientCounters,
   FromWorker,
-  InFlightRequest,
   ToWorker,
   WorkerInit,
   WorkerSnapshot,
@@ -32,9 +32,14 @@ const OLDEST_KEPT = 5;
 /** Fetch: a body whose Content-Length is at most this is read whole (faster than a stream). */
 const WHOLE_BODY_MAX = 64 * 1024;
 /**
- * A pooled connection idle this long or more gets one turn of the event loop before it is reused,
- * so a close the server sent meanwhile is seen before the request is written, as hyper's
- * connection task reads before it writes. Shorter idles (a busy closed loop) skip the turn.
+ * A pooled connection idle this long or more waits for a timer (`setTimeout(0)`, about 2 ms in
+ * Deno 2.9.6) before it is reused, so a close the server sent meanwhile is seen before the request
+ * is written, as hyper's connection task reads before it writes. Only a timer lets Deno poll the
+ * socket: a microtask, a MessageChannel message or setImmediate saw an arrived FIN 2-16% of the
+ * time, the timer 77-100%. The wait shows in corrected and queue latency, not in service latency.
+ * Shorter idles (a busy closed loop) skip it. Raw still learns of a close later than hyper, whose
+ * pool notices it in native code: on a server that closes idle connections after 1 ms it meets
+ * the race 3-18x as often as fetch (tests/e2e/engine_truth_test.ts).
  */
 const IDLE_CHECK_MS = 0.5;
 /** Methods a request may be sent again for (RFC 9110 §9.2.2), as hyper retries them. */

@@ -8,12 +8,10 @@
 import { deriveSeed } from "./random.ts";
 import type {
   ArrivalSpec,
-  PoolSpec,
-  RequestSpec,
+  ClientFleet,
   ResolvedBehavior,
   RoundsSpec,
   Scenario,
-  TimeoutSpec,
 } from "../scenario/schema.ts";
 
 /** One server to start. */
@@ -38,47 +36,39 @@ export interface PlannedServer {
   placement: "runtime" | "host" | "command" | "external";
 }
 
-/** One client: an HTTP client with its own connection pool and `concurrency` request loops. */
-export interface PlannedClient {
-  /** Index among all clients of the run. */
-  id: number;
-  /** Fleet name. */
-  fleet: string;
-  /** Index in its fleet. */
-  index: number;
-  /** Worker thread that runs it. */
-  worker: number;
-  /** In-flight requests: the fleet's concurrency, at most its requests per load. */
-  concurrency: number;
-  /** Requests it sends in each load (round); `null` in duration mode. */
-  requests: number | null;
-  /** How long it sends in each load (round), in ms; `null` in request-count mode. */
-  durationMs: number | null;
-  /** Server ids it may send to. */
-  targets: number[];
-  /** How it picks among `targets`. */
-  select: "round-robin" | "random";
-  /** The request. */
-  request: RequestSpec;
-  /** Per-request timeout. */
-  timeout: TimeoutSpec | null;
-  /** Its connection pool. */
-  pool: PoolSpec;
-  /** The local address its connections come from, or null for the system's choice. */
-  localAddress: string | null;
-  /** Protocol of its targets. */
-  protocol: "h1" | "h2";
-  /** Seed of its random choices. */
-  seed: number;
-  /** Load engine: Deno's fetch, or HTTP/1.1 over `Deno.connect`. */
-  engine: "fetch" | "raw";
-  /** Requests in flight per connection (raw engine). */
-  pipelining: number;
-  /** Open model: its fleet's schedule and this client's share of it, or null for a closed loop. */
-  arrival: ArrivalSpec | null;
-  /** Open model: this client's share of the fleet's `maxInFlight` (at least 1), or null. */
-  maxInFlight: number | null;
-}
+/**
+ * One client: an HTTP client with its own connection pool and `concurrency` request loops. What
+ * it shares with its fleet keeps the fleet's type (`ClientFleet`); the rest is its own part.
+ */
+export type PlannedClient =
+  & Pick<
+    ClientFleet,
+    "durationMs" | "select" | "request" | "timeout" | "pool" | "protocol" | "engine" | "pipelining"
+  >
+  & {
+    /** Index among all clients of the run. */
+    id: number;
+    /** Fleet name. */
+    fleet: string;
+    /** Index in its fleet. */
+    index: number;
+    /** Worker thread that runs it. */
+    worker: number;
+    /** In-flight requests: the fleet's concurrency, at most its requests per load. */
+    concurrency: number;
+    /** Requests it sends in each load (round); `null` in duration mode. */
+    requests: number | null;
+    /** Server ids it may send to. */
+    targets: number[];
+    /** The local address its connections come from, or null for the system's choice. */
+    localAddress: string | null;
+    /** Seed of its random choices. */
+    seed: number;
+    /** Open model: its fleet's schedule and this client's share of it, or null for a closed loop. */
+    arrival: ArrivalSpec | null;
+    /** Open model: this client's share of the fleet's `maxInFlight` (at least 1), or null. */
+    maxInFlight: number | null;
+  };
 
 /** One worker thread and the clients it runs. */
 export interface PlannedWorker {
@@ -236,9 +226,7 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
         select: fleet.select,
         request: fleet.request,
         timeout: fleet.timeout,
-        pool: fleet.connections === "per-request"
-          ? { ...fleet.pool, maxIdlePerHost: 0 }
-          : fleet.pool,
+        pool: fleet.pool,
         protocol: fleet.protocol,
         localAddress: fleet.sourceAddresses.length
           ? fleet.sourceAddresses[index % fleet.sourceAddresses.length]

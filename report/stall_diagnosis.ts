@@ -11,8 +11,12 @@ import type { PortSockets, SocketCensus } from "./readings.ts";
 /** What a request in flight is waiting for: response headers (or a connection), or its body. */
 export type InFlightPhase = "awaiting-headers" | "reading-body";
 
-/** A request in flight as the workers report it (ids, not names). */
-export interface InFlightSample {
+/**
+ * One request in flight, as a worker saw it when posting a snapshot (ids, not names; `ageMs` as of
+ * then). `awaiting-headers`: sent, or still connecting (fetch does not tell which), no response
+ * headers yet; `reading-body`: headers arrived, the body has not ended.
+ */
+export interface InFlightRequest {
   /** Client id. */
   clientId: number;
   /** Server id. */
@@ -23,8 +27,12 @@ export interface InFlightSample {
   phase: InFlightPhase;
 }
 
-/** What counts as progress for the watchdog: any completion, or only responses. */
-export type StallProgressKind = "completions" | "responses";
+/**
+ * What counts as progress for the stall watchdog: `"completions"` (a response or an error ends a
+ * request) or `"responses"` (only a response; errors and timeouts do not count, so a run whose
+ * every request times out is stalled).
+ */
+export type StallProgress = "completions" | "responses";
 
 /** Concurrent streams per HTTP/2 connection that `Deno.serve` (hyper's default) admits. */
 export const H2_STREAM_LIMIT = 200;
@@ -90,7 +98,7 @@ export interface StallDiagnosis {
   /** The bound that was passed, ms. */
   boundMs: number;
   /** What counted as progress: any completion, or responses only. */
-  progress: StallProgressKind;
+  progress: StallProgress;
   /** Requests ended when progress stopped. */
   completed: number;
   /** Planned requests not yet ended; null in duration mode. */
@@ -122,7 +130,7 @@ export interface StallEvidence {
   /** The bound, ms. */
   boundMs: number;
   /** What counted as progress. @default {"completions"} */
-  progress?: StallProgressKind;
+  progress?: StallProgress;
   /** Totals now. */
   totals: { completed: number; inFlight: number; planned: number | null };
   /** Server names by id, `fleet[index]`. */
@@ -146,7 +154,7 @@ export interface StallEvidence {
     streams?: { reset: number; open: number; byConnection: Map<string, number> } | null;
   }[];
   /** Oldest requests in flight, ages as of now. */
-  oldest: InFlightSample[];
+  oldest: InFlightRequest[];
   /** The runtime process now. */
   process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };
   /** Workers that have posted nothing for a while. */

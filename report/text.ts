@@ -208,12 +208,13 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
       }${e.blockedAtEndMs !== null ? ", still blocked as the load ended" : ""})`,
     );
   }
-  if (report.longestStall && !report.stall) {
+  const longest = report.longestStallByProgress.completions;
+  if (longest && !report.stall) {
     const bound = report.watchdog?.boundMs ?? null;
-    const pause = report.longestStall.durationMs;
+    const pause = longest.durationMs;
     lines.push(
       `  ${pad("Longest pause", 15)}${formatDuration(pause)} (from ${
-        formatDuration(report.longestStall.fromMs)
+        formatDuration(longest.fromMs)
       } into the load; ${
         bound === null
           ? "no stall bound was set"

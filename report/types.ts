@@ -449,11 +449,18 @@ export interface RunReport {
   /** How the run was watched for stalls, or null when the watchdog was off. */
   watchdog: { boundMs: number | null; resolutionMs: number } | null;
   /**
-   * The longest period with work owed and no request completing (errors included), or null.
+   * The longest stall by what counted as progress: `completions`, the longest period with work owed
+   * and no request completing (errors included); `responses`, with no response. Null when there was
+   * none.
+   */
+  longestStallByProgress: { completions: StallSpan | null; responses: StallSpan | null };
+  /**
+   * The same value as `longestStallByProgress.completions`, kept so that readers of version 1
+   * reports keep working; wedge itself reads `longestStallByProgress`.
+   *
+   * @deprecated Read `longestStallByProgress.completions`; this field goes with the next version.
    */
   longestStall: StallSpan | null;
-  /** The longest stall by what counted as progress: any completion, or responses only. */
-  longestStallByProgress: { completions: StallSpan | null; responses: StallSpan | null };
   /** The diagnosis, when the stall watchdog stopped the run (outcome `stalled`); else null. */
   stall: StallDiagnosis | null;
   /**

@@ -37,7 +37,6 @@ export interface RunMeasurements extends
     | "sockets"
     | "listen"
     | "watchdog"
-    | "longestStall"
     | "longestStallByProgress"
     | "stall"
     | "eventLoops"
@@ -187,7 +186,7 @@ export function buildReport(m: RunMeasurements): RunReport {
     sockets: m.sockets,
     listen: m.listen,
     watchdog: m.watchdog,
-    longestStall: m.longestStall,
+    longestStall: m.longestStallByProgress.completions,
     longestStallByProgress: m.longestStallByProgress,
     stall: m.stall,
     eventLoops: m.eventLoops,

@@ -1,14 +1,18 @@
 /**
  * The one collector of a run: merges worker snapshots (cumulative counters, latency deltas) into
- * the run's totals. Pure: no Deno APIs; the progress display and the report read from it.
+ * the run's totals, and keeps the rest of the run's state (incidents, timeline, memory
+ * checkpoints, socket census peaks, peak fds, listen counters, failed workers). Pure: no Deno
+ * APIs; the progress display and the report read from it.
  *
  * @module
  */
 
 import { LatencyHistogram } from "../report/latency_histogram.ts";
 import type { RunPlan } from "../plan/plan.ts";
-import type { ErrorCount } from "../report/types.ts";
-import type { ClientCounters, InFlightRequest, WorkerSnapshot } from "../clients/protocol.ts";
+import type { ErrorCount, MemoryCheckpoint, SocketReport, TimelinePoint } from "../report/types.ts";
+import type { ListenCounters, SocketCensus } from "../report/readings.ts";
+import type { InFlightRequest } from "../report/stall_diagnosis.ts";
+import type { ClientCounters, WorkerSnapshot } from "../clients/protocol.ts";
 
 /** Run-wide request counts at one moment. */
 export interface CollectedTotals {
@@ -73,6 +77,25 @@ export class RunCollector {
   readonly corrected: LatencyHistogram = new LatencyHistogram();
   /** Open model: how long requests waited past their intended send time. */
   readonly queue: LatencyHistogram = new LatencyHistogram();
+  /** What went wrong around the load (servers, processes, workers), in the order seen. */
+  readonly incidents: string[] = [];
+  /** Progress about once a second, oldest first. */
+  readonly timeline: TimelinePoint[] = [];
+  /** Memory checkpoints between rounds (a memory verdict's). */
+  readonly checkpoints: MemoryCheckpoint[] = [];
+  /** Client workers known to have failed (not silent). */
+  readonly failedWorkers: Set<number> = new Set();
+  /** The latest socket census, or null before any. */
+  census: SocketCensus | null = null;
+  /** Most open fds of the runtime seen, or null when never read. */
+  peakOpenFds: number | null = null;
+  /** The kernel's listen counters as the load started and at the latest read. */
+  listen: { before: ListenCounters | null; latest: ListenCounters | null } = {
+    before: null,
+    latest: null,
+  };
+  #peakTimeWait = 0;
+  #peakEstablished = 0;
   #latest = new Map<number, WorkerSnapshot>();
   #receivedAt = new Map<number, number>();
   #servers: number;
@@ -280,6 +303,63 @@ export class RunCollector {
    */
   retries(): ErrorCount[] {
     return this.#mergeCounts((s) => s.retries ?? []);
+  }
+
+  /**
+   * Records a client worker's failure: an incident, and the worker is not counted as silent.
+   *
+   * @param workerId The worker.
+   * @param message What failed.
+   */
+  failWorker(workerId: number, message: string): void {
+    this.failedWorkers.add(workerId);
+    this.incidents.push(`client worker ${workerId} failed: ${message}`);
+  }
+
+  /**
+   * Takes in a socket census and keeps its peaks.
+   *
+   * @param census The run's sockets now.
+   */
+  observeCensus(census: SocketCensus): void {
+    this.census = census;
+    this.#peakTimeWait = Math.max(this.#peakTimeWait, census.timeWait);
+    this.#peakEstablished = Math.max(this.#peakEstablished, census.established);
+  }
+
+  /**
+   * Takes in the listen counters: the first call sets the load's start; null (unreadable) keeps
+   * the latest.
+   *
+   * @param counters The kernel's counters now, or null.
+   * @param options `start`: they are the counters as the load starts.
+   */
+  observeListen(counters: ListenCounters | null, options: { start?: boolean } = {}): void {
+    if (options.start) this.listen = { before: counters, latest: counters };
+    else this.listen.latest = counters ?? this.listen.latest;
+  }
+
+  /**
+   * Takes in a reading of the runtime's open fds (null: unknown, ignored).
+   *
+   * @param openFds Open file descriptors now, or null.
+   */
+  observeOpenFds(openFds: number | null): void {
+    if (openFds !== null) this.peakOpenFds = Math.max(this.peakOpenFds ?? 0, openFds);
+  }
+
+  /**
+   * The run's sockets for the report: the peaks and the latest census, or null without one.
+   *
+   * @returns The socket report, or null.
+   */
+  sockets(): SocketReport | null {
+    if (this.census === null) return null;
+    return {
+      peakTimeWait: this.#peakTimeWait,
+      peakEstablished: this.#peakEstablished,
+      atEnd: this.census,
+    };
   }
 
   #mergeCounts(pick: (s: WorkerSnapshot) => ErrorCount[]): ErrorCount[] {

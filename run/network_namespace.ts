@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { NetworkSpec } from "../scenario/schema.ts";
+import { UsageError } from "../scenario/errors.ts";
+import type { NetworkSpec, Scenario } from "../scenario/schema.ts";
 
 /**
  * Set in the re-run process, inside the namespace, to the parent's network namespace (as
@@ -70,6 +71,47 @@ export function insideNamespace(): boolean {
   // Trust the mark only if this process's network namespace really differs from its parent's.
   const own = currentNetns();
   return own !== null && own !== parent;
+}
+
+/**
+ * Decides what a run does about its scenario's network namespace, the one place that checks it:
+ * run here (no namespace asked, or already inside one wedge made), or enter one (only the CLI can:
+ * it re-runs itself there).
+ *
+ * @param scenario The resolved scenario.
+ * @param options `canEnter`: whether the caller can re-run itself in a namespace (the CLI).
+ * @returns `"run"` to run in this process, `"enter"` to re-run inside a namespace first.
+ * @throws {UsageError} If a namespace is asked for and the caller cannot enter one, or this
+ *   process was already re-run to enter one and is not in it (never re-run again).
+ *
+ * @example
+ * ```ts ignore
+ * import { namespaceStep } from "./network_namespace.ts";
+ *
+ * if (namespaceStep(scenario, { canEnter: true }) === "enter") {
+ *   // re-run in a namespace
+ * }
+ * ```
+ */
+export function namespaceStep(
+  scenario: Scenario,
+  options: { canEnter: boolean },
+): "run" | "enter" {
+  if (scenario.network === null || insideNamespace()) return "run";
+  if (!options.canEnter) {
+    throw new UsageError(
+      `scenario "${scenario.name}" asks for a network namespace of its own: run it with the CLI (deno task scenario ${
+        scenario.file ?? "<file>"
+      }), which re-runs itself inside one`,
+    );
+  }
+  if (namespaceMarked()) {
+    // Started by wedge to run in a namespace, yet not in one: never re-run again (no recursion).
+    throw new UsageError(
+      `scenario "${scenario.name}" was re-run to enter a network namespace of its own, but this process shares its parent's network namespace; not running it`,
+    );
+  }
+  return "enter";
 }
 
 /**

@@ -9,8 +9,17 @@ import type { z } from "zod";
 import type { Assertion } from "../assert/assertions.ts";
 import type { Duration } from "../units/duration.ts";
 import type { BehaviorInput } from "./behaviors.ts";
+import type { ClientFleetInput } from "./client_schema.ts";
 
-/** A server fleet as a scenario writes it: wedge's own servers, or the user's own command. */
+// What a client fleet is written as comes from its zod schema, declared once there.
+export type { ClientFleetInput, RequestInput } from "./client_schema.ts";
+
+/**
+ * A server fleet as a scenario writes it: wedge's own servers, or the user's own command.
+ * Written by hand, unlike `ClientFleetInput`: the schema takes a behaviour as `unknown` (a
+ * function, a Hono app, or a behaviour value, told apart in its transform) and tells the three
+ * kinds of fleet apart by the fields given (`command`, `url`), which this union states as types.
+ */
 export type ServerFleetInput =
   | DenoServerFleetInput
   | CommandServerFleetInput
@@ -101,87 +110,6 @@ export interface CommandServerFleetInput {
   stopTimeout?: Duration;
   /** Command servers are loaded over HTTP/1.1 in clear. @default {"h1"} */
   protocol?: "h1";
-}
-
-/** The request a client fleet sends. */
-export interface RequestInput {
-  /** HTTP method. @default {"GET"} */
-  method?: string;
-  /** Path and query. @default {"/"} */
-  path?: string;
-  /** Request headers. @default {{}} */
-  headers?: Record<string, string>;
-  /** Request body. @default {undefined} */
-  body?: string;
-}
-
-/** A client fleet as a scenario writes it. Give `requests` or `duration`, not both. */
-export interface ClientFleetInput {
-  /** Fleet name. @default {"clients"} (then `"clients-2"`, ...) */
-  name?: string;
-  /** Number of clients; each owns its own HTTP client and so its own connection pool. @default {1} */
-  count?: number;
-  /** Requests each client keeps in flight. @default {1} */
-  concurrency?: number;
-  /** Total requests across the fleet, split fairly over its clients. */
-  requests?: number;
-  /** How long each client keeps sending, e.g. `"10s"`. */
-  duration?: Duration;
-  /** Name of the server fleet to load. @default {every server of every fleet} */
-  target?: string;
-  /** How a client picks a server for each request. @default {"round-robin"} */
-  select?: "round-robin" | "random";
-  /** The request to send. @default {{ method: "GET", path: "/" }} */
-  request?: RequestInput;
-  /**
-   * Per-request timeout: `"2s"` aborts the request after 2 s; `{ after: "2s", cancel: false }` stops
-   * waiting but leaves the request running, as an application timeout that forgets to cancel does.
-   * @default {undefined} (no timeout)
-   */
-  timeout?: Duration | { after: Duration; cancel?: boolean };
-  /**
-   * Each client's connection pool, as `Deno.createHttpClient` takes it. `{ maxIdlePerHost: 0 }` keeps
-   * no idle connection (seed 000's workaround, hyper's `pool_max_idle_per_host(0)`).
-   * @default {{}} (hyper's defaults: no limit on idle connections, 90 s idle timeout)
-   */
-  pool?: { maxIdlePerHost?: number; idleTimeout?: Duration | false };
-  /**
-   * `"keep-alive"` reuses pooled connections; `"per-request"` opens a new TCP connection for every
-   * request (no idle connection is kept), the load that fills TIME_WAIT (seeds 001, 003).
-   * @default {"keep-alive"}
-   */
-  connections?: "keep-alive" | "per-request";
-  /**
-   * Local addresses the clients connect from, one per client in turn (`localAddress` of
-   * `Deno.createHttpClient`): each address has its own ephemeral ports. Loopback only.
-   * @default {[]} (the system's choice)
-   */
-  sourceAddresses?: string[];
-  /** Worker threads that run this fleet's clients. @default {min(count, available cores)} */
-  workers?: number;
-  /**
-   * `"fetch"`: Deno's fetch, any protocol, and `cancel: false` timeouts (seed 000's client pool).
-   * `"raw"`: HTTP/1.1 over `Deno.connect`, several times faster; `concurrency` is then the number
-   * of connections per client.
-   * @default {"fetch"}
-   */
-  engine?: "fetch" | "raw";
-  /** Raw engine: requests sent together on a connection, answered in order. @default {1} */
-  pipelining?: number;
-  /**
-   * Open model: requests per second across the fleet (`"20000/s"`), each with an intended send
-   * time; latency is then measured from it (coordinated omission corrected).
-   * @default {undefined} (a closed loop: each lane sends when its previous request ends)
-   */
-  rate?: string | number;
-  /**
-   * Open model: rate stages, each ramping from the previous rate to its own over its duration
-   * (the first holds its rate). Sets how long the fleet runs.
-   * @default {undefined}
-   */
-  stages?: { duration: Duration; rate: string | number }[];
-  /** Open model: most requests owed (in flight, or due and unsent) before due ones are dropped. @default {no bound} */
-  maxInFlight?: number;
 }
 
 /** A value, or a function of the scenario's params that returns it. */

@@ -10,6 +10,7 @@ import { createBehaviorHandler } from "./behavior_handler.ts";
 import { type SerialServer, startSerialServer } from "./serial_server.ts";
 import type { PlannedServer } from "../plan/plan.ts";
 import { createRandom } from "../plan/random.ts";
+import { deadline, isTimeout } from "../units/deadline.ts";
 
 /** What starting a server needs of its plan (where it runs is the caller's business). */
 export type ServerToStart = Pick<
@@ -304,36 +305,25 @@ export async function startServerFleet(
     const timeoutMs = stopOptions.timeoutMs ?? 2000;
     shutdown.abort();
     const unstopped: string[] = [];
-    let gateTimer: ReturnType<typeof setTimeout> | undefined;
-    const gatesClosed = await Promise.race([
-      Promise.allSettled(gates.splice(0).map((g) => g.close())).then(() => true),
-      new Promise<false>((resolve) => (gateTimer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(gateTimer);
+    const gatesClosed = await deadline(
+      Promise.allSettled(gates.splice(0).map((g) => g.close())),
+      timeoutMs,
+    ).then(() => true, () => false);
     if (!gatesClosed) unstopped.push("an accept gate (stopAccepting)");
     await Promise.all(
       serials.splice(0).map(async ({ name, server }) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const result = await Promise.race([
-          server.close().then(() => "done" as const),
-          new Promise<"timeout">((
-            resolve,
-          ) => (timer = setTimeout(() => resolve("timeout"), timeoutMs))),
-        ]);
-        clearTimeout(timer);
-        if (result === "timeout") unstopped.push(name);
+        const closed = await deadline(server.close(), timeoutMs).then(() => true, (error) => {
+          if (isTimeout(error)) return false;
+          throw error;
+        });
+        if (!closed) unstopped.push(name);
       }),
     );
     await Promise.all(running.map(async ({ name, server }) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), timeoutMs);
-      });
       // A server whose accept loop already failed rejects here too: it is stopped either way.
-      const closing = server.shutdown().then(() => "done" as const, () => "done" as const);
-      const result = await Promise.race([closing, timedOut]);
-      clearTimeout(timer);
-      if (result === "timeout") unstopped.push(name);
+      const closing = server.shutdown().catch(() => {});
+      const closed = await deadline(closing, timeoutMs).then(() => true, () => false);
+      if (!closed) unstopped.push(name);
     }));
     return { unstopped };
   }

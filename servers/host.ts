@@ -34,7 +34,9 @@ function send(message: FromHost): void {
 
 /**
  * Rebuilds the servers' behaviours from the scenario module when any of them is code (a function
- * cannot travel as JSON): the host resolves the same scenario with the same params.
+ * cannot travel as JSON): the host resolves the same scenario with the same params. This is the
+ * one validation outside the runtime, and only because the host is another process: behaviours
+ * that are data arrive resolved and are used as they are.
  */
 async function behaviorsOf(start: HostStart): Promise<ServerToStart[]> {
   const servers = start.servers;

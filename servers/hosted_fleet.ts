@@ -6,11 +6,13 @@
  * @module
  */
 
-import { join } from "node:path";
-import { copyToFile, readLines, writeAll } from "../system/child_output.ts";
 import { epochNow, type LagReading } from "../system/event_loop_lag.ts";
-import { signalGroup, trackGroup, untrackGroup, waitGroupGone } from "../system/process_reaper.ts";
-import { watchGroup } from "../system/supervisor.ts";
+import { deadline, isTimeout } from "../units/deadline.ts";
+import {
+  type ProcessExit,
+  spawnSupervised,
+  type SupervisedChild,
+} from "../system/child_process.ts";
 import { newServerCounters, type ServerCounters, type ServerToStart } from "./fleet.ts";
 import {
   type FromHost,
@@ -20,17 +22,7 @@ import {
   type WireCounters,
 } from "./host_protocol.ts";
 
-/** How a host process ended. */
-export interface HostExit {
-  /** Exit code. */
-  code: number;
-  /** Signal that ended it, or null. */
-  signal: string | null;
-  /** `performance.now()` when it was seen. */
-  atMs: number;
-  /** The last lines of its stderr. */
-  stderrTail: string;
-}
+export type { ProcessExit };
 
 /** A running server host. */
 export interface HostedFleet {
@@ -46,8 +38,8 @@ export interface HostedFleet {
   stdoutLog: string;
   /** Files that capture the host's stdout and stderr. */
   stderrLog: string;
-  /** Resolves when the host process exits. */
-  exited: Promise<HostExit>;
+  /** Resolves when the host process exits (and whatever it left in its group is killed). */
+  exited: Promise<ProcessExit>;
   /**
    * Why a signal to its group could not be sent (e.g. `NotCapable`), else null. The supervisor
    * then killed the group; the run reports it as a failure.
@@ -82,8 +74,6 @@ export interface StartHostedFleetOptions {
   /** Called when a server stops serving on its own (id in the order given). */
   onServerFailure?: (index: number, message: string) => void;
 }
-
-const TAIL_BYTES = 4096;
 
 /**
  * A server host that could not start its servers, exited first, or was not ready in time; the
@@ -135,227 +125,208 @@ export async function startHostedFleet(
   servers: readonly ServerToStart[],
   options: StartHostedFleetOptions,
 ): Promise<HostedFleet> {
-  await Deno.mkdir(options.logDir, { recursive: true });
-  const safe = options.name.replace(/[^\w.-]+/g, "_");
-  const stdoutLog = join(options.logDir, `${safe}.host.stdout.log`);
-  const stderrLog = join(options.logDir, `${safe}.host.stderr.log`);
-  // The log files first: nothing can fail between starting the host and watching it.
-  const files = { write: true, create: true, truncate: true };
-  const stdoutFile = await Deno.open(stdoutLog, files);
-  const stderrFile = await Deno.open(stderrLog, files).catch((error) => {
-    stdoutFile.close();
-    throw error;
-  });
-  const config = new URL("../deno.json", import.meta.url);
-  const args = ["run", "--allow-all", "--quiet"];
-  if (config.protocol === "file:") args.push("--config", config.pathname);
-  args.push(new URL("./host.ts", import.meta.url).href);
-  // A group of its own: a terminal's Ctrl-C reaches wedge, which stops the host itself (and the
-  // host exits if wedge dies: its stdin closes). Whatever a handler starts is in that group, and
-  // a supervisor started at once beside it kills that group if wedge dies (supervisor.ts): the
-  // host's own exit on EOF would leave a process a handler started, and a blocked host would
-  // not see the EOF at all.
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
-  const guard = watchGroup(child.pid);
-  trackGroup(child.pid);
-  let stopFailure: string | null = null;
-  // SIGKILL to the host's group; a kill that cannot be sent is recorded, and the supervisor
-  // (which needs no permission) kills the group instead.
-  const killGroup = () => {
-    try {
-      signalGroup(child.pid, "SIGKILL");
-    } catch (error) {
-      stopFailure ??= error instanceof Error ? error.message : String(error);
-      guard.fire();
-    }
+  const mirror: Mirror = {
+    counters: servers.map((s) => newServerCounters(s.protocol)),
+    lag: null,
+    lastHeardMs: epochNow(),
+    waiters: [],
+    onMessage: () => {},
   };
-
+  // A group of its own, guarded by a watcher beside it (its stdin carries the protocol): a
+  // terminal's Ctrl-C reaches wedge, which stops the host itself; the host exits if wedge dies
+  // (its stdin closes), and the watcher kills whatever a handler started in its group, or a
+  // blocked host that would not see the end of its stdin.
+  const child = await spawnSupervised(hostArgv(), {
+    logDir: options.logDir,
+    logName: `${options.name.replace(/[^\w.-]+/g, "_")}.host`,
+    stdin: "piped",
+    onStdoutLine: (line) => readHostLine(mirror, line),
+  });
+  const stdin = child.stdin!.getWriter();
   const encoder = new TextEncoder();
-  const stdin = child.stdin.getWriter();
   const post = (message: ToHost) =>
     stdin.write(encoder.encode(JSON.stringify(message) + "\n")).catch(() => {});
-
-  const counters = servers.map((s) => newServerCounters(s.protocol));
-  const apply = (wire: WireCounters[]) => {
-    wire.forEach((w, i) => {
-      const c = counters[i];
-      c.received = w.received;
-      c.responded = w.responded;
-      c.handlerErrors = w.handlerErrors;
-      c.handlerErrorMessages = w.handlerErrorMessages ?? [];
-      c.failure = w.failure;
-      if (c.streams && w.streams) {
-        c.streams.reset = w.streams.reset;
-        c.streams.open = w.streams.open;
-        c.streams.byConnection = new Map(w.streams.byConnection);
-        c.streams.peakOnOneConnection = w.streams.peakOnOneConnection;
-      }
-    });
-  };
-
-  let onMessage: (message: FromHost) => void = () => {};
-  let lastHeardMs = epochNow();
-  let hostLag: LagReading | null = null;
-  const counterWaiters: (() => void)[] = [];
-  const stdoutReader = child.stdout.getReader();
-  const stdoutDone = readLines(stdoutReader, async (line) => {
-    // A handler's output without a final newline may precede a protocol message on its line.
-    const at = line.indexOf(HOST_LINE_PREFIX);
-    if (at > 0) await writeAll(stdoutFile, encoder.encode(line.slice(0, at) + "\n"));
-    if (at >= 0) {
-      const message = JSON.parse(line.slice(at + HOST_LINE_PREFIX.length)) as FromHost;
-      if (message.type === "counters") {
-        apply(message.counters);
-        lastHeardMs = epochNow();
-        hostLag = message.lag ?? hostLag;
-        for (const wake of counterWaiters.splice(0)) wake();
-      }
-      onMessage(message);
-    } else {
-      await writeAll(stdoutFile, encoder.encode(line + "\n"));
-    }
-  }).catch(() => {}).finally(() => stdoutFile.close());
-  let tail = "";
-  const stderrReader = child.stderr.getReader();
-  const tailDecoder = new TextDecoder();
-  const stderrDone = copyToFile(stderrReader, stderrFile, (chunk) => {
-    tail = (tail + tailDecoder.decode(chunk, { stream: true })).slice(-TAIL_BYTES);
+  // Anything the host left in its group goes with it; the supervisor stands down only once the
+  // group is gone.
+  const exited = child.exited.then(async (exit) => {
+    await child.kill();
+    return exit;
   });
-  // The host has exited when its status comes, whatever still holds its pipes (a process a
-  // handler started): the logs get a moment to drain, then the readers are cancelled.
-  const exited: Promise<HostExit> = child.status.then(async (status) => {
-    const atMs = performance.now();
-    let drainTimer: ReturnType<typeof setTimeout> | undefined;
-    const drained = await Promise.race([
-      Promise.all([stdoutDone, stderrDone]).then(() => true),
-      new Promise<false>((resolve) => (drainTimer = setTimeout(() => resolve(false), 500))),
-    ]);
-    clearTimeout(drainTimer);
-    if (!drained) {
-      await Promise.allSettled([stdoutReader.cancel(), stderrReader.cancel()]);
-      await Promise.all([stdoutDone, stderrDone]);
-    }
-    // Anything the host left in its group goes with it.
-    killGroup();
-    untrackGroup(child.pid);
-    // The supervisor stands down only once the group is gone.
-    if (await waitGroupGone(child.pid)) guard.disarm();
-    return { code: status.code, signal: status.signal, atMs, stderrTail: tail.trimEnd() };
-  });
-
-  const kill = async () => {
-    killGroup();
-    await exited;
-  };
-
-  // Start the servers and wait for them to listen, for the host to fail, for time to run out,
-  // or for the run to be stopped.
+  const host: Host = { name: options.name, child, exited, mirror, post, stdin };
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort = () => {};
-  const started = await new Promise<
-    FromHost | { type: "exit"; exit: HostExit } | { type: "aborted" } | null
-  >(
-    (resolve) => {
-      onAbort = () => resolve({ type: "aborted" });
-      if (options.signal?.aborted) onAbort();
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      onMessage = (message) => {
-        if (message.type === "ready" || message.type === "error") resolve(message);
-      };
-      exited.then((exit) => resolve({ type: "exit", exit }));
-      timer = setTimeout(() => resolve(null), readyTimeoutMs);
-      post({ type: "start", servers: [...servers], scenario: options.scenario ?? null });
-    },
-  );
-  clearTimeout(timer);
-  options.signal?.removeEventListener("abort", onAbort);
+  const started = await waitStarted(host, { ...options, servers, readyTimeoutMs });
   if (started === null || started.type !== "ready") {
-    await kill();
+    await killHost(host);
     await stdin.close().catch(() => {});
-    const why = started === null
-      ? `was not ready within ${readyTimeoutMs}ms`
-      : started.type === "error"
-      ? `could not start its servers: ${started.message}`
-      : started.type === "exit"
-      ? `exited with code ${started.exit.code} before its servers listened`
-      : started.type === "aborted"
-      ? "was stopped while starting (the run was stopped)"
-      : "sent an unexpected message";
+    const tail = child.stderrTail();
     throw new ServerHostError(
-      `the server host of ${options.name} ${why}${tail.trim() ? `\n${tail.trimEnd()}` : ""}`,
+      `the server host of ${options.name} ${whyNotStarted(started, readyTimeoutMs)}` +
+        (tail.trim() ? `\n${tail.trimEnd()}` : ""),
     );
   }
-  const ready = started;
-  onMessage = (message) => {
+  mirror.onMessage = (message) => {
     if (message.type === "failure") options.onServerFailure?.(message.serverId, message.message);
   };
-
   let stopping: Promise<{ unstopped: string[] }> | undefined;
-  const stopHost = async (timeoutMs: number) => {
-    let unstopped: string[] = [];
-    const stopped = new Promise<void>((resolve) => {
-      const previous = onMessage;
-      onMessage = (message) => {
-        previous(message);
-        if (message.type === "stopped") {
-          unstopped = message.unstopped;
-          resolve();
-        }
-      };
-      exited.then(() => resolve());
-    });
-    await post({ type: "stop", timeoutMs });
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const inTime = await Promise.race([
-      stopped.then(() => exited).then(() => true),
-      new Promise<false>((
-        resolve,
-      ) => (killTimer = setTimeout(() => resolve(false), timeoutMs + 2000))),
-    ]);
-    clearTimeout(killTimer);
-    await stdin.close().catch(() => {});
-    if (!inTime) {
-      await kill();
-      unstopped = [...unstopped, `the server host of ${options.name} (killed)`];
-    }
-    return { unstopped };
-  };
-
   return {
     pid: child.pid,
-    urls: ready.urls,
-    counters,
-    caCerts: ready.caCerts,
-    stdoutLog,
-    stderrLog,
+    urls: started.urls,
+    counters: mirror.counters,
+    caCerts: started.caCerts,
+    stdoutLog: child.stdoutLog,
+    stderrLog: child.stderrLog,
     exited,
     get stopFailure() {
-      return stopFailure;
+      return child.stopFailure;
     },
-    eventLoop: () => ({ lag: hostLag, lastHeardMs }),
-    async refresh(refreshOptions = {}) {
-      let waitTimer: ReturnType<typeof setTimeout> | undefined;
-      const fresh = new Promise<void>((resolve) => counterWaiters.push(resolve));
-      await post({ type: "counters" });
-      await Promise.race([
-        fresh,
-        exited,
-        new Promise((
-          resolve,
-        ) => (waitTimer = setTimeout(resolve, refreshOptions.timeoutMs ?? 500))),
-      ]);
-      clearTimeout(waitTimer);
-    },
+    eventLoop: () => ({ lag: mirror.lag, lastHeardMs: mirror.lastHeardMs }),
+    refresh: (refreshOptions = {}) => refreshCounters(host, refreshOptions.timeoutMs ?? 500),
     stop(stopOptions = {}) {
-      stopping ??= stopHost(stopOptions.timeoutMs ?? 2000);
+      stopping ??= stopHost(host, stopOptions.timeoutMs ?? 2000);
       return stopping;
     },
   };
+}
+
+/** The command that starts a server host: `host.ts` beside this file, with wedge's config. */
+function hostArgv(): string[] {
+  const config = new URL("../deno.json", import.meta.url);
+  const argv = [Deno.execPath(), "run", "--allow-all", "--quiet"];
+  if (config.protocol === "file:") argv.push("--config", config.pathname);
+  argv.push(new URL("./host.ts", import.meta.url).href);
+  return argv;
+}
+
+/** What the runtime mirrors of a host: its servers' counters, its lag, and who waits for them. */
+interface Mirror {
+  counters: ServerCounters[];
+  lag: LagReading | null;
+  /** Epoch ms of its last counters. */
+  lastHeardMs: number;
+  /** Woken by the next counters. */
+  waiters: (() => void)[];
+  /** Sees every message from the host. */
+  onMessage: (message: FromHost) => void;
+}
+
+/** A started host process and how to talk to it. */
+interface Host {
+  name: string;
+  child: SupervisedChild;
+  exited: Promise<ProcessExit>;
+  mirror: Mirror;
+  post: (message: ToHost) => Promise<void>;
+  stdin: WritableStreamDefaultWriter<Uint8Array>;
+}
+
+function applyCounters(counters: ServerCounters[], wire: WireCounters[]): void {
+  wire.forEach((w, i) => {
+    const c = counters[i];
+    c.received = w.received;
+    c.responded = w.responded;
+    c.handlerErrors = w.handlerErrors;
+    c.handlerErrorMessages = w.handlerErrorMessages ?? [];
+    c.failure = w.failure;
+    if (c.streams && w.streams) {
+      c.streams.reset = w.streams.reset;
+      c.streams.open = w.streams.open;
+      c.streams.byConnection = new Map(w.streams.byConnection);
+      c.streams.peakOnOneConnection = w.streams.peakOnOneConnection;
+    }
+  });
+}
+
+/** Handles one line of the host's stdout; returns what of it to log (null: nothing). */
+function readHostLine(mirror: Mirror, line: string): string | null {
+  // A handler's output without a final newline may precede a protocol message on its line.
+  const at = line.indexOf(HOST_LINE_PREFIX);
+  if (at < 0) return line;
+  const message = JSON.parse(line.slice(at + HOST_LINE_PREFIX.length)) as FromHost;
+  if (message.type === "counters") {
+    applyCounters(mirror.counters, message.counters);
+    mirror.lastHeardMs = epochNow();
+    mirror.lag = message.lag ?? mirror.lag;
+    for (const wake of mirror.waiters.splice(0)) wake();
+  }
+  mirror.onMessage(message);
+  return at > 0 ? line.slice(0, at) : null;
+}
+
+type Started = FromHost | { type: "exit"; exit: ProcessExit } | { type: "aborted" } | null;
+
+/**
+ * Starts the servers and waits for them to listen, for the host to fail or exit, for time to
+ * run out (null), or for the run to be stopped.
+ */
+async function waitStarted(
+  host: Host,
+  options: StartHostedFleetOptions & { servers: readonly ServerToStart[]; readyTimeoutMs: number },
+): Promise<Started> {
+  const started = new Promise<Started>((resolve) => {
+    host.mirror.onMessage = (message) => {
+      if (message.type === "ready" || message.type === "error") resolve(message);
+    };
+    host.exited.then((exit) => resolve({ type: "exit", exit }));
+  });
+  host.post({ type: "start", servers: [...options.servers], scenario: options.scenario ?? null });
+  try {
+    return await deadline(started, options.readyTimeoutMs, { signal: options.signal });
+  } catch (error) {
+    if (options.signal?.aborted) return { type: "aborted" };
+    if (isTimeout(error)) return null;
+    throw error;
+  }
+}
+
+function whyNotStarted(started: Started, readyTimeoutMs: number): string {
+  return started === null
+    ? `was not ready within ${readyTimeoutMs}ms`
+    : started.type === "error"
+    ? `could not start its servers: ${started.message}`
+    : started.type === "exit"
+    ? `exited with code ${started.exit.code} before its servers listened`
+    : started.type === "aborted"
+    ? "was stopped while starting (the run was stopped)"
+    : "sent an unexpected message";
+}
+
+/** SIGKILLs the host's group and waits for its exit. */
+async function killHost(host: Host): Promise<void> {
+  await host.child.kill();
+  await host.exited;
+}
+
+/** Asks for fresh counters and waits for them, for the host's exit, or `timeoutMs`. */
+async function refreshCounters(host: Host, timeoutMs: number): Promise<void> {
+  const fresh = new Promise<void>((resolve) => host.mirror.waiters.push(resolve));
+  await host.post({ type: "counters" });
+  await deadline(Promise.race([fresh, host.exited]), timeoutMs).catch(() => {});
+}
+
+/**
+ * Asks the host to stop its servers (each within `timeoutMs`) and exit; kills it if it has not
+ * exited 2 s after that.
+ */
+async function stopHost(host: Host, timeoutMs: number): Promise<{ unstopped: string[] }> {
+  let unstopped: string[] = [];
+  const stopped = new Promise<void>((resolve) => {
+    const previous = host.mirror.onMessage;
+    host.mirror.onMessage = (message) => {
+      previous(message);
+      if (message.type === "stopped") {
+        unstopped = message.unstopped;
+        resolve();
+      }
+    };
+    host.exited.then(() => resolve());
+  });
+  await host.post({ type: "stop", timeoutMs });
+  const inTime = await deadline(stopped.then(() => host.exited), timeoutMs + 2000)
+    .then(() => true, () => false);
+  await host.stdin.close().catch(() => {});
+  if (!inTime) {
+    await killHost(host);
+    unstopped = [...unstopped, `the server host of ${host.name} (killed)`];
+  }
+  return { unstopped };
 }

@@ -13,6 +13,7 @@ import { type HostedFleet, startHostedFleet } from "./hosted_fleet.ts";
 import type { SampledProcess } from "../system/memory_sampler.ts";
 import type { PlannedServer, RunPlan } from "../plan/plan.ts";
 import type { ServerProcessReport } from "../report/types.ts";
+import type { ProcessExit } from "../system/child_process.ts";
 import { behaviorRunsCode, type Scenario } from "../scenario/schema.ts";
 import { UsageError } from "../scenario/errors.ts";
 import {
@@ -22,19 +23,11 @@ import {
   startServerFleet,
 } from "./fleet.ts";
 
-/** A server process's end, as the run sees it. */
-export interface ServerProcessExit {
+/** A server process's end, as the run sees it: its {@linkcode ProcessExit} and its name. */
+export type ServerProcessExit = ProcessExit & {
   /** E.g. `app[0]` or `servers (host)`. */
   name: string;
-  /** Exit code. */
-  code: number;
-  /** Signal, or null. */
-  signal: string | null;
-  /** `performance.now()` when it was seen. */
-  atMs: number;
-  /** The end of its stderr. */
-  stderrTail: string;
-}
+};
 
 /** The run's servers. */
 export interface RunServers {
@@ -131,7 +124,7 @@ export async function startRunServers(
   let stopping = false;
   const exits = new Map<string, ServerProcessExit>();
   const exitsAfterStop = new Set<string>();
-  const watchExit = (name: string, exited: Promise<Omit<ServerProcessExit, "name">>) => {
+  const watchExit = (name: string, exited: Promise<ProcessExit>) => {
     exited.then((exit) => {
       const full = { name, ...exit };
       exits.set(name, full);

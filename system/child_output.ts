@@ -1,6 +1,7 @@
 /**
- * What a child process writes: copied to a log file chunk by chunk, or read line by line. Shared
- * by the user's server commands, the server hosts, and a server host reading the runtime.
+ * What a child process writes: copied to a log file chunk by chunk or line by line, read line by
+ * line, and its last lines for messages. Shared by the child-process supervisor
+ * (`child_process.ts`) and a server host reading the runtime.
  *
  * @module
  */
@@ -108,4 +109,68 @@ export async function readLines(
     }
   }
   if (buffered) await onLine(buffered);
+}
+
+/**
+ * Copies a pipe to a file line by line: each line goes to `onLine`, which returns what to write
+ * for it (a newline is added) or null to write nothing. Closes the file at the end. A throwing
+ * `onLine` or a failing write ends the copy. Never rejects.
+ *
+ * @param reader The pipe.
+ * @param file The log file (closed at the end).
+ * @param onLine Sees every line (without its newline); returns the text to log, or null.
+ *
+ * @example
+ * ```ts
+ * import { copyLinesToFile } from "./child_output.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const path = await Deno.makeTempFile();
+ * const pipe = new Blob(["keep\n@@secret\n"]).stream().getReader();
+ * await copyLinesToFile(pipe, await Deno.open(path, { write: true }), (line) =>
+ *   line.startsWith("@@") ? null : line);
+ * assert.equal(await Deno.readTextFile(path), "keep\n");
+ * await Deno.remove(path);
+ * ```
+ */
+export async function copyLinesToFile(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  file: Deno.FsFile,
+  onLine: (line: string) => string | null,
+): Promise<void> {
+  const encoder = new TextEncoder();
+  try {
+    await readLines(reader, async (line) => {
+      const text = onLine(line);
+      if (text !== null) await writeAll(file, encoder.encode(text + "\n"));
+    });
+  } catch {
+    // The pipe broke, the handler threw, or the log cannot be written: nothing more to copy.
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * The last lines of a text, at most `lines` of them and `chars` characters (`\r` dropped, the
+ * final newline too): how a child's stderr is shown in messages and reports.
+ *
+ * @param text The text.
+ * @param options `lines` (default 20) and `chars` (default 4096) bound the tail.
+ * @returns The tail.
+ *
+ * @example
+ * ```ts
+ * import { lastLines } from "./child_output.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(lastLines("a\r\nb\nc\n", { lines: 2 }), "b\nc");
+ * ```
+ */
+export function lastLines(text: string, options: { lines?: number; chars?: number } = {}): string {
+  const { lines = 20, chars = 4096 } = options;
+  const all = text.replace(/\r/g, "").split("\n");
+  if (all.at(-1) === "") all.pop();
+  const tail = all.slice(-lines).join("\n");
+  return tail.length > chars ? tail.slice(-chars) : tail;
 }

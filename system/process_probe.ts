@@ -115,6 +115,13 @@ export function sampleProcess(pid: number | "self" = "self"): ProcessSample {
  * ```
  */
 export function fdLimit(pid: number | "self" = "self"): number | null {
+  // Reading the file takes a file descriptor, which is what a process at its limit lacks: the
+  // process's own limit, which wedge never changes while it runs, is kept from its first read.
+  if (pid === "self" && selfLimit !== undefined) return selfLimit;
   const limits = readText(`/proc/${pid}/limits`);
-  return limits === null ? null : parseFdLimit(limits);
+  const limit = limits === null ? null : parseFdLimit(limits);
+  if (pid === "self" && limit !== null) selfLimit = limit;
+  return limit;
 }
+
+let selfLimit: number | undefined;

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { delay } from "../units/deadline.ts";
+
 // Process groups that may still be running, by leader pid. One `unload` listener kills them all,
 // so that `Deno.exit()` never leaves an orphan.
 const live = new Set<number>();
@@ -192,7 +194,7 @@ export async function waitGroupGone(
   const deadline = performance.now() + (options.timeoutMs ?? 1000);
   while (groupAlive(pid)) {
     if (performance.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await delay(25);
   }
   return true;
 }

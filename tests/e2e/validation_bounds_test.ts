@@ -1,17 +1,18 @@
 import assert from "node:assert/strict";
 import { defineScenario, hello, ScenarioError } from "../../mod.ts";
 import { planRun } from "../../plan/plan.ts";
-import { type HostLimits, resolveScenario } from "../../scenario/resolve.ts";
+import { checkHostLimits, type HostLimits } from "../../plan/host_limits.ts";
+import { resolveScenario } from "../../scenario/resolve.ts";
 import { runCli } from "../_cli.ts";
 
-const HOST: HostLimits = { ephemeralPorts: [32768, 60999], fdLimit: 20000 };
+const HOST: HostLimits = { ephemeralPorts: [32768, 60999], openFilesLimit: 20000 };
 
 function issuesOf(
   parts: { servers?: unknown; clients?: unknown; network?: unknown },
   limits = HOST,
 ) {
   try {
-    resolveScenario(
+    const scenario = resolveScenario(
       defineScenario({
         name: "bounds",
         description: "sizes and URLs at their bounds",
@@ -19,8 +20,8 @@ function issuesOf(
         clients: (parts.clients ?? [{ requests: 10 }]) as never,
         ...(parts.network ? { network: parts.network as never } : {}),
       }),
-      { limits },
     );
+    checkHostLimits(scenario, limits);
   } catch (error) {
     assert.ok(error instanceof ScenarioError, `expected a ScenarioError, got ${error}`);
     return error.issues.map((i) => `${i.path}: ${i.message}`);
@@ -49,8 +50,8 @@ Deno.test("a client never gets more lanes than its requests", () => {
         concurrency: 50,
       }],
     }),
-    { limits: HOST },
   );
+  checkHostLimits(scenario, HOST);
   const plan = planRun(scenario, { seed: 1 });
   assert.deepEqual(plan.clients.map((c) => [c.requests, c.concurrency]), [
     [7, 7],
@@ -72,7 +73,7 @@ Deno.test("servers that need more ports than the ephemeral range has are refused
     ],
   );
   // Exactly the range fits (as far as ports go); the fd limit here is large enough.
-  const roomy = { ephemeralPorts: [32768, 60999] as [number, number], fdLimit: 1_000_000 };
+  const roomy = { ephemeralPorts: [32768, 60999] as [number, number], openFilesLimit: 1_000_000 };
   assert.deepEqual(issuesOf({ servers: [{ count: 28_232, behavior: hello() }] }, roomy), []);
   // A scenario's own range wins over the host's.
   assert.deepEqual(
@@ -87,7 +88,7 @@ Deno.test("servers that need more ports than the ephemeral range has are refused
 });
 
 Deno.test("servers that need more file descriptors than the limit are refused, naming the limit", () => {
-  const low = { ephemeralPorts: [32768, 60999] as [number, number], fdLimit: 512 };
+  const low = { ephemeralPorts: [32768, 60999] as [number, number], openFilesLimit: 512 };
   assert.deepEqual(issuesOf({ servers: [{ count: 449, behavior: hello() }] }, low), [
     "servers[0].count: the runtime would hold 449 file descriptors for its servers alone (listeners, and pipes of server processes); the open-file limit is 512 (ulimit -n), 64 kept spare",
   ]);
@@ -102,7 +103,7 @@ Deno.test("servers that need more file descriptors than the limit are refused, n
   assert.deepEqual(
     issuesOf({ servers: [{ count: 449, behavior: hello() }] }, {
       ephemeralPorts: null,
-      fdLimit: null,
+      openFilesLimit: null,
     }),
     [],
   );
@@ -159,6 +160,30 @@ export default defineScenario({
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /clients\[0\]\.concurrency: expected at most 100000 requests in flight/);
     assert.doesNotMatch(r.stdout + r.stderr, /load started/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the CLI refuses more servers than the host has ports before anything starts: exit 2, field and range", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/ports.ts`;
+    await Deno.writeTextFile(
+      file,
+      `import { defineScenario, hello } from "${new URL("../../mod.ts", import.meta.url).href}";
+export default defineScenario({
+  name: "ports",
+  description: "more servers than any ephemeral port range",
+  servers: [{ count: 65535, behavior: hello() }],
+  clients: [{ requests: 1 }],
+});
+`,
+    );
+    const r = await runCli([file, "--quiet"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /servers\[0\]\.count: 65535 servers need 65535 listening ports; /);
+    assert.doesNotMatch(r.stdout + r.stderr, /load started|starting/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

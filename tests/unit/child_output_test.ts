@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyToFile, readLines } from "../../system/child_output.ts";
+import { copyLinesToFile, copyToFile, lastLines, readLines } from "../../system/child_output.ts";
 
 Deno.test("copyToFile copies every chunk, shows each to onChunk, and closes the file", async () => {
   const path = await Deno.makeTempFile();
@@ -29,4 +29,29 @@ Deno.test("readLines joins lines split across chunks and stops when told", async
     return line === "bb" ? "stop" : undefined;
   });
   assert.deepEqual(some, ["a", "bb"]);
+});
+
+Deno.test("copyLinesToFile logs what onLine returns for each line, and nothing for null", async () => {
+  const path = await Deno.makeTempFile();
+  const pipe = ReadableStream.from(
+    ["keep\n@@hid", "den\nbefore@@x\nlast"].map((c) => new TextEncoder().encode(c)),
+  ).getReader();
+  const seen: string[] = [];
+  await copyLinesToFile(pipe, await Deno.open(path, { write: true }), (line) => {
+    seen.push(line);
+    const at = line.indexOf("@@");
+    return at < 0 ? line : at > 0 ? line.slice(0, at) : null;
+  });
+  assert.deepEqual(seen, ["keep", "@@hidden", "before@@x", "last"]);
+  assert.equal(await Deno.readTextFile(path), "keep\nbefore\nlast\n");
+  await Deno.remove(path);
+});
+
+Deno.test("lastLines keeps the last lines within a character bound, without \\r or the final newline", () => {
+  const text = Array.from({ length: 30 }, (_, i) => `line ${i + 1}\r`).join("\n") + "\n";
+  const tail = lastLines(text);
+  assert.equal(tail.split("\n").length, 20);
+  assert.match(tail, /^line 11\nline 12\n[^]*line 30$/);
+  assert.equal(lastLines("x".repeat(5000) + "end\n"), "x".repeat(4093) + "end");
+  assert.equal(lastLines("a\nb\nc", { lines: 2, chars: 2 }), "\nc");
 });

@@ -81,3 +81,18 @@ Deno.test("the worker budget is run-wide: several fleets share the cores, at lea
   const wide = planRun(three, { seed: 1, cores: 9 });
   assert.deepEqual(wide.workers.map((w) => w.fleet), ["a", "a", "a", "a", "b", "b", "b", "b", "c"]);
 });
+
+Deno.test("the plan gives each client its fleet's resolved pool as it is, and only plans", () => {
+  const perRequest = resolveScenario(defineScenario({
+    name: "pool",
+    description: "d",
+    servers: [{}],
+    clients: [{ count: 2, requests: 4, connections: "per-request" }],
+  }));
+  const plan = planRun(perRequest, { seed: 1, cores: 1 });
+  assert.deepEqual(plan.clients.map((c) => c.pool), [
+    perRequest.clients[0].pool,
+    perRequest.clients[0].pool,
+  ]);
+  assert.equal(plan.clients[0].pool.maxIdlePerHost, 0);
+});

@@ -9,7 +9,8 @@ import {
   ScenarioError,
   z,
 } from "../../mod.ts";
-import { resolveScenario } from "../../scenario/resolve.ts";
+import { isResolvedScenario, resolveScenario } from "../../scenario/resolve.ts";
+import { runScenario } from "../../run/run_scenario.ts";
 import type { ClientFleetInput, ServerFleetInput } from "../../mod.ts";
 
 function scenarioWith(parts: { servers?: unknown; clients?: unknown; assert?: unknown }) {
@@ -230,4 +231,49 @@ Deno.test("name and description are required and checked", () => {
     'name: expected a kebab-case name such as "hang-mre", got "Bad Name"',
     'description: expected a one-line description, got ""',
   ]);
+});
+
+Deno.test("every shortcut is expanded by resolving: per-request keeps no idle connection, rates become one schedule", () => {
+  const scenario = resolveScenario(scenarioWith({
+    clients: [
+      { requests: 10, connections: "per-request", pool: { idleTimeout: "1s" } },
+      { duration: "2s", rate: "50/s" },
+      { stages: [{ duration: "1s", rate: 10 }, { duration: "3s", rate: "1/ms" }] },
+    ],
+  }));
+  const [perRequest, constant, staged] = scenario.clients;
+  assert.deepEqual(perRequest.pool, { maxIdlePerHost: 0, idleTimeoutMs: 1000 });
+  assert.deepEqual(constant.arrival, {
+    startRatePerSecond: 50,
+    stages: [{ durationMs: 2000, ratePerSecond: 50 }],
+  });
+  assert.equal(staged.durationMs, 4000, "stages set how long the fleet runs");
+  assert.deepEqual(staged.arrival?.stages.map((s) => s.ratePerSecond), [10, 1000]);
+  assert.deepEqual(scenario.clients.map((c) => c.name), ["clients", "clients-2", "clients-3"]);
+});
+
+Deno.test("a resolved scenario is known as such, with the overrides it was resolved with", () => {
+  const definition = defineScenario({
+    name: "once",
+    description: "d",
+    params: z.object({ n: z.coerce.number().default(1) }),
+    servers: [{}],
+    clients: (p) => [{ requests: p.n }],
+  });
+  const scenario = resolveScenario(definition, { set: { n: "3" } });
+  assert.equal(isResolvedScenario(scenario), true);
+  assert.equal(isResolvedScenario(definition), false);
+  assert.equal(isResolvedScenario({ ...scenario }), false, "a copy was not validated");
+  assert.deepEqual(scenario.set, { n: "3" }, "as given, for a server host to resolve again");
+  assert.equal(scenario.params.n, 3);
+});
+
+Deno.test("runScenario takes a resolved scenario as it is, and refuses set or file beside it", async () => {
+  const scenario = resolveScenario(scenarioWith({}));
+  await assert.rejects(
+    () => runScenario(scenario, { set: { n: "2" } }),
+    TypeError,
+    'cannot apply set or file to scenario "broken": it is already resolved',
+  );
+  await assert.rejects(() => runScenario(scenario, { file: "x.ts" }), TypeError);
 });

@@ -214,6 +214,7 @@ Deno.test("a healthy run's longest pause is not a fault: it says there was no st
   const watched = renderTextReport(reportFixture({
     watchdog: { boundMs: 5000, resolutionMs: 350 },
     longestStall: pause,
+    longestStallByProgress: { completions: pause, responses: null },
   }));
   assert.ok(
     watched.includes(
@@ -222,7 +223,10 @@ Deno.test("a healthy run's longest pause is not a fault: it says there was no st
     watched,
   );
   assert.ok(!watched.includes("Max stall"), watched);
-  const unwatched = renderTextReport(reportFixture({ longestStall: pause }));
+  const unwatched = renderTextReport(reportFixture({
+    longestStall: pause,
+    longestStallByProgress: { completions: pause, responses: null },
+  }));
   assert.ok(
     unwatched.includes(
       "Longest pause: 506.9ms (from 1.20s into the load; no stall bound was set)\n",

@@ -1,0 +1,167 @@
+/**
+ * How a run ended, in words, and the report put together from the run's parts once everything
+ * has stopped.
+ *
+ * @module
+ */
+
+import type { RunPlan } from "../plan/plan.ts";
+import type { RunOutcome, RunReport } from "../report/types.ts";
+import type { StallDiagnosis } from "../report/stall_diagnosis.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import type { RunServers } from "../servers/start_servers.ts";
+import { readHostSettings } from "../system/host_settings.ts";
+import { listenReport } from "../system/listen_overflow.ts";
+import type { MemorySampler } from "../system/memory_sampler.ts";
+import { fdLimit, sampleProcess } from "../system/process_probe.ts";
+import { formatDuration } from "../units/duration.ts";
+import { buildReport } from "./build_report.ts";
+import type { RunCollector } from "./collector.ts";
+import type { LoadEnd } from "./end_of_load.ts";
+import type { LoadClock } from "./load_clock.ts";
+import { insideNamespace } from "./network_namespace.ts";
+import type { LoadRounds } from "./rounds.ts";
+import type { RunStop } from "./run_stop.ts";
+import type { StallWatch } from "./stall_watch.ts";
+
+/**
+ * Says why a run ended, for the report's `outcomeDetail`.
+ *
+ * @param outcome How it ended.
+ * @param run The plan, whether the duration's grace ran out, the stall, the exited process.
+ * @returns One sentence.
+ *
+ * @example
+ * ```ts ignore
+ * outcomeDetail("stalled", { plan, graceExpired: false, stall, exitedProcess: null });
+ * // "stopped by the stall watchdog: no request completed for 5.00s"
+ * ```
+ */
+export function outcomeDetail(
+  outcome: RunOutcome,
+  run: {
+    plan: RunPlan;
+    graceExpired: boolean;
+    durationGraceMs: number | null;
+    stall: StallDiagnosis | null;
+    exitedProcess: string | null;
+  },
+): string {
+  switch (outcome) {
+    case "completed": {
+      if (!run.graceExpired) return "every client finished";
+      const graceMs = run.durationGraceMs! -
+        Math.max(...run.plan.clients.map((c) => c.durationMs!));
+      return `the clients' duration ended; requests still in flight ${
+        formatDuration(graceMs)
+      } later were stopped`;
+    }
+    case "time-limit":
+      return `stopped by the time limit (${formatDuration(run.plan.timeLimitMs)})`;
+    case "stalled":
+      return `stopped by the stall watchdog: no ${
+        run.stall?.progress === "responses" ? "response" : "request completed"
+      } for ${formatDuration(run.stall?.boundMs ?? 0)}`;
+    case "server-exited":
+      return `stopped because server process ${run.exitedProcess} exited`;
+    default:
+      return "stopped by an abort signal";
+  }
+}
+
+/** A run's parts once everything has stopped, as {@linkcode reportRun} reads them. */
+export interface FinishedRun {
+  /** The validated scenario. */
+  scenario: Scenario;
+  /** The plan that ran. */
+  plan: RunPlan;
+  /** How it ended. */
+  outcome: RunOutcome;
+  /** The run's collector. */
+  collector: RunCollector;
+  /** The load's clock. */
+  clock: LoadClock;
+  /** The rounds (load times, duration grace). */
+  rounds: LoadRounds;
+  /** The run's stop (the exited process). */
+  stop: RunStop;
+  /** The stall watch. */
+  watch: StallWatch;
+  /** The run's servers. */
+  servers: RunServers;
+  /** The servers and sockets as the load ended. */
+  end: LoadEnd;
+  /** The memory sampler. */
+  sampler: MemorySampler;
+}
+
+/**
+ * Builds the run's report (verdicts included) from its parts.
+ *
+ * @param run The run's parts.
+ * @returns The report.
+ *
+ * @example
+ * ```ts ignore
+ * return reportRun({ scenario, plan, outcome, collector, clock, rounds, stop, watch, servers,
+ *   end, sampler });
+ * ```
+ */
+export function reportRun(run: FinishedRun): RunReport {
+  const { plan, collector, servers, sampler, rounds } = run;
+  const limit = fdLimit("self");
+  const peakOpenFds = collector.peakOpenFds;
+  if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
+    collector.incidents.push(
+      `the runtime's open file descriptors reached ${peakOpenFds} of its limit ${limit} (ulimit -n)`,
+    );
+  }
+  const watch = run.watch.report();
+  return buildReport({
+    scenario: run.scenario,
+    plan,
+    collector,
+    servers: run.end.counters,
+    urls: servers.urls,
+    startedAt: run.clock.startedAt,
+    roundLoadMs: rounds.loadMs,
+    durationMs: rounds.loadMs.reduce((a, b) => a + b, 0),
+    outcome: run.outcome,
+    outcomeDetail: outcomeDetail(run.outcome, {
+      plan,
+      graceExpired: rounds.graceExpired,
+      durationGraceMs: rounds.durationGraceMs,
+      stall: watch.stall,
+      exitedProcess: run.stop.exitedProcess,
+    }),
+    timeline: collector.timeline,
+    incidents: collector.incidents,
+    process: {
+      pid: Deno.pid,
+      fdLimit: limit,
+      peakOpenFds,
+      peakRssBytes: sampleProcess("self").peakRssBytes,
+    },
+    host: { ...readHostSettings(), networkNamespace: insideNamespace() },
+    sockets: collector.sockets(),
+    listen: listenReport({
+      before: collector.listen.before,
+      after: collector.listen.latest,
+      namespace: insideNamespace(),
+      listeners: plan.servers.map((s) => {
+        const port = Number(new URL(servers.urls[s.id]).port);
+        return { server: `${s.fleet}[${s.index}]`, port, backlog: run.end.backlogs[port] ?? null };
+      }),
+    }),
+    ...watch,
+    eventLoops: run.end.eventLoops,
+    serverProcesses: servers.describe(run.clock.originMs),
+    memory: sampler.timeline.every((t) => t.rssBytes[0] === null) ? null : {
+      intervalMs: sampler.intervalMs,
+      processes: sampler.processes.map((p, i) => ({ ...p, peakRssBytes: sampler.peakRssBytes[i] })),
+      timeline: sampler.timeline,
+      rounds: plan.memoryRounds,
+      checkpoints: collector.checkpoints,
+    },
+  });
+}

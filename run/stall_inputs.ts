@@ -1,0 +1,96 @@
+/**
+ * What the stall diagnosis is given when a watchdog trips: the collector's view, the servers'
+ * counters, the sockets, the process, silent workers and blocked threads.
+ *
+ * @module
+ */
+
+import type { RunPlan } from "../plan/plan.ts";
+import type { StallWatchdog } from "../report/stall_watchdog.ts";
+import { type diagnoseStall, type StallProgress } from "../report/stall_diagnosis.ts";
+import type { RunServers } from "../servers/start_servers.ts";
+import { epochNow, type LagTracker } from "../system/event_loop_lag.ts";
+import { fdLimit, sampleProcess } from "../system/process_probe.ts";
+import { serverCountsRequests } from "./build_report.ts";
+import type { RunCollector } from "./collector.ts";
+import type { LoadClock } from "./load_clock.ts";
+import { blockedThreadsDuring, silentBeyondRuntime } from "./thread_lag.ts";
+
+/** The diagnosis's input. */
+export type StallInput = Parameters<typeof diagnoseStall>[0];
+
+/** Where {@linkcode stallInput} reads from. */
+export interface StallSources {
+  /** The run plan. */
+  plan: RunPlan;
+  /** The run's collector. */
+  collector: RunCollector;
+  /** The run's servers. */
+  servers: RunServers;
+  /** The main thread's lag tracker. */
+  lag: LagTracker;
+  /** The load's clock. */
+  clock: LoadClock;
+  /** A worker silent this long counts as silent, ms. */
+  silentMs: number;
+}
+
+/**
+ * Gathers the diagnosis's input as a watchdog trips.
+ *
+ * @param tripped The kind of progress that stopped, and its watchdog.
+ * @param sources The run's parts to read.
+ * @returns The input of `diagnoseStall`.
+ *
+ * @example
+ * ```ts ignore
+ * const stall = diagnoseStall(stallInput({ kind, watchdog, nowMs }, sources));
+ * ```
+ */
+export function stallInput(
+  tripped: { kind: StallProgress; watchdog: StallWatchdog; nowMs: number },
+  sources: StallSources,
+): StallInput {
+  const { plan, collector, servers, lag, clock } = sources;
+  const { kind, watchdog, nowMs } = tripped;
+  const t = collector.totals();
+  const loadStartMs = clock.epochOriginMs();
+  return {
+    detectedAtMs: nowMs,
+    progressStoppedAtMs: watchdog.current!.fromMs,
+    progress: kind,
+    boundMs: watchdog.boundMs!,
+    totals: { completed: t.completed, inFlight: t.inFlight, planned: plan.planned },
+    serverNames: plan.servers.map((s) => `${s.fleet}[${s.index}]`),
+    clientNames: plan.clients.map((c) => `${c.fleet}[${c.index}]`),
+    inFlightByServer: collector.inFlightByServer(),
+    awaitingHeadersByServer: collector.awaitingHeadersByServer(),
+    inFlightByClient: collector.inFlightByClient(),
+    // A command's or a URL's counters are unknown (null), never 0.
+    servers: servers.counters.map((c, id) =>
+      serverCountsRequests(plan.servers[id].placement)
+        ? c
+        : { ...c, received: null, responded: null }
+    ),
+    oldest: collector.oldestInFlight(nowMs),
+    sockets: collector.census,
+    serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
+    process: { ...sampleProcess("self"), fdLimit: fdLimit("self") },
+    // A worker's snapshots wait in the queue while the main thread is blocked: that silence is
+    // the main thread's, not the worker's.
+    silentWorkers: silentBeyondRuntime(
+      collector.silentWorkers(nowMs, {
+        thresholdMs: sources.silentMs,
+        workerIds: plan.workers.map((w) => w.id),
+        failed: collector.failedWorkers,
+      }),
+      { runtime: lag, nowMs: nowMs + loadStartMs, thresholdMs: sources.silentMs },
+    ),
+    // Blocks during the stall or just before it (what the workers posted during a block of the
+    // main thread is read after it, and counts as progress then).
+    blockedThreads: blockedThreadsDuring({
+      fromMs: watchdog.current!.fromMs - watchdog.boundMs! + loadStartMs,
+      toMs: epochNow(),
+    }, { runtime: lag, hosts: servers.hostEventLoops(), loadStartMs }),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Field schemas shared by the scenario's parts: whole numbers, durations, loopback addresses.
+ * Internal to `scenario/`.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { parseDuration } from "../units/duration.ts";
+
+/** A whole number of at least 1, with one message for every way it is not. */
+export function positiveInt(what = "a positive integer") {
+  return z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).min(1, {
+    error: `expected ${what}`,
+  });
+}
+
+/**
+ * Whether a URL that matched a pattern really parses (`http://127.0.0.1:99999/` matches
+ * `:\d+` but has no such port). `{port}` stands for a port wedge picks.
+ */
+export function parsesAsUrl(url: string): boolean {
+  return URL.canParse(url.replaceAll("{port}", "1"));
+}
+
+/** Whether every part of a dotted IPv4 address is 0-255. */
+export function octetsInRange(address: string): boolean {
+  return address.split(".").every((part) => Number(part) <= 255);
+}
+
+/** The longest duration timers can wait (2^31 - 1 ms, about 24.8 days). */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** A duration field: `"250ms"`, `"5s"` or milliseconds; becomes milliseconds. */
+export const durationSchema: z.ZodType<number, number | string> = z.union([
+  z.number(),
+  z.string(),
+], {
+  error: 'expected a duration such as "250ms" or "5s"',
+}).transform((value, ctx) => {
+  try {
+    const ms = parseDuration(value);
+    if (ms > MAX_DURATION_MS) {
+      ctx.issues.push({
+        code: "custom",
+        input: value,
+        message: "expected a duration up to 24 days (timers cannot wait longer)",
+      });
+      return z.NEVER;
+    }
+    return ms;
+  } catch {
+    ctx.issues.push({
+      code: "custom",
+      input: value,
+      message: 'expected a duration such as "250ms", "5s" or a number of milliseconds',
+    });
+    return z.NEVER;
+  }
+});
+
+// Servers bind 127.0.0.1, so client source addresses must be IPv4 loopback too.
+export const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
