@@ -82,6 +82,35 @@ export interface ClientCounters {
   bodyBytes: number;
 }
 
+/**
+ * A client's counters before it has sent anything.
+ *
+ * @param id The client's id.
+ * @returns Every count at 0.
+ *
+ * @example
+ * ```ts
+ * import { zeroCounters } from "./protocol.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(zeroCounters(3).sent, 0);
+ * ```
+ */
+export function zeroCounters(id: number): ClientCounters {
+  return {
+    id,
+    sent: 0,
+    completed: 0,
+    ok: 0,
+    errors: 0,
+    abandoned: 0,
+    late: 0,
+    dropped: 0,
+    retried: 0,
+    bodyBytes: 0,
+  };
+}
+
 /** A worker's state: cumulative counters plus the latency recorded since the previous snapshot. */
 export interface WorkerSnapshot {
   /** Message type. */

@@ -17,12 +17,13 @@ import { RawConnection, serializeRequest, UnwrittenRequestError } from "./raw_co
 import { Http1ProtocolError } from "./http1_response_parser.ts";
 import type { ErrorClass } from "../report/types.ts";
 import type { InFlightRequest } from "../report/stall_diagnosis.ts";
-import type {
-  ClientCounters,
-  FromWorker,
-  ToWorker,
-  WorkerInit,
-  WorkerSnapshot,
+import {
+  type ClientCounters,
+  type FromWorker,
+  type ToWorker,
+  type WorkerInit,
+  type WorkerSnapshot,
+  zeroCounters,
 } from "./protocol.ts";
 
 const MAX_DISTINCT_ERRORS = 50;
@@ -618,18 +619,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         histogram: new LatencyHistogram(),
         corrected: new LatencyHistogram(),
         queue: message.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
-        counters: message.clients.map((c) => ({
-          id: c.id,
-          sent: 0,
-          completed: 0,
-          ok: 0,
-          errors: 0,
-          abandoned: 0,
-          late: 0,
-          dropped: 0,
-          retried: 0,
-          bodyBytes: 0,
-        })),
+        counters: message.clients.map((c) => zeroCounters(c.id)),
         completedByServer: new Array(servers).fill(0),
         inFlightByServer: new Array(servers).fill(0),
         statusCodes: {},

@@ -12,7 +12,7 @@ import type { RunPlan } from "../plan/plan.ts";
 import type { ErrorCount, MemoryCheckpoint, SocketReport, TimelinePoint } from "../report/types.ts";
 import type { ListenCounters, SocketCensus } from "../report/readings.ts";
 import type { InFlightRequest } from "../report/stall_diagnosis.ts";
-import type { ClientCounters, WorkerSnapshot } from "../clients/protocol.ts";
+import { type ClientCounters, type WorkerSnapshot, zeroCounters } from "../clients/protocol.ts";
 
 /** Run-wide request counts at one moment. */
 export interface CollectedTotals {
@@ -224,18 +224,10 @@ export class RunCollector {
    * @returns Counters of each client, by client id (zeros for a client not heard from).
    */
   clients(): ClientCounters[] {
-    const out: ClientCounters[] = Array.from({ length: this.#clients }, (_, id) => ({
-      id,
-      sent: 0,
-      completed: 0,
-      ok: 0,
-      errors: 0,
-      abandoned: 0,
-      late: 0,
-      dropped: 0,
-      retried: 0,
-      bodyBytes: 0,
-    }));
+    const out: ClientCounters[] = Array.from(
+      { length: this.#clients },
+      (_, id) => zeroCounters(id),
+    );
     for (const snapshot of this.#latest.values()) {
       for (const c of snapshot.clients) out[c.id] = { ...c };
     }
