@@ -62,7 +62,8 @@ export type {
 export { REPORT_SCHEMA, REPORT_VERSION } from "./report/types.ts";
 export type { PortSockets, WorkerHeap } from "./report/readings.ts";
 export type { BlockedThread, StallProgress } from "./report/stall_diagnosis.ts";
-export { renderStallDiagnosis, renderTextReport, type TextReportOptions } from "./report/text.ts";
+export { renderTextReport, type TextReportOptions } from "./report/text.ts";
+export { renderStallDiagnosis } from "./report/text/stall.ts";
 export { judge } from "./assert/assertions.ts";
 export {
   judgeLeak,

@@ -7,7 +7,7 @@
 
 import { formatDuration } from "../units/duration.ts";
 import type { ProgressSample, RunPhase } from "../run/run_scenario.ts";
-import { renderStallDiagnosis } from "../report/text.ts";
+import { renderStallDiagnosis } from "../report/text/stall.ts";
 
 /** Options for {@linkcode createProgressDisplay}. */
 export interface ProgressDisplayOptions {

@@ -6,6 +6,7 @@
  */
 
 import type { RunPlan } from "../plan/plan.ts";
+import { deadline, isTimeout } from "../units/deadline.ts";
 import type { FromWorker, ToWorker, WorkerHeap, WorkerSnapshot } from "./protocol.ts";
 
 /** Options for {@linkcode startClientFleet}. */
@@ -173,21 +174,12 @@ export async function startClientFleet(
   };
 
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
-  let readyTimer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    readyTimer = setTimeout(() => resolve("timeout"), readyTimeoutMs);
-  });
-  let outcome: "ready" | "timeout";
   try {
-    outcome = await Promise.race([allReady.then(() => "ready" as const), timedOut]);
+    await deadline(allReady, readyTimeoutMs);
   } catch (error) {
-    clearTimeout(readyTimer);
     terminateAll();
-    throw error;
-  }
-  clearTimeout(readyTimer);
-  if (outcome === "timeout") {
-    terminateAll();
+    // allReady rejects with an Error, never a TimeoutError: this one is the deadline's.
+    if (!isTimeout(error)) throw error;
     throw new Error(
       `client workers not ready after ${readyTimeoutMs}ms (${ready.size}/${total} ready)`,
     );
@@ -209,14 +201,8 @@ export async function startClientFleet(
     async stop(stopOptions = {}) {
       if (!terminated && finals.size < total) {
         for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToWorker);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          finished,
-          new Promise<void>((
-            resolve,
-          ) => (timer = setTimeout(resolve, stopOptions.graceMs ?? 2000))),
-        ]);
-        clearTimeout(timer);
+        // Past the grace, the workers that posted no final snapshot are named unresponsive.
+        await deadline(finished, stopOptions.graceMs ?? 2000).catch(() => {});
       }
       const unresponsive = plan.workers.map((w) => w.id).filter((id) => !finals.has(id));
       terminateAll();

@@ -12,9 +12,8 @@ import { planRun, type RunPlan } from "../plan/plan.ts";
 import { randomSeed } from "../plan/random.ts";
 import type { RunReport } from "../report/types.ts";
 import type { ScenarioDefinition } from "../scenario/define.ts";
-import { isResolvedScenario, resolveScenario } from "../scenario/resolve.ts";
 import type { Scenario } from "../scenario/schema.ts";
-import { type ClientFleetHandle, startClientFleet } from "../clients/fleet.ts";
+import type { ClientFleetHandle } from "../clients/fleet.ts";
 import { startLagMonitor } from "../system/event_loop_lag.ts";
 import { readHostSettings } from "../system/host_settings.ts";
 import { readListenCounters } from "../system/listen_overflow.ts";
@@ -28,11 +27,13 @@ import { namespaceStep } from "./network_namespace.ts";
 import { notify } from "./notify.ts";
 import type { RunScenarioOptions } from "./options.ts";
 import { reportRun } from "./outcome.ts";
+import { resolvedOnce } from "./resolved_once.ts";
 import { LoadRounds } from "./rounds.ts";
+import { startClientsForRun } from "./run_clients.ts";
 import { RunStop } from "./run_stop.ts";
 import { startServersForRun } from "./run_servers.ts";
 import { guardSignals } from "./signal_guard.ts";
-import { SNAPSHOT_INTERVAL_MS, StallWatch } from "./stall_watch.ts";
+import { StallWatch } from "./stall_watch.ts";
 import { startTimeline, type Timeline } from "./timeline.ts";
 
 export type { ProgressSample, RunPhase, RunScenarioOptions } from "./options.ts";
@@ -78,25 +79,6 @@ export async function runScenario<P extends z.ZodObject>(
   return await guardSignals((signal) => runPlanned(scenario, plan, { ...options, signal }));
 }
 
-/**
- * The scenario resolved once: a definition is resolved here with `set` and `file`; a scenario
- * `resolveScenario` already made is used as it is (it carries its own overrides and file).
- */
-function resolvedOnce(
-  input: ScenarioDefinition<z.ZodObject> | Scenario,
-  options: RunScenarioOptions,
-): Scenario {
-  if (!isResolvedScenario(input)) {
-    return resolveScenario(input, { set: options.set, file: options.file });
-  }
-  if (options.set !== undefined || options.file !== undefined) {
-    throw new TypeError(
-      `cannot apply set or file to scenario "${input.name}": it is already resolved (give them to resolveScenario, or pass the definition)`,
-    );
-  }
-  return input;
-}
-
 /** Runs a validated, planned scenario: servers, clients, load rounds, then the report. */
 async function runPlanned(
   scenario: Scenario,
@@ -107,7 +89,8 @@ async function runPlanned(
   const clock = new LoadClock();
   const stop = new RunStop();
   const watch = new StallWatch(scenario, { enabled: options.watchdog ?? true });
-  notify(options.onPhase, { phase: "servers", count: plan.servers.length });
+  const { onPhase, onProgress, progressIntervalMs: intervalMs } = options;
+  notify(onPhase, { phase: "servers", count: plan.servers.length });
   const servers = await startServersForRun(scenario, plan, { ...options, collector, clock, stop });
   const sampler = new MemorySampler([RUNTIME_PROCESS, ...servers.processes]);
   sampler.start(); // from here to the end
@@ -119,37 +102,21 @@ async function runPlanned(
   let timeline: Timeline | undefined;
   let census: CensusLoop | undefined;
   try {
-    const { length: workers } = plan.workers;
-    notify(options.onPhase, { phase: "clients", clients: plan.clients.length, workers });
-    clients = await startClientFleet(plan, {
-      urls: servers.urls,
-      caCerts: servers.caCerts,
-      trackInFlight: watch.enabled,
-      snapshotIntervalMs: SNAPSHOT_INTERVAL_MS,
-      onSnapshot: (snapshot) => collector.apply(snapshot, clock.elapsedMs()),
-      onFailure: (workerId, message) => collector.failWorker(workerId, message),
-    });
+    clients = await startClientsForRun(plan, { servers, collector, clock, watch, onPhase });
     collector.observeListen(await readListenCounters(), { start: true });
     clock.start();
-    const { progressIntervalMs: intervalMs, onProgress } = options;
     timeline = startTimeline(collector, plan, {
       clock,
       counters: servers.counters,
       intervalMs,
       onProgress,
     });
-    notify(options.onPhase, { phase: "load" });
+    notify(onPhase, { phase: "load" });
     sampler.setOrigin(clock.originMs);
     census = startCensusLoop(ports, collector);
     stop.armTimeLimit(plan.timeLimitMs);
     stop.follow(options.signal);
-    const rounds = new LoadRounds(plan, {
-      clients,
-      collector,
-      sampler,
-      clock,
-      onPhase: options.onPhase,
-    });
+    const rounds = new LoadRounds(plan, { clients, collector, sampler, clock, onPhase });
     watch.start({
       plan,
       collector,
@@ -158,7 +125,7 @@ async function runPlanned(
       clock,
       rounds,
       onStall: (diagnosis) => {
-        notify(options.onPhase, { phase: "stalled", diagnosis });
+        notify(onPhase, { phase: "stalled", diagnosis });
         stop.stop("stalled");
       },
     });
@@ -167,8 +134,8 @@ async function runPlanned(
     const end = await endOfLoad(servers, { census, lag: lag.tracker, clock, collector, ports });
     timeline.stop();
     watch.stop();
-    notify(options.onProgress, timeline.sample());
-    if (outcome !== "completed") notify(options.onPhase, { phase: "stopping", reason: outcome });
+    notify(onProgress, timeline.sample());
+    if (outcome !== "completed") notify(onPhase, { phase: "stopping", reason: outcome });
     await stopFleets(clients, servers, collector);
     const run = { scenario, plan, outcome, collector, clock, rounds, stop, watch, servers, end };
     return reportRun({ ...run, sampler });

@@ -94,7 +94,7 @@ Deno.test("keep-alive race: both engines count it, raw retries only unwritten re
   assert.ok(raw.race >= 5, `raw counted ${raw.race}`);
   // Raw hides nothing: it counts at least a tenth of what fetch counts on the same load. It meets
   // the race more often than fetch (3-18x measured): it learns of the server's close in JS, about
-  // 2 ms later than hyper's pool does in native code (see IDLE_CHECK_MS in clients/worker.ts).
+  // 2 ms later than hyper's pool does in native code (see IDLE_CHECK_MS in clients/raw_engine.ts).
   assert.ok(raw.race * 10 >= fetch.race, JSON.stringify(seen));
   assert.ok(raw.retried! > 0, "raw found pooled connections closed and counted the retries");
 });

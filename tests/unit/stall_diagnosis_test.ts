@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { diagnoseStall, type StallEvidence } from "../../report/stall_diagnosis.ts";
-import { renderStallDiagnosis } from "../../report/text.ts";
+import { renderStallDiagnosis } from "../../report/text/stall.ts";
 import { countSockets, type SocketCensus, type TcpState } from "../../system/socket_census.ts";
 
 function evidence(overrides: Partial<StallEvidence> = {}): StallEvidence {

@@ -1,0 +1,156 @@
+/**
+ * Assertions on the requests themselves: all complete, enough succeed, enough per second, and an
+ * open model sends the rate it scheduled.
+ *
+ * @module
+ */
+
+import type { Assertion } from "./assertion.ts";
+
+/**
+ * Every planned request ended with a response (no errors, none left in flight or unsent), and the
+ * run was not cut short by its time limit. In duration mode: nothing left in flight or erroring.
+ *
+ * @returns The assertion.
+ *
+ * @example
+ * ```ts
+ * import { allRequestsComplete } from "./requests.ts";
+ *
+ * const assert = [allRequestsComplete()];
+ * ```
+ */
+export function allRequestsComplete(): Assertion {
+  return {
+    name: "allRequestsComplete",
+    description: "every request completes with a response",
+    check(report) {
+      const t = report.totals;
+      const responses = t.completed - t.errors;
+      const owed = t.planned === null ? t.sent : t.planned;
+      const measured = `${responses}/${owed} got a response`;
+      const problems: string[] = [];
+      if (t.planned !== null && t.sent < t.planned) {
+        problems.push(`${t.planned - t.sent} never sent`);
+      }
+      if (t.inFlight > 0) problems.push(`${t.inFlight} still in flight at the end`);
+      if (t.errors > 0) problems.push(`${t.errors} ended in an error`);
+      if (report.outcome !== "completed") problems.push(report.outcomeDetail);
+      return problems.length === 0
+        ? { pass: true, measured }
+        : { pass: false, measured, detail: problems.join("; ") };
+    },
+  };
+}
+
+/**
+ * At least this share of completed requests got a status below 400.
+ *
+ * @param rate A share between 0 and 1, e.g. `0.999`.
+ * @returns The assertion.
+ * @throws {RangeError} If `rate` is not within [0, 1].
+ *
+ * @example
+ * ```ts
+ * import { successRateAtLeast } from "./requests.ts";
+ *
+ * const assert = [successRateAtLeast(0.999)];
+ * ```
+ */
+export function successRateAtLeast(rate: number): Assertion {
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new RangeError(`successRateAtLeast(${rate}): expected a share between 0 and 1`);
+  }
+  return {
+    name: "successRateAtLeast",
+    description: `success rate at least ${formatPercent(rate)}`,
+    check(report) {
+      const measured = `${
+        formatPercent(report.successRate)
+      } (${report.totals.ok}/${report.totals.completed})`;
+      if (report.totals.completed === 0) {
+        return { pass: false, measured, detail: "no request completed" };
+      }
+      return { pass: report.successRate >= rate, measured };
+    },
+  };
+}
+
+/**
+ * Completed requests per second over the load phase reach at least `rps`.
+ *
+ * @param rps Requests per second.
+ * @returns The assertion.
+ * @throws {RangeError} If `rps` is not a positive number.
+ *
+ * @example
+ * ```ts
+ * import { throughputAtLeast } from "./requests.ts";
+ *
+ * const assert = [throughputAtLeast(1000)];
+ * ```
+ */
+export function throughputAtLeast(rps: number): Assertion {
+  if (!(rps > 0) || !Number.isFinite(rps)) {
+    throw new RangeError(`throughputAtLeast(${rps}): expected a positive number of requests/s`);
+  }
+  return {
+    name: "throughputAtLeast",
+    description: `throughput at least ${rps} req/s`,
+    check(report) {
+      return {
+        pass: report.requestsPerSecond >= rps,
+        measured: `${report.requestsPerSecond.toFixed(1)} req/s`,
+      };
+    },
+  };
+}
+
+/**
+ * An open model sends at least `share` of the requests its schedule made due (requests dropped
+ * because `maxInFlight` were owed, or not sent before the end, count against it).
+ *
+ * @param share The least share, e.g. `0.99`.
+ * @returns The assertion.
+ * @throws {RangeError} If `share` is not between 0 and 1.
+ *
+ * @example
+ * ```ts
+ * import { rateAchieved } from "./requests.ts";
+ *
+ * const assert = [rateAchieved(0.99)];
+ * ```
+ */
+export function rateAchieved(share: number): Assertion {
+  if (!(share > 0 && share <= 1)) {
+    throw new RangeError(`rateAchieved(${share}): expected a share above 0, at most 1`);
+  }
+  return {
+    name: "rateAchieved",
+    description: `at least ${formatPercent(share)} of the scheduled rate sent`,
+    check(report) {
+      const r = report.rate;
+      if (!r) {
+        return {
+          pass: false,
+          measured: "no rate",
+          detail: 'no client fleet has a rate: give one, e.g. rate: "1000/s"',
+        };
+      }
+      const measured = `${formatPercent(r.achieved)} (${r.sent} of ${r.scheduled} scheduled; ${
+        r.achievedPerSecond.toFixed(0)
+      }/s of ${r.targetPerSecond.toFixed(0)}/s; ${r.late} late, ${r.dropped} dropped)`;
+      return r.achieved >= share ? { pass: true, measured } : {
+        pass: false,
+        measured,
+        detail: r.dropped
+          ? `${r.dropped} requests were dropped: more than maxInFlight were owed (the server or the lanes could not keep up)`
+          : "the lanes could not send on schedule: raise concurrency (lanes), or the load generator is the limit",
+      };
+    },
+  };
+}
+
+function formatPercent(share: number): string {
+  return `${(share * 100).toFixed(share >= 0.9995 && share < 1 ? 2 : 1)}%`;
+}

@@ -1,0 +1,194 @@
+/**
+ * Runs one client of a worker for a round: its `concurrency` lanes (fetch or raw engine), the
+ * schedule they take requests from (closed loop, or the open model's intended send times) and the
+ * counting of what happens to each request into the worker's state.
+ *
+ * @module
+ */
+
+import type { PlannedClient } from "../plan/plan.ts";
+import { createRandom } from "../plan/random.ts";
+import { ArrivalSchedule, ArrivalTickets, requestLatencies } from "../plan/arrival_schedule.ts";
+import { delay } from "../units/deadline.ts";
+import { fetchLane } from "./fetch_engine.ts";
+import type { LaneContext } from "./lane.ts";
+import type { ClientCounters } from "./protocol.ts";
+import { countIdleStrays, rawLane } from "./raw_engine.ts";
+import { countError, type WorkerState } from "./worker_state.ts";
+
+/** A request sent this long or more after its intended time counts as late (open model). */
+const LATE_MS = 10;
+
+/** Where a client's requests come from: the closed loop's limit or the open model's tickets. */
+type Schedule = Pick<LaneContext, "nextRequest" | "nextDue">;
+
+/** What a client's lanes count (every method but the schedule and the pick). */
+type Counting = Pick<LaneContext, "sent" | "record" | "retried" | "stray" | "received">;
+
+/**
+ * Runs a client's lanes until its requests, its duration or the worker's run end; its counts go
+ * into `state` (its counters run on over rounds).
+ *
+ * @param state The worker's state.
+ * @param spec The client.
+ * @param options `startedAt`: when the round started (`performance.now()`).
+ * @returns Resolves when every lane is done.
+ *
+ * @example
+ * ```ts ignore
+ * const startedAt = performance.now();
+ * await Promise.all(state.init.clients.map((spec) => runClient(state, spec, { startedAt })));
+ * ```
+ */
+export async function runClient(
+  state: WorkerState,
+  spec: PlannedClient,
+  options: { startedAt: number },
+): Promise<void> {
+  const counters = state.counters.find((c) => c.id === spec.id)!;
+  // Open model: requests have intended send times from one schedule; closed model: a lane sends
+  // its next request as soon as the previous one ends.
+  const tickets = spec.arrival && new ArrivalTickets(new ArrivalSchedule(spec.arrival), {
+    startMs: options.startedAt,
+    limit: spec.requests ?? Infinity,
+    maxOwed: spec.maxInFlight ?? Infinity,
+  });
+  const lane: LaneContext = {
+    state,
+    spec,
+    counters,
+    pick: targetPicker(spec),
+    ...schedule(state, spec, { counters, tickets, startedAt: options.startedAt }),
+    ...counting(state, counters, { open: tickets !== null }),
+  };
+  const lanes = Array.from(
+    { length: spec.concurrency },
+    spec.engine === "raw" ? () => rawLane(lane) : () => fetchLane(lane),
+  );
+  await Promise.all(lanes);
+  // A second answer that came while the last connections sat idle counts too.
+  countIdleStrays(lane);
+}
+
+/** The client's server choice: round robin from its id, or seeded random. */
+function targetPicker(spec: PlannedClient): () => number {
+  const targets = spec.targets;
+  const random = createRandom(spec.seed);
+  let next = spec.id % targets.length;
+  return spec.select === "random" ? () => targets[Math.floor(random() * targets.length)] : () => {
+    const target = targets[next];
+    next = next + 1 === targets.length ? 0 : next + 1;
+    return target;
+  };
+}
+
+/** The client's requests for this round: when each may go, until its limit or deadline. */
+function schedule(
+  state: WorkerState,
+  spec: PlannedClient,
+  options: { counters: ClientCounters; tickets: ArrivalTickets | null; startedAt: number },
+): Schedule {
+  const { counters, tickets } = options;
+  const deadline = spec.durationMs === null ? Infinity : options.startedAt + spec.durationMs;
+  // Counters run on over rounds; each round sends `requests` more.
+  const limit = (spec.requests ?? Infinity) + counters.sent;
+  const droppedBefore = counters.dropped;
+  // Closed model: requests are reserved when a lane decides to send one (lanes decide between
+  // awaits), so the limit is never overshot.
+  let reserved = counters.sent;
+
+  async function nextRequest(): Promise<number | null> {
+    if (state.stopped) return null;
+    const now = performance.now();
+    if (now >= deadline) return null;
+    if (tickets === null) return reserved < limit ? (reserved++, now) : null;
+    const at = tickets.take(now, counters.sent - counters.completed);
+    counters.dropped = droppedBefore + tickets.dropped;
+    if (at === null || at >= deadline) return null;
+    // A timer may fire early: sleep until the clock says the intended time has come, so no
+    // request goes before it (corrected latency never below service latency).
+    for (let wait = at - now; wait > 0; wait = at - performance.now()) {
+      await delay(wait);
+      if (state.stopped) return null;
+    }
+    // While this lane slept, others may have filled what may be owed: then this one is dropped.
+    if (!tickets.maySend(counters.sent - counters.completed)) {
+      tickets.dropTaken();
+      counters.dropped = droppedBefore + tickets.dropped;
+      return nextRequest();
+    }
+    return at;
+  }
+
+  function nextDue(): number | null {
+    const now = performance.now();
+    if (state.stopped || now >= deadline) return null;
+    if (tickets === null) return reserved < limit ? (reserved++, now) : null;
+    const at = tickets.takeDue(now, counters.sent - counters.completed);
+    counters.dropped = droppedBefore + tickets.dropped;
+    return at;
+  }
+
+  return { nextRequest, nextDue };
+}
+
+/** Counts a client's requests into its counters and the worker's histograms and tallies. */
+function counting(
+  state: WorkerState,
+  counters: ClientCounters,
+  options: { open: boolean },
+): Counting {
+  function sent(target: number, intended: number, sentAt: number): void {
+    counters.sent++;
+    state.inFlightByServer[target]++;
+    if (!options.open) return;
+    const { queueMs } = requestLatencies(intended, { sentAtMs: sentAt, endMs: sentAt });
+    state.queue!.recordMs(queueMs);
+    if (queueMs >= LATE_MS) counters.late++;
+  }
+
+  function record(
+    target: number,
+    intended: number,
+    sentAt: number,
+    status: number | undefined,
+    error?: unknown,
+  ): void {
+    if (status !== undefined) {
+      const latencies = requestLatencies(intended, { sentAtMs: sentAt, endMs: performance.now() });
+      state.histogram.recordMs(latencies.serviceMs);
+      // Closed loop: intended is the actual send, so corrected equals service.
+      state.corrected.recordMs(latencies.correctedMs);
+      state.statusCodes[status] = (state.statusCodes[status] ?? 0) + 1;
+      if (status < 400) counters.ok++;
+    } else {
+      counters.errors++;
+      countError(state.errors, error);
+    }
+    counters.completed++;
+    state.completedByServer[target]++;
+    state.inFlightByServer[target]--;
+  }
+
+  function retried(count: number, why: unknown): void {
+    counters.retried += count;
+    countError(state.retries, why, count);
+  }
+
+  function stray(status: number, error: unknown): void {
+    // The last request answered on that connection got a second answer: it ends as a protocol
+    // error, not as the response it first seemed to get (its latency sample stays recorded).
+    if (status < 400) counters.ok--;
+    const code = String(status);
+    if (state.statusCodes[code] > 1) state.statusCodes[code]--;
+    else delete state.statusCodes[code];
+    counters.errors++;
+    countError(state.errors, error);
+  }
+
+  function received(bytes: number): void {
+    counters.bodyBytes += bytes;
+  }
+
+  return { sent, record, retried, stray, received };
+}

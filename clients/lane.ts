@@ -1,0 +1,62 @@
+/**
+ * The contract between a client and its request loops (lanes): what a lane of either engine
+ * (fetch, raw) needs of its client to pick a server, get its next request and count what happens.
+ *
+ * @module
+ */
+
+import type { PlannedClient } from "../plan/plan.ts";
+import type { ClientCounters } from "./protocol.ts";
+import type { WorkerState } from "./worker_state.ts";
+
+/** What a lane needs of its client: pick a server, get the next request, count what happens. */
+export interface LaneContext {
+  /** The worker's state (slots, server URLs). */
+  readonly state: WorkerState;
+  /** The client the lane runs for. */
+  readonly spec: PlannedClient;
+  /** The client's counters. */
+  readonly counters: ClientCounters;
+  /** The server the next request goes to. */
+  pick(): number;
+  /** The next request's intended send time (waiting for it, in the open model), or null. */
+  nextRequest(): Promise<number | null>;
+  /** Another request for a pipelined batch, only if it may go now; else null. */
+  nextDue(): number | null;
+  /** Counts a request as sent at `sentAt`, and how late that was against its intended time. */
+  sent(target: number, intended: number, sentAt: number): void;
+  /** Counts a request's end: a response with `status`, or `error`. */
+  record(
+    target: number,
+    intended: number,
+    sentAt: number,
+    status: number | undefined,
+    error?: unknown,
+  ): void;
+  /** `count` requests go again on a new connection: their pooled one was found closed. */
+  retried(count: number, why: unknown): void;
+  /**
+   * Bytes arrived on an idle connection with no request waiting: the request last answered on it
+   * (with `status`) was answered twice, and counts as a protocol error instead.
+   */
+  stray(status: number, error: unknown): void;
+  /** Response body bytes received. */
+  received(bytes: number): void;
+}
+
+/**
+ * The error a request that ran out of its client's `timeout` ends with.
+ *
+ * @returns A `TimeoutError` `DOMException`, as `AbortSignal.timeout` aborts with.
+ *
+ * @example
+ * ```ts
+ * import { timeoutError } from "./lane.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(timeoutError().name, "TimeoutError");
+ * ```
+ */
+export function timeoutError(): DOMException {
+  return new DOMException("request timed out", "TimeoutError");
+}

@@ -1,0 +1,101 @@
+/**
+ * The latency section of the text report: the response time histogram, the percentiles (side by
+ * side with service time and queue wait in an open model), and an open model's achieved rate.
+ *
+ * @module
+ */
+
+import { formatDuration } from "../../units/duration.ts";
+import type { LatencySummary, RunReport } from "../types.ts";
+import { bar } from "./_format.ts";
+
+/**
+ * Renders the histogram and percentiles (nothing when no request got a response), then the rate
+ * of an open model.
+ *
+ * @param report The parts of the run report the section reads.
+ * @returns Lines of text, each part after a blank line.
+ *
+ * @example
+ * ```ts
+ * import { renderLatency } from "./latency.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const latency = {
+ *   count: 2, min: 1, mean: 1.5, max: 2, stdev: 0.5,
+ *   percentiles: { p50: 1, p75: 2, p90: 2, p95: 2, p99: 2, "p99.9": 2 },
+ *   histogram: [{ le: 1, count: 1 }, { le: 2, count: 1 }],
+ * };
+ * const lines = renderLatency({ latency, latencyBreakdown: null, rate: null });
+ * assert.ok(lines.includes("Response time histogram:"));
+ * assert.ok(lines.includes("     50% in 1.00ms"));
+ * ```
+ */
+export function renderLatency(
+  report: Pick<RunReport, "latency" | "latencyBreakdown" | "rate">,
+): string[] {
+  const lines: string[] = [];
+  const l = report.latency;
+  if (l.count > 0) {
+    lines.push("");
+    lines.push("Response time histogram:");
+    lines.push(...histogram(l));
+    lines.push("");
+    lines.push(...percentiles(l, report.latencyBreakdown));
+  }
+  if (report.rate) {
+    const r = report.rate;
+    lines.push("");
+    lines.push(
+      `Rate: ${r.achievedPerSecond.toFixed(1)}/s sent of ${
+        r.targetPerSecond.toFixed(1)
+      }/s scheduled (${
+        (r.achieved * 100).toFixed(2)
+      }%: ${r.sent} of ${r.scheduled}); ${r.late} late (sent 10ms+ after their time), ${r.dropped} dropped (over maxInFlight)`,
+    );
+  }
+  return lines;
+}
+
+/** One line per bucket: its bound, its count and a bar. */
+function histogram(l: LatencySummary): string[] {
+  const max = Math.max(...l.histogram.map((b) => b.count));
+  const labels = l.histogram.map((b) => formatDuration(b.le));
+  const labelWidth = Math.max(...labels.map((s) => s.length));
+  const countWidth = Math.max(...l.histogram.map((b) => String(b.count).length));
+  return l.histogram.map((b, i) =>
+    `  ${labels[i].padStart(labelWidth)} [${String(b.count).padEnd(countWidth)}] |${
+      bar(b.count, max)
+    }`
+  );
+}
+
+/** The percentiles; in an open model the three latencies side by side (the histogram is the corrected one). */
+function percentiles(l: LatencySummary, b: RunReport["latencyBreakdown"]): string[] {
+  const lines: string[] = [];
+  if (!b) {
+    lines.push("Response time distribution:");
+    for (const [key, value] of Object.entries(l.percentiles)) {
+      lines.push(`  ${key.slice(1).padStart(5)}% in ${formatDuration(value)}`);
+    }
+    return lines;
+  }
+  lines.push(
+    "Response time distribution (corrected: from the intended send time; service: from the actual send; queue: the wait between):",
+  );
+  lines.push(
+    `  ${"".padStart(6)}  ${"corrected".padStart(10)} ${"service".padStart(10)} ${
+      "queue".padStart(10)
+    }`,
+  );
+  for (const key of Object.keys(l.percentiles) as (keyof typeof l.percentiles)[]) {
+    lines.push(
+      `  ${(key.slice(1) + "%").padStart(6)}  ${
+        formatDuration(b.corrected.percentiles[key]).padStart(10)
+      } ${formatDuration(b.service.percentiles[key]).padStart(10)} ${
+        formatDuration(b.queue.percentiles[key]).padStart(10)
+      }`,
+    );
+  }
+  return lines;
+}

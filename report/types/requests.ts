@@ -1,0 +1,117 @@
+/**
+ * The run report's requests and latency, as the clients saw them: request counts, errors by class,
+ * latency statistics, an open model's rate, and each client's counts.
+ *
+ * @module
+ */
+/** Error classes a failed request is sorted into. */
+export type ErrorClass =
+  | "timeout"
+  | "connection_refused"
+  | "connection_reset"
+  | "connection_closed"
+  | "address_unavailable"
+  | "too_many_open_files"
+  | "protocol_error"
+  | "body_error"
+  | "aborted"
+  | "other";
+
+/** One distinct error and how often it happened. */
+export interface ErrorCount {
+  /** The class. */
+  class: ErrorClass;
+  /** The message with addresses and ports removed, so equal failures group. */
+  message: string;
+  /** Occurrences. */
+  count: number;
+}
+
+/** Latency statistics, in milliseconds. */
+export interface LatencySummary {
+  /** Number of recorded latencies (completed requests that got a response). */
+  count: number;
+  /** Fastest, in ms. */
+  min: number;
+  /** Mean, in ms. */
+  mean: number;
+  /** Slowest, in ms. */
+  max: number;
+  /** Standard deviation, in ms. */
+  stdev: number;
+  /** Percentiles, in ms. */
+  percentiles: {
+    p50: number;
+    p75: number;
+    p90: number;
+    p95: number;
+    p99: number;
+    "p99.9": number;
+  };
+  /** Linear buckets between min and max (like oha's): requests with latency up to `le` ms. */
+  histogram: { le: number; count: number }[];
+}
+
+/** Request counts of a run, as seen by the clients. */
+export interface RequestTotals {
+  /** Requests the scenario asked for; `null` in duration mode. */
+  planned: number | null;
+  /** Requests started. */
+  sent: number;
+  /** Requests that ended: a full response or an error. */
+  completed: number;
+  /** Completed with a status below 400. */
+  ok: number;
+  /** Completed with an error or a status of 400 or more. */
+  failed: number;
+  /** Completed with an error (no usable response). */
+  errors: number;
+  /** Started but not ended when the run stopped. */
+  inFlight: number;
+  /** Timed out without cancel: the client stopped waiting but the request went on. */
+  abandoned: number;
+  /**
+   * Requests sent again on a new connection because their pooled connection was found closed
+   * before the request was written (raw engine; by why in `retries`). Null when a client uses
+   * fetch: hyper retries such requests inside, unseen.
+   */
+  retried: number | null;
+  /** Response body bytes received (decoded; bodies streamed and discarded, cut ones included). */
+  bodyBytes: number;
+}
+
+/** An open model's schedule against what was sent (client fleets with a rate only). */
+export interface RateReport {
+  /** Requests the schedule made due during the load. */
+  scheduled: number;
+  /** Requests sent. */
+  sent: number;
+  /** sent / scheduled. */
+  achieved: number;
+  /** Scheduled requests per second of the schedule's time that ran. */
+  targetPerSecond: number;
+  /** Sent requests per second of the same time. */
+  achievedPerSecond: number;
+  /** Sent 10 ms or more after their intended time. */
+  late: number;
+  /** Dropped because `maxInFlight` requests were owed. */
+  dropped: number;
+}
+
+/** One client: its own HTTP client and connection pool. */
+export interface ClientReport {
+  /** Fleet name. */
+  fleet: string;
+  /** Index in the fleet. */
+  index: number;
+  /** Worker thread that ran it. */
+  worker: number;
+  /** Requests planned for it; `null` in duration mode. */
+  planned: number | null;
+  /** Requests started. */
+  sent: number;
+  /** Requests ended. */
+  completed: number;
+  /** Requests that ended with a status below 400. */
+  ok: number;
+}

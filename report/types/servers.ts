@@ -1,0 +1,113 @@
+/**
+ * The run report's servers and processes: each server as it saw its traffic, the processes that ran
+ * servers and how they ended, the runtime process's resources, and each thread's event-loop lag.
+ *
+ * @module
+ */
+/** One server of a fleet, as the server saw its traffic. */
+export interface ServerReport {
+  /** Fleet name. */
+  fleet: string;
+  /** Index in the fleet. */
+  index: number;
+  /** Base URL. */
+  url: string;
+  /** Behaviour, described. */
+  behavior: string;
+  /** Requests the server's handler received; null where wedge cannot count (command, external). */
+  received: number | null;
+  /** Responses the handler returned; null where wedge cannot count (command, external). */
+  responded: number | null;
+  /**
+   * Handler failures answered with 500 (it threw, rejected, or returned no Response); null where
+   * wedge cannot count (command, external).
+   */
+  handlerErrors: number | null;
+  /** The first handler failure messages (at most 5). */
+  handlerErrorMessages: string[];
+  /** Requests the clients completed against this server (client view). */
+  completedByClients: number;
+  /** Requests in flight to this server when the run stopped (client view). */
+  inFlight: number;
+  /** Why the server stopped serving during the run (e.g. "Too many open files"), or null. */
+  failure: string | null;
+  /**
+   * HTTP/2 servers (null for HTTP/1.1): streams reset by the client before the answer, streams
+   * open as the load ended, and the most open at once on one connection.
+   */
+  streams: { reset: number; openAtEnd: number; peakOnOneConnection: number } | null;
+  /**
+   * Where it ran: inside the runtime, in a server host process, as the user's own command, or
+   * already running at a URL (wedge cannot count the requests of the last two: `received`,
+   * `responded` and `handlerErrors` are then null).
+   */
+  placement: "runtime" | "host" | "command" | "external";
+}
+
+/** How a server process (host or command) ended during or after the run. */
+export interface ProcessExitReport {
+  /** Exit code. */
+  code: number;
+  /** Signal that ended it, or null. */
+  signal: string | null;
+  /** When, in ms since the load started (negative: before it). */
+  atMs: number;
+  /** True when it exited before wedge stopped it. */
+  early: boolean;
+  /** The last lines of its stderr. */
+  stderrTail: string;
+}
+
+/** A process that ran servers: a server host, or one of the user's commands. */
+export interface ServerProcessReport {
+  /** E.g. `servers (host)` or `app[0]`. */
+  name: string;
+  /** Server fleet. */
+  fleet: string;
+  /** What it is. */
+  role: "server-host" | "command";
+  /** Process id. */
+  pid: number;
+  /** The command line (for a command: after `{port}` was replaced). */
+  command: string;
+  /** File with its stdout. */
+  stdoutLog: string;
+  /** File with its stderr. */
+  stderrLog: string;
+  /** How it ended, or null when it was still running as the report was built. */
+  exit: ProcessExitReport | null;
+  /**
+   * Why wedge could not signal its process group (e.g. `NotCapable` under narrowed permissions,
+   * EPERM), else null. wedge's supervisor killed the group then; the run fails.
+   */
+  stopFailure: string | null;
+}
+
+/** The runtime process (servers and client workers run inside it in this version). */
+export interface ProcessReport {
+  /** Process id. */
+  pid: number;
+  /** Soft limit on open files, or null where unknown. */
+  fdLimit: number | null;
+  /** Most open file descriptors seen in the timeline, or null. */
+  peakOpenFds: number | null;
+  /** Peak resident memory (VmHWM) in bytes, or null. */
+  peakRssBytes: number | null;
+}
+
+/** One thread's event loop: how late its steady timer fired (`system/event_loop_lag.ts`). */
+export interface EventLoopReport {
+  /** E.g. `runtime main thread`, `servers (host)`, `client worker 0`. */
+  thread: string;
+  /** The timer's interval, ms. */
+  intervalMs: number;
+  /** The largest lateness, ms, or null where it was never measured. */
+  maxLagMs: number | null;
+  /** When that block began, ms since the load started (negative: before it), or null. */
+  maxLagAtMs: number | null;
+  /**
+   * A thread that was still blocked (silent) as the load ended: for how long, ms; else null. Its
+   * `maxLagMs` is then at least this.
+   */
+  blockedAtEndMs: number | null;
+}
