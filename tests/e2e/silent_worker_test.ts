@@ -26,9 +26,11 @@ Deno.test("a worker blocked in a busy loop is named silent, for as long as it wa
   const now = () => performance.now() - t0;
   const heard = new Map<number, number>();
   const finals = new Set<number>();
+  const blocking = new Set<number>();
   const workers = [0, 1].map((id) => {
     const worker = new Worker(WORKER, { type: "module", name: `blocking-${id}` });
-    worker.onmessage = (event: MessageEvent<WorkerSnapshot>) => {
+    worker.onmessage = (event: MessageEvent<WorkerSnapshot | { type: "blocking" }>) => {
+      if (event.data.type === "blocking") return void blocking.add(id);
       collector.apply(event.data, now());
       heard.set(id, (heard.get(id) ?? 0) + 1);
       if (event.data.final) finals.add(id);
@@ -43,9 +45,11 @@ Deno.test("a worker blocked in a busy loop is named silent, for as long as it wa
     await waitFor(() => (heard.get(0) ?? 0) >= 2 && (heard.get(1) ?? 0) >= 2, 20_000, "snapshots");
     assert.deepEqual(silent(), [], "both are posting");
 
+    workers[1].postMessage({ type: "block", ms: 2000 });
+    // Every snapshot worker 1 posted before its block has arrived once it says it is blocking.
+    await waitFor(() => blocking.has(1), 20_000, "worker 1 to start its block");
     const heardBefore = heard.get(1)!;
     const blockedAt = now();
-    workers[1].postMessage({ type: "block", ms: 2000 });
     // While it is blocked, worker 1 (never worker 0) becomes silent; watch until it posts again.
     let longest = 0;
     await waitFor(
