@@ -6,6 +6,7 @@ import {
   type CommandServerSpec,
   startCommandServer,
 } from "../../servers/command_server.ts";
+import { alive } from "../_process.ts";
 
 const FOREIGN = "const s = require('http').createServer((q, r) => r.end('foreign'));" +
   "s.listen(0, '127.0.0.1', () => console.log(s.address().port));";
@@ -23,15 +24,6 @@ function spec(overrides: Partial<CommandServerSpec>): CommandServerSpec {
     stopTimeoutMs: 1000,
     ...overrides,
   };
-}
-
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A node HTTP server outside any command's group; the test gets its port and pid. */

@@ -6,17 +6,9 @@ import { runScenario } from "../../mod.ts";
 import { renderTextReport } from "../../report/text.ts";
 import foreign from "../fixtures/foreign_servers.ts";
 import failing from "../fixtures/failing_handler.ts";
+import { alive } from "../_process.ts";
 
 const FAILING = new URL("../fixtures/failing_handler.ts", import.meta.url).pathname;
-
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function run(subject: string, set: Record<string, unknown> = {}) {
   const logDir = await Deno.makeTempDir({ prefix: "wedge-foreign-" });

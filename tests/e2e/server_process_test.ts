@@ -9,22 +9,13 @@ import warpLeak from "../../scenarios/warp_leak.ts";
 import ownServer from "../fixtures/own_server.ts";
 import isolatedHandler from "../fixtures/isolated_handler.ts";
 import { runCli } from "../_cli.ts";
+import { alive } from "../_process.ts";
 
 const OWN_SERVER = fileURLToPath(new URL("../fixtures/own_server.ts", import.meta.url));
 const ISOLATED_HANDLER = fileURLToPath(new URL("../fixtures/isolated_handler.ts", import.meta.url));
 
 async function tempLogs(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "wedge-test-logs-" });
-}
-
-/** True while a process exists (zombies included: a zombie was not reaped). */
-function alive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Waits (at most 10 s) for the tiny_server a child process started, and returns its pid. */

@@ -4,19 +4,11 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { runScenario } from "../../mod.ts";
 import stuckHostHandler from "../fixtures/stuck_host_handler.ts";
+import { alive } from "../_process.ts";
 
 const STUCK_HOST_HANDLER = fileURLToPath(
   new URL("../fixtures/stuck_host_handler.ts", import.meta.url),
 );
-
-function alive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("a server host whose handler blocks its event loop is killed at shutdown, as an incident", async () => {
   const logDir = await Deno.makeTempDir({ prefix: "wedge-test-logs-" });
