@@ -1,8 +1,9 @@
 /**
  * wedge's second entry, for tools that read reports: the run report's types (the shape `--json`
- * writes, versioned by `schema` and `version`), the text renderer, `judge` (assertions over a
- * report), the memory-leak verdict, and the unit formatters the renderer uses. Scenario authors
- * need only `mod.ts`.
+ * writes, versioned by `schema` and `version`; `report.schema.json` is its JSON Schema), the text
+ * and JUnit renderers, `diffReports` and `renderDiff` (what `wedge diff` prints), `replayCommand`,
+ * `judge` (assertions over a report), the memory-leak verdict, and the unit formatters the
+ * renderer uses. Scenario authors need only `mod.ts`.
  *
  * @example Re-judge a saved report and print it
  * ```ts ignore
@@ -63,6 +64,20 @@ export { REPORT_SCHEMA, REPORT_VERSION } from "./report/types.ts";
 export type { PortSockets, WorkerHeap } from "./report/readings.ts";
 export type { BlockedThread, StallProgress } from "./report/stall_diagnosis.ts";
 export { renderTextReport, type TextReportOptions } from "./report/text.ts";
+export { renderJUnit } from "./report/junit.ts";
+export { replayCommand } from "./report/replay_command.ts";
+export {
+  DEFAULT_NOISE,
+  diffReports,
+  type FigureDiff,
+  type FigureKind,
+  type ParamDiff,
+  type RunDiff,
+  type SideSummary,
+  type VerdictChange,
+  type VerdictDiff,
+} from "./report/diff.ts";
+export { renderDiff, type RenderDiffOptions } from "./report/text/diff.ts";
 export { renderStallDiagnosis } from "./report/text/stall.ts";
 export { judge } from "./assert/assertions.ts";
 export {

@@ -35,6 +35,8 @@ export interface Assertion {
     readonly stallMs?: number;
     readonly progress?: StallProgress;
     readonly memory?: MemoryWatch;
+    /** Probe every server once the load eased (`report.servers[i].probe`). */
+    readonly probe?: boolean;
   };
 }
 

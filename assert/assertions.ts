@@ -37,3 +37,5 @@ export {
   timeWaitBelow,
 } from "./resources.ts";
 export { rssDeltaBelow, type RssDeltaOptions } from "./memory.ts";
+export { serversStayAccepting } from "./accepting.ts";
+export { clientProcessesSucceed } from "./client_processes.ts";

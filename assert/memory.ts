@@ -9,12 +9,14 @@ import { type ByteSize, formatByteSize, parseByteSize } from "../units/byte_size
 import { type Duration, parseDuration } from "../units/duration.ts";
 import { judgeLeak } from "../report/leak_verdict.ts";
 import type { Assertion } from "./assertion.ts";
+import { isClientFleet, judgeClientMemory } from "./client_processes.ts";
 
 /** Options for {@linkcode rssDeltaBelow}. */
 export interface RssDeltaOptions {
   /**
    * Whose memory: `"servers"` (every server process: server hosts and commands), `"runtime"`
-   * (wedge's own process, clients included) or a server fleet's name.
+   * (wedge's own process, clients included), a server fleet's name, or a command client fleet's
+   * (its processes' RSS over their own life, `warmup` and `iterations` as shares of it).
    * @default {"servers"}
    */
   of?: string;
@@ -67,6 +69,9 @@ export function rssDeltaBelow(bound: ByteSize, options: RssDeltaOptions = {}): A
     } over ${iterations} iterations (after ${warmup} warm-up)`,
     watch: { memory: { of, warmup, iterations, settleMs } },
     check(report) {
+      if (isClientFleet(report, of)) {
+        return judgeClientMemory(report, { of, boundBytes, warmup, iterations });
+      }
       const memory = report.memory;
       const notJudged = (why: string) => ({ pass: false, measured: "not judged", detail: why });
       if (!memory) return notJudged("no memory readings (/proc/PID/status could not be read)");

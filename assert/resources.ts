@@ -7,7 +7,9 @@
  */
 
 import { formatDuration } from "../units/duration.ts";
-import type { Assertion } from "./assertion.ts";
+import type { RunReport } from "../report/types.ts";
+import type { Assertion, AssertionOutcome } from "./assertion.ts";
+import { clientFleetPeakFds } from "./client_processes.ts";
 
 /**
  * The run's sockets in TIME_WAIT (either end, the run's server ports) stay below `n` at every
@@ -85,7 +87,8 @@ export function noConnectErrors(): Assertion {
 }
 
 /**
- * The runtime's open file descriptors stay below `n` (peak of the once-a-second samples).
+ * The runtime's open file descriptors stay below `n` (peak of the once-a-second samples); with
+ * `{ of: "<command client fleet>" }`, each of its client processes' (their process trees').
  *
  * @param n The bound.
  * @returns The assertion.
@@ -98,14 +101,15 @@ export function noConnectErrors(): Assertion {
  * const assert = [fdsBelow(10_000)];
  * ```
  */
-export function fdsBelow(n: number): Assertion {
+export function fdsBelow(n: number, options: { of?: string } = {}): Assertion {
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`fdsBelow(${n}): expected a positive whole number of descriptors`);
   }
   return {
     name: "fdsBelow",
-    description: `open file descriptors below ${n}`,
+    description: `open file descriptors${options.of ? ` of ${options.of}` : ""} below ${n}`,
     check(report) {
+      if (options.of !== undefined) return clientFdsBelow(report, options.of, n);
       const peak = report.process.peakOpenFds;
       if (peak === null) {
         return { pass: false, measured: "not measured", detail: "no /proc/PID/fd on this system" };
@@ -247,4 +251,14 @@ export function serverProcessesStayUp(): Assertion {
 
 function exitText(exit: { code: number; signal: string | null }): string {
   return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
+
+/** `fdsBelow(n, { of })`: the peak open fds of a command client fleet's processes. */
+function clientFdsBelow(report: RunReport, of: string, n: number): AssertionOutcome {
+  const top = clientFleetPeakFds(report, of);
+  if (top === null) {
+    return { pass: false, measured: "not measured", detail: `no open-fd reading of ${of}` };
+  }
+  const limit = top.limit === null ? "" : ` (limit ${top.limit})`;
+  return { pass: top.peak < n, measured: `peak ${top.peak} in ${top.name}${limit}` };
 }

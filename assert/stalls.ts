@@ -62,6 +62,19 @@ export function noStallLongerThan(
           detail: "the run was not watched for stalls (watchdog: false)",
         };
       }
+      // A command client stall (no new request at the servers while a client holds connections).
+      const clientStall = report.commandClients?.stall;
+      if (clientStall && clientStall.boundMs <= boundMs) {
+        return {
+          pass: false,
+          measured: `client stall: no new request at the servers from ${
+            formatDuration(clientStall.lastRequestAtMs)
+          } into the load while ${
+            clientStall.processes.map((p) => p.name).join(", ")
+          } held connections`,
+          detail: clientStall.hints[0],
+        };
+      }
       // A stall of the other kind of progress stopped the run: judge this kind on what was seen.
       if (report.stall && report.stall.progress === progress) {
         const d = report.stall;

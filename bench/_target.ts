@@ -14,7 +14,7 @@ export default defineScenario({
   description: "load one running server for a duration (the engine bench)",
   params: z.object({
     url: z.string().default("http://127.0.0.1:8080/").describe("the running server"),
-    engine: z.enum(["fetch", "raw"]).default("raw").describe("load engine"),
+    engine: z.enum(["fetch", "raw", "raw-deno"]).default("raw").describe("load engine"),
     pipelining: z.number().int().positive().default(1).describe("raw: requests per connection"),
     clients: z.number().int().positive().default(2).describe("clients (one worker each)"),
     connections: z.number().int().positive().default(32).describe("lanes per client"),

@@ -10,6 +10,12 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { UsageError } from "../scenario/errors.ts";
 import { parseSetFlags } from "../scenario/params.ts";
+import {
+  EXPLORE_HELP,
+  EXPLORE_OPTIONS,
+  type ExploreArgs,
+  parseExploreFlags,
+} from "../explore/flags.ts";
 import { DEFAULT_KEEP_LOGS } from "./log_retention.ts";
 import { jsonPathProblem } from "./output.ts";
 
@@ -25,7 +31,9 @@ import { jsonPathProblem } from "./output.ts";
  * ```
  */
 export const HELP = `Usage: wedge NAME|PATH [options]      (in a checkout: deno task scenario ...)
-       wedge init NAME
+       wedge init NAME | wedge diff A.json B.json [--html OUT]
+       wedge merge DIR | wedge k8s NAME|PATH --sweep ... > job.yaml
+       wedge report RUN.json [--html OUT.html]
 
 Runs a wedge scenario: starts its servers and client workers on 127.0.0.1, watches the run,
 prints a report and judges the scenario's assertions.
@@ -36,6 +44,12 @@ Arguments:
 Commands:
   init NAME          write NAME.ts, a commented scenario that runs and passes as written (an
                      existing file is never overwritten); see wedge init --help
+  diff A.json B.json compare two runs saved with --json: verdicts, outcome, figures with ratios,
+                     what got worse flagged; exit 1 when a verdict got worse; see diff --help
+  report RUN.json    render a report saved with --json again: text, and --html OUT.html for the
+                     self-contained HTML page; see report --help
+  merge DIR          combine the reports of --cell runs into a --sweep's table; see merge --help
+  k8s NAME|PATH      print a Kubernetes Indexed Job running the cells; see k8s --help
 
 Options:
   --set KEY=VALUE    override a scenario param, e.g. --set nclients=40 (repeatable)
@@ -43,6 +57,11 @@ Options:
   --json PATH        also write the report as JSON (schema "wedge.report", version 1), before the
                      text report; PATH is checked before the run. --json - writes the JSON to
                      stdout and the text report to stderr
+  --junit PATH       also write the verdicts as JUnit XML for CI (one testsuite, one testcase per
+                     assertion, the outcome an error when the run stalled, was aborted or lost a
+                     server); PATH is checked before the run
+  --html PATH        also write the report as one self-contained HTML page (timelines, latency,
+                     assertions, the replay command; opens offline); PATH is checked before the run
   --quiet            no progress on stderr
   --all-servers      list every server and incident, not summaries past 12 servers / 8 incidents
   --keep-logs N      keep the log directories of the last N runs in .wedge/logs (default 50, or
@@ -51,6 +70,7 @@ Options:
   --version          print wedge's version and Deno's
   -h, --help         show this help
 
+${EXPLORE_HELP}
 Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT stops the run: servers are stopped and the partial
 report is printed. The same signal again within 1 s counts once (one Ctrl-C under deno task
 arrives twice); another one later kills the server processes at once.
@@ -79,10 +99,16 @@ export interface RunArgs {
   jsonPath: string | null;
   /** `--json -`: the JSON to stdout, the text report to stderr. */
   jsonToStdout: boolean;
+  /** The absolute `--junit` path, checked writable; null for none. */
+  junitPath: string | null;
+  /** The absolute `--html` path, checked writable; null for none. */
+  htmlPath: string | null;
   /** `--quiet`: no progress. */
   quiet: boolean;
   /** `--all-servers`: every server and incident in the report. */
   allServers: boolean;
+  /** `--repeat`, `--sweep`, `--cells`, `--cell` (explore/flags.ts); null for a plain run. */
+  explore: ExploreArgs | null;
 }
 
 /** What the command line asks for: an answer without a run (help, version, list), or a run. */
@@ -140,6 +166,8 @@ export async function parseCliArgs(
       throw new UsageError(`--json ${jsonPath}: cannot write the report there: ${problem}`);
     }
   }
+  const junitPath = await writablePath("--junit", values.junit, options.cwd);
+  const htmlPath = await writablePath("--html", values.html, options.cwd);
   const set = parseSetFlags(values.set ?? []);
   const { quiet, "all-servers": allServers } = values;
   return {
@@ -150,8 +178,11 @@ export async function parseCliArgs(
     keepLogs,
     jsonPath,
     jsonToStdout,
+    junitPath,
+    htmlPath,
     quiet,
     allServers,
+    explore: parseExploreFlags(values),
   };
 }
 
@@ -165,17 +196,36 @@ function parseFlags(args: string[]) {
         set: { type: "string", multiple: true, default: [] },
         seed: { type: "string" },
         json: { type: "string" },
+        junit: { type: "string" },
+        html: { type: "string" },
         quiet: { type: "boolean", default: false },
         "all-servers": { type: "boolean", default: false },
         "keep-logs": { type: "string" },
         list: { type: "boolean", default: false },
         version: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
+        ...EXPLORE_OPTIONS,
       },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. See --help.`);
   }
+}
+
+/** An output file flag's absolute path, checked writable before the run; null when not given. */
+async function writablePath(
+  flag: string,
+  value: string | undefined,
+  cwd: string | undefined,
+): Promise<string | null> {
+  if (value === undefined) return null;
+  if (value === "-") {
+    throw new UsageError(`${flag} -: give a file path; only --json can write to stdout (--json -)`);
+  }
+  const path = resolve(cwd ?? Deno.cwd(), value);
+  const problem = await jsonPathProblem(path);
+  if (problem) throw new UsageError(`${flag} ${path}: cannot write the report there: ${problem}`);
+  return path;
 }
 
 /** The `--seed` value: digits only, 0 to 2^32 - 1. */

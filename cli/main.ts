@@ -9,16 +9,22 @@
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runScenario } from "../run/run_scenario.ts";
+import { type ExploreContext, runExplore } from "../explore/run_explore.ts";
 import { namespaceStep, namespaceUnavailable, runInNamespace } from "../run/network_namespace.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { resolveScenario } from "../scenario/resolve.ts";
 import { ScenarioError, UsageError } from "../scenario/errors.ts";
 import type { NetworkSpec, Scenario } from "../scenario/schema.ts";
 import { CommandServerError } from "../servers/command_server.ts";
+import { ClientProgramError } from "../run/command_clients.ts";
 import { ServerHostError } from "../servers/hosted_fleet.ts";
 import { HELP, parseCliArgs, type RunArgs } from "./args.ts";
 import { EXIT } from "./exit_codes.ts";
 import { INIT_HELP, initScenario } from "./init.ts";
+import { diffCommand } from "./diff_command.ts";
+import { k8sCommand } from "./k8s_command.ts";
+import { mergeCommand } from "./merge_command.ts";
+import { reportCommand } from "./report_command.ts";
 import { pruneLogDirs } from "./log_retention.ts";
 import {
   type CliIo,
@@ -59,10 +65,15 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
   let stops: StopSignals | undefined;
   try {
     if (args[0] === "init") return await init(args.slice(1), io);
+    if (args[0] === "diff") return await diffCommand(args.slice(1), io);
+    if (args[0] === "merge") return await mergeCommand(args.slice(1), io);
+    if (args[0] === "k8s") return await k8sCommand(args.slice(1), io);
+    if (args[0] === "report") return await reportCommand(args.slice(1), io);
     const parsed = await parseCliArgs(args, { cwd: io.cwd });
     if (parsed.action !== "run") return await answer(parsed.action, io);
     const { definition, file } = await loadScenario(parsed.scenario, { cwd: io.cwd });
     const scenario = resolveScenario(definition, { set: parsed.set, file }); // validates before anything runs
+    if (parsed.explore) return await explore(parsed, { io, definition, file }); // --repeat, --sweep, --cell
     if (scenario.network && namespaceStep(scenario, { canEnter: true }) === "enter") {
       return await rerunInNamespace(scenario.network, { scenario, args, io });
     }
@@ -104,6 +115,29 @@ async function answer(action: "help" | "version" | "list", io: CliIo): Promise<n
   else if (action === "version") io.out(versionText());
   else await printList(io);
   return EXIT.passed;
+}
+
+/** `--repeat`, `--sweep`, `--cells`, `--cell`: each run a child process (explore/); a stop signal's code. */
+async function explore(
+  args: RunArgs,
+  context: Omit<ExploreContext, "signal">,
+): Promise<number> {
+  const single = args.junitPath ? "--junit" : args.htmlPath ? "--html" : null;
+  if (single) {
+    throw new UsageError(
+      `${single} writes one run's report: not with --repeat, --sweep, --cells or --cell, whose --json holds every run's report`,
+    );
+  }
+  const stops = listenForStopSignals(context.io.err);
+  try {
+    const code = await runExplore({ ...args, explore: args.explore! }, {
+      ...context,
+      signal: stops.signal,
+    });
+    return stops.caught ? signalExitCode(stops.caught) : code;
+  } finally {
+    stops.close();
+  }
 }
 
 /** Runs this command again inside a network namespace of the run's own; its exit code. */
@@ -186,6 +220,10 @@ function failureCode(error: unknown, context: { stop: StopSignal | null; io: Cli
   if (error instanceof UsageError || error instanceof ScenarioError) {
     io.err(`wedge: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof ClientProgramError) {
+    io.err(`wedge: the run could not be carried out: ${error.message}\n`);
+    return EXIT.error;
   }
   if (error instanceof CommandServerError || error instanceof ServerHostError) {
     // The user's server did not start: its message carries the command and its stderr.

@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { RunReport } from "../report/types.ts";
 import { renderTextReport } from "../report/text.ts";
+import { renderJUnit } from "../report/junit.ts";
+import { renderHtmlReport } from "../report/html/mod.ts";
 import { describeParams } from "../scenario/params.ts";
 import { listScenarios } from "../scenario/load.ts";
 import denoConfig from "../deno.json" with { type: "json" };
@@ -197,6 +199,10 @@ export interface WriteReportOptions {
   jsonToStdout?: boolean;
   /** `--all-servers`: every server and incident, not summaries. @default {false} */
   allServers?: boolean;
+  /** The `--junit` file, checked like `jsonPath`; null for none. @default {null} */
+  junitPath?: string | null;
+  /** The `--html` file, checked like `jsonPath`; null for none. @default {null} */
+  htmlPath?: string | null;
 }
 
 /**
@@ -222,6 +228,14 @@ export async function writeReport(
   if (jsonPath !== null) {
     await Deno.writeTextFile(jsonPath, json);
     io.err(`wedge: report written to ${jsonPath}\n`);
+  }
+  if (options.junitPath) {
+    await Deno.writeTextFile(options.junitPath, renderJUnit([report]));
+    io.err(`wedge: JUnit XML written to ${options.junitPath}\n`);
+  }
+  if (options.htmlPath) {
+    await Deno.writeTextFile(options.htmlPath, renderHtmlReport(report));
+    io.err(`wedge: HTML report written to ${options.htmlPath}\n`);
   }
   const text = renderTextReport(report, { color: io.color, allServers });
   if (jsonToStdout) {

@@ -14,6 +14,7 @@ import { fetchLane } from "./fetch_engine.ts";
 import type { LaneContext } from "./lane.ts";
 import type { ClientCounters } from "./protocol.ts";
 import { countIdleStrays, rawLane } from "./raw_engine.ts";
+import { countEpollIdleStrays, epollLane, epollUsable } from "./epoll/engine.ts";
 import { countError, type WorkerState } from "./worker_state.ts";
 
 /** A request sent this long or more after its intended time counts as late (open model). */
@@ -61,13 +62,26 @@ export async function runClient(
     ...schedule(state, spec, { counters, tickets, startedAt: options.startedAt }),
     ...counting(state, counters, { open: tickets !== null }),
   };
-  const lanes = Array.from(
-    { length: spec.concurrency },
-    spec.engine === "raw" ? () => rawLane(lane) : () => fetchLane(lane),
-  );
-  await Promise.all(lanes);
+  const run = laneOf(state, spec);
+  await Promise.all(Array.from({ length: spec.concurrency }, () => run(lane)));
   // A second answer that came while the last connections sat idle counts too.
-  countIdleStrays(lane);
+  if (run === epollLane) countEpollIdleStrays(lane);
+  else countIdleStrays(lane);
+}
+
+/**
+ * The client's lane: fetch, raw on epoll (Linux, IPv4 servers), or raw on `Deno.connect`
+ * (`"raw-deno"`, and `"raw"` where epoll cannot run).
+ */
+function laneOf(state: WorkerState, spec: PlannedClient): (lane: LaneContext) => Promise<void> {
+  if (spec.engine === "fetch") return fetchLane;
+  if (spec.engine === "raw" && epollUsable(state.init.urls, spec.targets)) return epollLane;
+  if (spec.localAddress !== null) {
+    throw new Error(
+      `client ${spec.fleet}[${spec.index}]: sourceAddresses needs engine "raw" on Linux (epoll through FFI, --allow-ffi) or engine "fetch"`,
+    );
+  }
+  return rawLane;
 }
 
 /** The client's server choice: round robin from its id, or seeded random. */

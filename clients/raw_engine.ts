@@ -9,7 +9,8 @@
 import { deadline } from "../units/deadline.ts";
 import { Http1ProtocolError } from "./http1_response_parser.ts";
 import { type LaneContext, timeoutError } from "./lane.ts";
-import { RawConnection, serializeRequest, UnwrittenRequestError } from "./raw_connection.ts";
+import { RawConnection, UnwrittenRequestError } from "./raw_connection.ts";
+import { requestBytes } from "./request_bytes.ts";
 import { AWAITING_HEADERS, IDLE, laneSlot } from "./worker_state.ts";
 
 /**
@@ -24,7 +25,7 @@ import { AWAITING_HEADERS, IDLE, laneSlot } from "./worker_state.ts";
  */
 const IDLE_CHECK_MS = 0.5;
 /** Methods a request may be sent again for (RFC 9110 §9.2.2), as hyper retries them. */
-const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+export const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
 /** A client's raw connections that are idle, by server: its pool, shared by its lanes. */
 type RawPool = Map<number, RawConnection[]>;
@@ -161,24 +162,7 @@ function rawClient(lane: LaneContext): RawClient {
   const { spec, state } = lane;
   const servers = state.init.urls.map((url) => new URL(url));
   const perRequest = spec.pool.maxIdlePerHost === 0;
-  // Each distinct request serialized once per server (Host header and base path differ), and
-  // batches of it for pipelining.
-  const batches = servers.map(() => new Map<number, Uint8Array>());
-  const bytes = (target: number, count: number): Uint8Array => {
-    let bytes = batches[target].get(count);
-    if (!bytes) {
-      const server = servers[target];
-      const request = {
-        ...spec.request,
-        path: server.pathname.replace(/\/$/, "") + spec.request.path,
-      };
-      const one = serializeRequest(request, { host: server.host, close: perRequest });
-      bytes = new Uint8Array(one.length * count);
-      for (let i = 0; i < count; i++) bytes.set(one, i * one.length);
-      batches[target].set(count, bytes);
-    }
-    return bytes;
-  };
+  const bytes = requestBytes(lane);
   const open = (target: number) => {
     const server = servers[target];
     return RawConnection.open(server.hostname, Number(server.port || 80));
@@ -291,10 +275,22 @@ async function connect(
 }
 
 /**
- * The raw engine's errors with fixed messages, classed as fetch's are: the report keeps one line
+ * The raw engines' errors with fixed messages, classed as fetch's are: the report keeps one line
  * per kind, not one per byte count.
+ *
+ * @param error What a raw connection threw.
+ * @returns The error to count.
+ *
+ * @example
+ * ```ts
+ * import { rawError } from "./raw_engine.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = rawError(new Error("connection closed before message completed (1 of 4 requests unanswered)"));
+ * assert.equal((error as Error).message, "connection closed before message completed");
+ * ```
  */
-function rawError(error: unknown): unknown {
+export function rawError(error: unknown): unknown {
   if (error instanceof UnwrittenRequestError) return rawError(error.cause);
   if (error instanceof Http1ProtocolError) {
     if (error.kind === "unexpected-bytes") {

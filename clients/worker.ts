@@ -14,6 +14,7 @@ import { runClient } from "./client_runner.ts";
 import { closeFetchClients, openFetchClient } from "./fetch_engine.ts";
 import type { FromWorker, ToWorker, WorkerSnapshot } from "./protocol.ts";
 import { closeRawPools, openRawPool } from "./raw_engine.ts";
+import { closeEpollPools, openEpollPool, shutdownEpoll } from "./epoll/engine.ts";
 import {
   AWAITING_HEADERS,
   createWorkerState,
@@ -98,13 +99,17 @@ async function start(s: WorkerState, round: number, last: boolean): Promise<void
   // Each client's lanes share its connection pool (fetch: one HTTP client), fresh every round.
   for (const spec of s.init.clients) {
     if (spec.engine === "fetch") openFetchClient(s, spec);
-    else openRawPool(spec.id);
+    else {
+      openRawPool(spec.id);
+      openEpollPool(spec.id);
+    }
   }
   try {
     await Promise.all(s.init.clients.map((spec) => runClient(s, spec, { startedAt })));
   } finally {
     closeFetchClients();
     closeRawPools();
+    closeEpollPools();
   }
   s.roundsDone = round;
   if (last || s.stopped) finish(s);
@@ -138,6 +143,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       // Report what is still in flight as it stands; the runtime then terminates this worker.
       state.stopped = true;
       finish(state);
+      shutdownEpoll(); // FFI sockets would outlive the worker's termination
     }
   } catch (error) {
     post({

@@ -19,6 +19,8 @@ const RULES: [RegExp, ErrorClass][] = [
   [/os error 111|connection refused/i, "connection_refused"],
   [/os error 99|cannot assign requested address|address not available/i, "address_unavailable"],
   [/os error 24|too many open files/i, "too_many_open_files"],
+  // ETIMEDOUT from the kernel (a connect or keep-alive that timed out), as the epoll engine names it.
+  [/os error 110|ETIMEDOUT/, "timeout"],
   // ENOTCONN: the socket was reset under a read or write in progress.
   [/os error 104|connection reset|os error 107|not connected/i, "connection_reset"],
   [

@@ -65,7 +65,17 @@ export class LatencyHistogram {
   }
 
   /**
-   * Adds a delta made by {@linkcode LatencyHistogram.takeDelta}.
+   * Encodes everything recorded (and keeps it): what a report carries so that reports can be
+   * merged exactly (`wedge merge`). Returns `null` when nothing was recorded.
+   *
+   * @returns Compressed base64 (hdr-histogram-js `encodeIntoCompressedBase64`), or null.
+   */
+  encode(): string | null {
+    return this.#h.totalCount === 0 ? null : hdr.encodeIntoCompressedBase64(this.#h);
+  }
+
+  /**
+   * Adds a delta made by {@linkcode LatencyHistogram.takeDelta} (or an {@linkcode LatencyHistogram.encode}d histogram).
    *
    * @param encoded Compressed base64.
    */

@@ -9,6 +9,7 @@
 
 import type { RunReport } from "./types.ts";
 import { renderAssertions } from "./text/assertions.ts";
+import { renderCommandClients, renderCommandSummary } from "./text/command_clients.ts";
 import { renderErrors } from "./text/errors.ts";
 import { renderHost } from "./text/host.ts";
 import { renderIncidents } from "./text/incidents.ts";
@@ -45,11 +46,14 @@ export type { TextReportOptions };
  * ```
  */
 export function renderTextReport(report: RunReport, options: TextReportOptions = {}): string {
+  // Only command client processes ran: the summary is the servers' view, no latency is known.
+  const commandOnly = report.shape.clients === 0 && report.commandClients !== null;
   const lines = [
-    ...renderSummary(report),
-    ...renderLatency(report),
-    ...renderErrors(report),
+    ...(commandOnly
+      ? renderCommandSummary(report)
+      : [...renderSummary(report), ...renderLatency(report), ...renderErrors(report)]),
     ...renderServers(report, options),
+    ...(report.commandClients ? renderCommandClients(report.commandClients) : []),
     ...(report.memory ? renderMemory(report.memory) : []),
     ...(report.stall ? ["", renderStallDiagnosis(report.stall).trimEnd()] : []),
     ...renderHost(report),

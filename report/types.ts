@@ -24,6 +24,7 @@ export type {
 } from "./stall_diagnosis.ts";
 export type { StallSpan } from "./stall_watchdog.ts";
 
+export * from "./types/command_clients.ts";
 export * from "./types/memory.ts";
 export * from "./types/requests.ts";
 export * from "./types/run_report.ts";

@@ -9,6 +9,7 @@ import { describeBehavior } from "../scenario/describe_behavior.ts";
 import { ArrivalSchedule } from "../plan/arrival_schedule.ts";
 import type { PlannedClient, RunPlan } from "../plan/plan.ts";
 import {
+  type AcceptProbeReport,
   type RateReport,
   REPORT_SCHEMA,
   REPORT_VERSION,
@@ -31,7 +32,10 @@ export interface RunMeasurements extends
     | "outcome"
     | "outcomeDetail"
     | "timeline"
+    | "timelineProcesses"
+    | "timelineResolutionMs"
     | "incidents"
+    | "incidentMarks"
     | "process"
     | "host"
     | "sockets"
@@ -42,6 +46,7 @@ export interface RunMeasurements extends
     | "eventLoops"
     | "serverProcesses"
     | "memory"
+    | "commandClients"
   > {
   /** The validated scenario. */
   scenario: Scenario;
@@ -53,6 +58,8 @@ export interface RunMeasurements extends
   servers: ServerCounters[];
   /** Server URLs, by server id. */
   urls: string[];
+  /** Each server's probe after the load (by server id), or null when none was asked for. */
+  probes?: (AcceptProbeReport | null)[] | null;
   /** Wall-clock start of the load, ms since the epoch. */
   startedAt: number;
   /** How long each round's load lasted, ms (one entry per round that started). */
@@ -133,6 +140,7 @@ export function buildReport(m: RunMeasurements): RunReport {
     successRate: totals.completed === 0 ? 0 : totals.ok / totals.completed,
     requestsPerSecond: seconds > 0 ? totals.completed / seconds : 0,
     latency: open.length ? m.collector.corrected.summary() : m.collector.latency.summary(),
+    latencyHistogram: (open.length ? m.collector.corrected : m.collector.latency).encode(),
     latencyBreakdown: open.length
       ? {
         corrected: m.collector.corrected.summary(),
@@ -170,6 +178,8 @@ export function buildReport(m: RunMeasurements): RunReport {
         }
         : null,
       placement: s.placement,
+      probe: m.probes?.[s.id] ?? null,
+      acceptedDead: m.servers[s.id]?.acceptedDead ?? null,
     })),
     clients: m.plan.clients.map((c) => ({
       fleet: c.fleet,
@@ -181,6 +191,8 @@ export function buildReport(m: RunMeasurements): RunReport {
       ok: clients[c.id].ok,
     })),
     timeline: m.timeline,
+    timelineProcesses: m.timelineProcesses,
+    timelineResolutionMs: m.timelineResolutionMs,
     process: m.process,
     host: m.host,
     sockets: m.sockets,
@@ -195,7 +207,9 @@ export function buildReport(m: RunMeasurements): RunReport {
       ...m.memory,
       runtimeJudged: m.scenario.assert.some((a) => a.watch?.memory?.of === "runtime"),
     },
+    commandClients: m.commandClients,
     incidents: m.incidents,
+    incidentMarks: m.incidentMarks,
     assertions: [],
     passed: true,
   };

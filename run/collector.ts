@@ -9,7 +9,14 @@
 
 import { LatencyHistogram } from "../report/latency_histogram.ts";
 import type { RunPlan } from "../plan/plan.ts";
-import type { ErrorCount, MemoryCheckpoint, SocketReport, TimelinePoint } from "../report/types.ts";
+import type {
+  ErrorCount,
+  IncidentMark,
+  MemoryCheckpoint,
+  SocketReport,
+  TimelinePoint,
+} from "../report/types.ts";
+import { appendTimelinePoint } from "../report/timeline_downsample.ts";
 import type { ListenCounters, SocketCensus } from "../report/readings.ts";
 import type { InFlightRequest } from "../report/stall_diagnosis.ts";
 import { type ClientCounters, type WorkerSnapshot, zeroCounters } from "../clients/protocol.ts";
@@ -79,8 +86,12 @@ export class RunCollector {
   readonly queue: LatencyHistogram = new LatencyHistogram();
   /** What went wrong around the load (servers, processes, workers), in the order seen. */
   readonly incidents: string[] = [];
-  /** Progress about once a second, oldest first. */
+  /** The incidents added with {@linkcode RunCollector.addIncident}: when, and what about. */
+  readonly incidentMarks: IncidentMark[] = [];
+  /** Progress every 250 ms, oldest first, bounded (see {@linkcode RunCollector.addTimelinePoint}). */
   readonly timeline: TimelinePoint[] = [];
+  /** Spacing of the timeline's points, ms (doubles each time the cap merges them). */
+  timelineResolutionMs = 250;
   /** Memory checkpoints between rounds (a memory verdict's). */
   readonly checkpoints: MemoryCheckpoint[] = [];
   /** Client workers known to have failed (not silent). */
@@ -302,10 +313,41 @@ export class RunCollector {
    *
    * @param workerId The worker.
    * @param message What failed.
+   * @param atMs When, ms since the load started, or null where unknown.
    */
-  failWorker(workerId: number, message: string): void {
+  failWorker(workerId: number, message: string, atMs: number | null = null): void {
     this.failedWorkers.add(workerId);
-    this.incidents.push(`client worker ${workerId} failed: ${message}`);
+    this.addIncident(`client worker ${workerId} failed: ${message}`, {
+      kind: "worker-failed",
+      atMs,
+    });
+  }
+
+  /**
+   * Records an incident, with when it happened on the load's clock and what it is about.
+   *
+   * @param text The incident, for people.
+   * @param mark What it is about, and when (ms since the load started, or null where unknown).
+   */
+  addIncident(text: string, mark: Omit<IncidentMark, "text">): void {
+    this.incidents.push(text);
+    this.incidentMarks.push({
+      atMs: mark.atMs === null ? null : Math.round(mark.atMs),
+      kind: mark.kind,
+      text,
+    });
+  }
+
+  /**
+   * Adds a sample to the timeline, which keeps at most 2,000 points: when full, neighbours merge
+   * in pairs (levels keep their peak) and later samples merge into buckets twice as wide.
+   *
+   * @param point The sample, later than the timeline's last point.
+   */
+  addTimelinePoint(point: TimelinePoint): void {
+    this.timelineResolutionMs = appendTimelinePoint(this.timeline, point, {
+      resolutionMs: this.timelineResolutionMs,
+    });
   }
 
   /**

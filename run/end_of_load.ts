@@ -74,29 +74,37 @@ export async function endOfLoad(
  *
  * @param clients The client workers.
  * @param servers The run's servers.
- * @param collector Takes the incidents.
+ * @param options `collector` takes the incidents, timed on `clock`; `afterClients` runs between
+ *   the two (the probe phase: the clients' connections are closed, the servers still run).
  *
  * @example
  * ```ts ignore
- * await stopFleets(clients, servers, collector);
+ * await stopFleets(clients, servers, { collector, clock });
  * ```
  */
 export async function stopFleets(
   clients: ClientFleetHandle,
   servers: RunServers,
-  collector: RunCollector,
+  options: { collector: RunCollector; clock: LoadClock; afterClients?: () => Promise<void> },
 ): Promise<void> {
+  const { collector, clock } = options;
   const { unresponsive } = await clients.stop({ graceMs: 2000 });
   if (unresponsive.length) {
-    collector.incidents.push(
+    collector.addIncident(
       `client workers ${
         unresponsive.join(", ")
       } did not report within 2s of stop and were terminated`,
+      { kind: "did-not-stop", atMs: clock.elapsedMs() },
     );
   }
+  // The clients' connections are closed: the load has eased (the probe phase runs here).
+  await options.afterClients?.();
   const { unstopped } = await servers.stop({ timeoutMs: 2000 });
   if (unstopped.length) {
-    collector.incidents.push(`did not shut down in time: ${unstopped.join(", ")}`);
+    collector.addIncident(`did not shut down in time: ${unstopped.join(", ")}`, {
+      kind: "did-not-stop",
+      atMs: clock.elapsedMs(),
+    });
   }
 }
 

@@ -24,6 +24,14 @@ export interface ProgressSample {
   errors: number;
   /** Completed requests per second over the last second; 0 once none completed for 600 ms. */
   recentRps: number;
+  /** The runtime's open file descriptors (at the latest timeline point), null where unknown. */
+  openFds?: number | null;
+  /** The runtime's soft limit on open files, null where unknown. */
+  fdLimit?: number | null;
+  /** The runtime's resident memory, bytes, null where unknown. */
+  rssBytes?: number | null;
+  /** The run's sockets in TIME_WAIT at the latest census, null where unknown. */
+  timeWait?: number | null;
 }
 
 /** Phases of a run, for messages such as "starting 40 servers". */

@@ -6,7 +6,13 @@
  */
 
 import type { RunPlan } from "../plan/plan.ts";
-import type { RunOutcome, RunReport } from "../report/types.ts";
+import type {
+  AcceptProbeReport,
+  CommandClientsReport,
+  IncidentMark,
+  RunOutcome,
+  RunReport,
+} from "../report/types.ts";
 import type { StallDiagnosis } from "../report/stall_diagnosis.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunServers } from "../servers/start_servers.ts";
@@ -93,6 +99,10 @@ export interface FinishedRun {
   end: LoadEnd;
   /** The memory sampler. */
   sampler: MemorySampler;
+  /** The command client fleets' part, or null without any. */
+  commandClients: CommandClientsReport | null;
+  /** Each server's probe after the load (by server id), or null when none was asked for. */
+  probes?: (AcceptProbeReport | null)[] | null;
 }
 
 /**
@@ -112,8 +122,11 @@ export function reportRun(run: FinishedRun): RunReport {
   const limit = fdLimit("self");
   const peakOpenFds = collector.peakOpenFds;
   if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
-    collector.incidents.push(
+    // When: the first point of the timeline that was that close to the limit.
+    const near = collector.timeline.find((p) => p.openFds !== null && p.openFds >= 0.9 * limit);
+    collector.addIncident(
       `the runtime's open file descriptors reached ${peakOpenFds} of its limit ${limit} (ulimit -n)`,
+      { kind: "fds-near-limit", atMs: near?.atMs ?? null },
     );
   }
   const watch = run.watch.report();
@@ -122,20 +135,29 @@ export function reportRun(run: FinishedRun): RunReport {
     plan,
     collector,
     servers: run.end.counters,
+    probes: run.probes ?? null,
     urls: servers.urls,
     startedAt: run.clock.startedAt,
     roundLoadMs: rounds.loadMs,
     durationMs: rounds.loadMs.reduce((a, b) => a + b, 0),
     outcome: run.outcome,
-    outcomeDetail: outcomeDetail(run.outcome, {
-      plan,
-      graceExpired: rounds.graceExpired,
-      durationGraceMs: rounds.durationGraceMs,
-      stall: watch.stall,
-      exitedProcess: run.stop.exitedProcess,
-    }),
+    commandClients: run.commandClients,
+    outcomeDetail: run.commandClients?.stall && run.outcome === "stalled"
+      ? `stopped by the client stall watch: no new request reached the servers for ${
+        formatDuration(run.commandClients.stall.boundMs)
+      } while client processes held connections`
+      : outcomeDetail(run.outcome, {
+        plan,
+        graceExpired: rounds.graceExpired,
+        durationGraceMs: rounds.durationGraceMs,
+        stall: watch.stall,
+        exitedProcess: run.stop.exitedProcess,
+      }),
     timeline: collector.timeline,
+    timelineProcesses: sampler.processes.map((p, i) => ({ ...p, fdLimit: sampler.fdLimits[i] })),
+    timelineResolutionMs: collector.timelineResolutionMs,
     incidents: collector.incidents,
+    incidentMarks: alignMarks(collector.incidents, collector.incidentMarks),
     process: {
       pid: Deno.pid,
       fdLimit: limit,
@@ -163,5 +185,17 @@ export function reportRun(run: FinishedRun): RunReport {
       rounds: plan.memoryRounds,
       checkpoints: collector.checkpoints,
     },
+  });
+}
+
+/**
+ * The incidents' marks in the incidents' order: an incident added without a mark (pushed as text
+ * alone) gets `atMs: null`, kind `other`.
+ */
+function alignMarks(incidents: readonly string[], marks: readonly IncidentMark[]): IncidentMark[] {
+  const unused = [...marks];
+  return incidents.map((text) => {
+    const i = unused.findIndex((m) => m.text === text);
+    return i < 0 ? { atMs: null, kind: "other", text } : unused.splice(i, 1)[0];
   });
 }

@@ -25,6 +25,11 @@ export interface LoadRoundsOptions {
   sampler: MemorySampler;
   /** The load's clock. */
   clock: LoadClock;
+  /**
+   * Requests completed so far, for the checkpoints, when the clients' own count is not the whole
+   * story (command client processes: their servers' count). @default {the collector's count}
+   */
+  completed?: () => number | null;
   /** Called when a round or a settle starts. */
   onPhase?: (phase: RunPhase) => void;
 }
@@ -68,7 +73,8 @@ export class LoadRounds {
   constructor(plan: RunPlan, options: LoadRoundsOptions) {
     this.#plan = plan;
     this.#options = options;
-    this.durationGraceMs = plan.clients.every((c) => c.durationMs !== null)
+    // (No worker client at all: command client processes bound their own time.)
+    this.durationGraceMs = plan.clients.length && plan.clients.every((c) => c.durationMs !== null)
       ? Math.max(...plan.clients.map((c) => c.durationMs!)) +
         Math.max(2000, ...plan.clients.map((c) => (c.timeout?.afterMs ?? 0) + 1000))
       : null;
@@ -142,7 +148,7 @@ export class LoadRounds {
     collector.checkpoints.push({
       round: this.round,
       atMs: reading.atMs,
-      completed: collector.totals().completed,
+      completed: this.#options.completed?.() ?? collector.totals().completed,
       rssBytes: reading.rssBytes,
       runtime: readRuntimeMemory(clients.heaps()),
     });

@@ -53,6 +53,6 @@ export function startClientsForRun(
     trackInFlight: options.watch.enabled,
     snapshotIntervalMs: SNAPSHOT_INTERVAL_MS,
     onSnapshot: (snapshot) => collector.apply(snapshot, clock.elapsedMs()),
-    onFailure: (workerId, message) => collector.failWorker(workerId, message),
+    onFailure: (workerId, message) => collector.failWorker(workerId, message, clock.elapsedMs()),
   });
 }

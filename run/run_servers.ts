@@ -47,13 +47,18 @@ export function startServersForRun(
     scenario,
     set: options.set,
     signal: options.signal,
-    logDir: options.logDir ??
-      `.wedge/logs/${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+    logDir: options.logDir ?? defaultLogDir(scenario.name),
     onServerFailure: (id, message) =>
-      collector.incidents.push(serverFailure(plan, id, message, clock)),
+      collector.addIncident(serverFailure(plan, id, message, clock), {
+        kind: "server-stopped-accepting",
+        atMs: clock.elapsedMs(),
+      }),
     onProcessExit: (exit) => {
       const end = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-      collector.incidents.push(`server process ${exit.name} exited ${clock.at()} with ${end}`);
+      collector.addIncident(`server process ${exit.name} exited ${clock.at()} with ${end}`, {
+        kind: "process-exited",
+        atMs: clock.elapsedMs(),
+      });
       stop.serverExited(exit.name); // also while the client workers start
     },
   });
@@ -67,4 +72,22 @@ function serverFailure(plan: RunPlan, id: number, message: string, clock: LoadCl
     ? ` (open fds ${sampleProcess("self").openFds ?? "?"} of limit ${fdLimit("self") ?? "?"})`
     : "";
   return `server ${s.fleet}[${s.index}] stopped accepting connections ${clock.at()}: ${message}${fds}`;
+}
+
+/**
+ * The run's log directory when none is given: `.wedge/logs/<scenario>-<time>`.
+ *
+ * @param scenario The scenario's name.
+ * @returns The directory (relative to the working directory).
+ *
+ * @example
+ * ```ts
+ * import { defaultLogDir } from "./run_servers.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(defaultLogDir("demo"), /^\.wedge\/logs\/demo-/);
+ * ```
+ */
+export function defaultLogDir(scenario: string): string {
+  return `.wedge/logs/${scenario}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
 }

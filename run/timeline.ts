@@ -1,7 +1,10 @@
 /**
  * Live progress and the report's timeline: a sample every `progressIntervalMs` for the caller's
- * `onProgress`, and at most one timeline point a second (with the runtime's fds and memory, the
- * latest socket census and listen counters) in the collector.
+ * `onProgress`, and a timeline point every 250 ms in the collector (bounded there). A point holds
+ * the request counts, the runtime's fds (and limit) and memory, each server process's fds and
+ * memory as the memory sampler last read them, the latest socket census (states, listen queues),
+ * the HTTP/2 streams per server and the errors by class. Reads only what runs already: one
+ * `/proc/self` read per point, no second sampler.
  *
  * @module
  */
@@ -10,16 +13,23 @@ import type { RunCollector } from "./collector.ts";
 import type { LoadClock } from "./load_clock.ts";
 import type { ProgressSample } from "./options.ts";
 import type { RunPlan } from "../plan/plan.ts";
+import type { ErrorClass, TimelinePoint } from "../report/types.ts";
+import type { MemorySampler } from "../system/memory_sampler.ts";
 import { RecentRate } from "./recent_rate.ts";
-import { sampleProcess } from "../system/process_probe.ts";
+import { fdLimit, sampleProcess } from "../system/process_probe.ts";
 import { notify } from "./notify.ts";
+
+/** Spacing of the timeline's points, ms (before the cap merges them). */
+export const TIMELINE_INTERVAL_MS = 250;
 
 /** Options for {@linkcode startTimeline}. */
 export interface TimelineOptions {
   /** The load's clock. */
   clock: LoadClock;
-  /** The servers' live counters (HTTP/2 ones have `streams`). */
-  counters: readonly { streams: { open: number } | null }[];
+  /** The servers' live counters by server id (HTTP/2 ones have `streams`). */
+  counters: readonly { streams: { open: number } | null; acceptedDead?: number | null }[];
+  /** The run's memory sampler: each process's latest RSS, open fds and fd limit. @default {undefined} */
+  sampler?: Pick<MemorySampler, "timeline" | "openFds" | "fdLimits">;
   /** How often `onProgress` is called, ms. @default {250} */
   intervalMs?: number;
   /** Called with live progress. @default {undefined} */
@@ -39,12 +49,12 @@ export interface Timeline {
  *
  * @param collector The run's collector (read, and given the timeline points).
  * @param plan The run plan (planned requests).
- * @param options Clock, servers' counters, interval, callback.
+ * @param options Clock, servers' counters, memory sampler, interval, callback.
  * @returns The running timeline.
  *
  * @example
  * ```ts ignore
- * const timeline = startTimeline(collector, plan, { clock, counters: servers.counters });
+ * const timeline = startTimeline(collector, plan, { clock, counters: servers.counters, sampler });
  * // ... load ...
  * timeline.stop();
  * ```
@@ -55,13 +65,18 @@ export function startTimeline(
   options: TimelineOptions,
 ): Timeline {
   const recent = new RecentRate();
+  const workerIds = plan.workers.map((w) => w.id);
+  const progressMs = options.intervalMs ?? 250;
+  let last: TimelinePoint | undefined;
   const sample = (): ProgressSample => {
     const elapsedMs = options.clock.elapsedMs();
-    const t = collector.totals();
-    const last = collector.timeline.at(-1);
-    if (last === undefined || elapsedMs - last.atMs >= 1000) {
-      addTimelinePoint(collector, elapsedMs, options.counters);
+    // Timers fire a few ms early or late: a point is due a little before its 250 ms.
+    if (last === undefined || elapsedMs - last.atMs >= 0.8 * TIMELINE_INTERVAL_MS) {
+      last = timelinePoint(collector, elapsedMs, { ...options, workerIds });
+      collector.observeOpenFds(last.openFds);
+      collector.addTimelinePoint(last);
     }
+    const t = collector.totals();
     return {
       elapsedMs,
       planned: plan.planned,
@@ -70,33 +85,80 @@ export function startTimeline(
       inFlight: t.inFlight,
       errors: t.errors,
       recentRps: recent.observe(elapsedMs, t.completed),
+      openFds: last.openFds,
+      fdLimit: last.fdLimit ?? null,
+      rssBytes: last.rssBytes,
+      timeWait: last.timeWait,
     };
   };
-  const timer = setInterval(() => notify(options.onProgress, sample()), options.intervalMs ?? 250);
+  let notifiedAt = -Infinity;
+  const tick = () => {
+    const s = sample();
+    if (s.elapsedMs - notifiedAt < 0.8 * progressMs) return;
+    notifiedAt = s.elapsedMs;
+    notify(options.onProgress, s);
+  };
+  sample(); // the first point, as the load starts
+  const timer = setInterval(tick, Math.min(progressMs, TIMELINE_INTERVAL_MS));
   return { sample, stop: () => clearInterval(timer) };
 }
 
-function addTimelinePoint(
+/**
+ * Tells whether a running client worker has posted nothing for a second: the in-flight count is
+ * then what it last said, not what it has now (a starved or blocked worker), so it is unknown.
+ */
+function silentWorkers(
   collector: RunCollector,
   elapsedMs: number,
-  counters: TimelineOptions["counters"],
-): void {
+  workerIds: readonly number[],
+): boolean {
+  return collector.silentWorkers(elapsedMs, { thresholdMs: 1000, workerIds }).length > 0;
+}
+
+/** One timeline point now (its own copy of everything it holds). */
+function timelinePoint(
+  collector: RunCollector,
+  elapsedMs: number,
+  options: TimelineOptions & { workerIds: readonly number[] },
+): TimelinePoint {
   const t = collector.totals();
   const probe = sampleProcess("self");
-  collector.observeOpenFds(probe.openFds);
   const { census, listen } = collector;
-  const h2 = counters.filter((c) => c.streams !== null);
-  collector.timeline.push({
+  const h2 = options.counters.some((c) => c.streams !== null);
+  const streams = options.counters.map((c) => c.streams?.open ?? null);
+  const memory = options.sampler?.timeline.at(-1);
+  return {
     atMs: Math.round(elapsedMs),
     completed: t.completed,
-    inFlight: t.inFlight,
+    inFlight: silentWorkers(collector, elapsedMs, options.workerIds) ? null : t.inFlight,
     errors: t.errors,
-    openStreams: h2.length ? h2.reduce((sum, c) => sum + c.streams!.open, 0) : null,
+    openStreams: h2 ? streams.reduce((sum: number, n) => sum + (n ?? 0), 0) : null,
     timeWait: census?.timeWait ?? null,
     established: census?.established ?? null,
     sockets: census ? { client: { ...census.client }, server: { ...census.server } } : null,
     openFds: probe.openFds,
     rssBytes: probe.rssBytes,
     listenDrops: listen.before && listen.latest ? listen.latest.drops - listen.before.drops : null,
-  });
+    fdLimit: fdLimit("self"),
+    processOpenFds: options.sampler ? [...options.sampler.openFds] : [],
+    processRssBytes: memory
+      ? [...memory.rssBytes]
+      : (options.sampler?.openFds.map(() => null) ?? []),
+    acceptQueue: census ? Object.values(census.acceptQueue).reduce((a, b) => a + b, 0) : null,
+    streamsByServer: h2 ? streams : null,
+    errorsByClass: errorsByClass(collector),
+    acceptedDead: acceptedDead(options.counters),
+  };
+}
+
+/** Accepted connections already closed by their clients, summed over the servers that count. */
+function acceptedDead(counters: TimelineOptions["counters"]): number | null {
+  const counted = counters.flatMap((c) => c.acceptedDead ?? []);
+  return counted.length ? counted.reduce((a, b) => a + b, 0) : null;
+}
+
+function errorsByClass(collector: RunCollector): Partial<Record<ErrorClass, number>> {
+  const out: Partial<Record<ErrorClass, number>> = {};
+  for (const e of collector.errors()) out[e.class] = (out[e.class] ?? 0) + e.count;
+  return out;
 }

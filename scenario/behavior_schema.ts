@@ -40,6 +40,7 @@ export type ResolvedBehavior =
   | { kind: "resetAfterHeaders"; select: ResolvedSelector; then: ResolvedBehavior }
   | { kind: "slowBody"; bytesPerSecond: number; bodyBytes: number }
   | { kind: "stopAccepting"; after: number; then: ResolvedBehavior }
+  | { kind: "acceptSlowly"; perSecond: number; burst: number; then: ResolvedBehavior }
   | {
     kind: "serial";
     answer: { kind: "hello"; status: number; body: string; headers: Record<string, string> };
@@ -210,6 +211,14 @@ export const behaviorSchema: z.ZodType<ResolvedBehavior> = z.lazy(() =>
         then: behaviorSchema,
       }),
       z.strictObject({
+        kind: z.literal("acceptSlowly"),
+        perSecond: z.number().min(0, {
+          error: "expected connections per second >= 0 (0: no limit)",
+        }).max(1e6, { error: "expected at most 1000000 connections per second" }),
+        burst: z.number().int().min(1, { error: "expected a whole number of connections >= 1" }),
+        then: behaviorSchema,
+      }),
+      z.strictObject({
         kind: z.literal("handler"),
         fetch: z.custom<RequestHandler>((v) => typeof v === "function", {
           error: "expected a function",
@@ -242,11 +251,12 @@ export function behaviorRunsCode(behavior: ResolvedBehavior): boolean {
   return "then" in behavior ? behaviorRunsCode(behavior.then) : false;
 }
 
-/** Whether a listener-wide behaviour (`stopAccepting`, `serial`) sits inside another. */
+/** Whether a listener-wide behaviour (`stopAccepting`, `acceptSlowly`, `serial`) sits inside another. */
 export function nestedStopAccepting(behavior: ResolvedBehavior): boolean {
   let current: ResolvedBehavior | undefined = "then" in behavior ? behavior.then : undefined;
   while (current) {
-    if (current.kind === "stopAccepting" || current.kind === "serial") return true;
+    const kind = current.kind;
+    if (kind === "stopAccepting" || kind === "acceptSlowly" || kind === "serial") return true;
     current = "then" in current ? current.then : undefined;
   }
   return false;

@@ -147,6 +147,21 @@ export interface StopAcceptingBehavior {
   then: BehaviorInput;
 }
 
+/**
+ * Accepts at most `perSecond` connections a second (after a first `burst`): the others wait in
+ * the kernel's backlog. `perSecond` 0 accepts as fast as it can (normal accept).
+ */
+export interface AcceptSlowlyBehavior {
+  /** Discriminant. */
+  kind: "acceptSlowly";
+  /** Connections accepted per second; 0 for no limit. */
+  perSecond: number;
+  /** Connections accepted at once before the rate applies. */
+  burst: number;
+  /** What the server does with requests on accepted connections. */
+  then: BehaviorInput;
+}
+
 /** Handles connections one at a time: accept, answer until the client closes, next. */
 export interface SerialBehavior {
   /** Discriminant. */
@@ -183,6 +198,7 @@ export type Behavior =
   | ResetAfterHeadersBehavior
   | SlowBodyBehavior
   | StopAcceptingBehavior
+  | AcceptSlowlyBehavior
   | SerialBehavior
   | LeakBehavior
   | PerServerBehavior;
@@ -366,6 +382,35 @@ export function stopAccepting(
   options: { after: number; then?: BehaviorInput },
 ): StopAcceptingBehavior {
   return { kind: "stopAccepting", after: options.after, then: options.then ?? hello() };
+}
+
+/**
+ * Accepts connections slowly: at most `perSecond` a second after a first `burst`, so the others
+ * wait in the kernel's backlog (an accept loop that falls behind, as seed 001's edge-triggered
+ * listener that accepted one connection per wake-up). A client that gives up meanwhile closes a
+ * connection the server accepts later: the server counts those (`acceptedDead`: the first read
+ * gives EOF or a reset before any byte). `perSecond: 0` accepts as fast as it can, still counting.
+ * Must be a fleet's outermost behaviour.
+ *
+ * @param options The rate, the burst (default 1) and what to do with requests.
+ * @returns The behaviour.
+ *
+ * @example
+ * ```ts
+ * import { acceptSlowly } from "./behaviors.ts";
+ *
+ * const servers = [{ behavior: acceptSlowly({ perSecond: 2, burst: 1 }) }];
+ * ```
+ */
+export function acceptSlowly(
+  options: { perSecond: number; burst?: number; then?: BehaviorInput },
+): AcceptSlowlyBehavior {
+  return {
+    kind: "acceptSlowly",
+    perSecond: options.perSecond,
+    burst: options.burst ?? 1,
+    then: options.then ?? hello(),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import { z } from "zod";
 import { durationSchema, LOOPBACK, octetsInRange, positiveInt } from "./_fields.ts";
+import { type CommandClientFleetInput, commandClientFleetSchema } from "./command_client_schema.ts";
 
 /**
  * Requests one client may keep in flight (its `concurrency`): each needs a connection or a stream
@@ -208,11 +209,14 @@ const clientFleetSchema = z.strictObject({
   workers: positiveInt().optional(),
   /**
    * `"fetch"`: Deno's fetch, any protocol, and `cancel: false` timeouts (seed 000's client pool).
-   * `"raw"`: HTTP/1.1 over `Deno.connect`, several times faster; `concurrency` is then the number
-   * of connections per client.
+   * `"raw"`: HTTP/1.1 on an epoll loop through FFI (Linux; elsewhere as `"raw-deno"`), several
+   * times faster; `concurrency` is then the number of connections per client. `"raw-deno"`: the
+   * same engine over `Deno.connect`.
    * @default {"fetch"}
    */
-  engine: z.enum(["fetch", "raw"], { error: 'expected "fetch" or "raw"' }).default("fetch"),
+  engine: z.enum(["fetch", "raw", "raw-deno"], {
+    error: 'expected "fetch", "raw" or "raw-deno"',
+  }).default("fetch"),
   /** Raw engine: requests sent together on a connection, answered in order. @default {1} */
   pipelining: positiveInt().max(1024, { error: "expected at most 1024 requests per batch" })
     .default(1),
@@ -235,7 +239,7 @@ const clientFleetSchema = z.strictObject({
 }).superRefine((fleet, ctx) => {
   const issue = (path: string, message: string) =>
     ctx.addIssue({ code: "custom", path: [path], message });
-  if (fleet.pipelining > 1 && fleet.engine !== "raw") {
+  if (fleet.pipelining > 1 && fleet.engine === "fetch") {
     issue(
       "pipelining",
       'pipelining needs engine: "raw" (fetch sends one request at a time on a connection)',
@@ -244,20 +248,20 @@ const clientFleetSchema = z.strictObject({
   if (fleet.pipelining > 1 && fleet.connections === "per-request") {
     issue("pipelining", 'pipelining needs connections that stay open: drop "per-request"');
   }
-  if (fleet.engine === "raw" && fleet.timeout && !fleet.timeout.cancel) {
+  if (fleet.engine !== "fetch" && fleet.timeout && !fleet.timeout.cancel) {
     issue(
       "timeout",
       'cancel: false (leaving a request running) needs engine: "fetch"; the raw engine\'s timeout closes the connection',
     );
   }
-  if (fleet.engine === "raw" && fleet.sourceAddresses.length) {
+  if (fleet.engine === "raw-deno" && fleet.sourceAddresses.length) {
     issue(
       "sourceAddresses",
-      'the raw engine cannot choose a source address (Deno.connect has no local address): use engine: "fetch"',
+      'raw-deno cannot choose a source address (Deno.connect has no local address): use engine: "raw" (epoll, Linux) or "fetch"',
     );
   }
   if (
-    fleet.engine === "raw" &&
+    fleet.engine !== "fetch" &&
     (fleet.pool.maxIdlePerHost !== null || fleet.pool.idleTimeoutMs !== null)
   ) {
     issue("pool", "pool settings are fetch's: the raw engine keeps one connection per lane");
@@ -328,11 +332,25 @@ const clientFleetSchema = z.strictObject({
   maxInFlight: fleet.maxInFlight ?? null,
 }));
 
+// A fleet with a `command` is the user's own client program (`command_client_schema.ts`).
+const anyClientFleetSchema = z.unknown().transform((value, ctx) => {
+  const isCommand = typeof value === "object" && value !== null && "command" in value;
+  const parsed = isCommand
+    ? commandClientFleetSchema.safeParse(value)
+    : clientFleetSchema.safeParse(value);
+  if (!parsed.success) {
+    // Each issue kept whole (its code too: an unknown key is reported as such).
+    for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: value } as never);
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 /**
  * Client fleets as a scenario writes them, named by position when they have no name (`"clients"`,
  * `"clients-2"`, ...).
  */
-export const clientFleetsSchema = z.array(clientFleetSchema, {
+export const clientFleetsSchema = z.array(anyClientFleetSchema, {
   error: "expected an array of client fleets",
 }).min(1, { error: "expected at least one client fleet" }).transform((fleets) =>
   fleets.map((fleet, i) => ({
@@ -341,8 +359,11 @@ export const clientFleetsSchema = z.array(clientFleetSchema, {
   }))
 );
 
-/** A client fleet as a scenario writes it. Give `requests` or `duration`, not both. */
-export type ClientFleetInput = z.input<typeof clientFleetSchema>;
+/**
+ * A client fleet as a scenario writes it: wedge's own clients (give `requests` or `duration`, not
+ * both), or the user's own client program (`command`).
+ */
+export type ClientFleetInput = z.input<typeof clientFleetSchema> | CommandClientFleetInput;
 /** The request a client fleet sends, as a scenario writes it. */
 export type RequestInput = z.input<typeof requestSchema>;
 /** A validated request template. */
@@ -356,7 +377,9 @@ export type PoolSpec = z.output<typeof poolSchema>;
  * A validated client fleet: the schema's output, plus the protocol of its target servers, which
  * only the whole scenario tells (`resolveScenario` sets it; HTTP/2 clients trust the run's CA).
  */
-export type ClientFleet = z.output<typeof clientFleetsSchema>[number] & {
+export type ClientFleet = z.output<typeof clientFleetSchema> & {
+  /** Fleet name. */
+  name: string;
   /** The protocol of its target servers. */
   protocol: "h1" | "h2";
 };

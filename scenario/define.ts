@@ -65,6 +65,8 @@ export interface DenoServerFleetInput {
    * @default {false, or true when an assertion measures the fleet}
    */
   isolate?: boolean;
+  /** Limits of the fleet's server host (implies `isolate`). @default {the scenario's limits} */
+  limits?: LimitsInput;
   /** Only command fleets take a command. */
   command?: never;
   /** Only a running server is given by its URL. */
@@ -110,6 +112,23 @@ export interface CommandServerFleetInput {
   stopTimeout?: Duration;
   /** Command servers are loaded over HTTP/1.1 in clear. @default {"h1"} */
   protocol?: "h1";
+  /** Limits of each process, set before it execs. @default {the scenario's limits} */
+  limits?: LimitsInput;
+}
+
+/**
+ * Limits a process runs with, as a scenario writes them (soft limits only).
+ *
+ * @example
+ * ```ts
+ * import type { LimitsInput } from "./define.ts";
+ *
+ * const limits: LimitsInput = { nofile: 512 }; // as `ulimit -Sn 512`
+ * ```
+ */
+export interface LimitsInput {
+  /** Soft limit on open files. */
+  nofile: number;
 }
 
 /** A value, or a function of the scenario's params that returns it. */
@@ -132,6 +151,14 @@ export interface ScenarioDefinition<P extends z.ZodObject = z.ZodObject> {
    * @default {undefined} (the host's network)
    */
   network?: FromParams<{ ephemeralPorts?: string; tcpTwReuse?: 0 | 1 | 2 }, z.infer<P>>;
+  /**
+   * Limits of the whole run, as a shell's `ulimit -Sn` before it: the runtime (its soft limit,
+   * from the load's start; its workers and servers start first), its server hosts and commands
+   * (soft and hard, set before they exec: `docs/limits.md`). Refused (exit 2) below what wedge
+   * needs or above the hard limit. A function of the params may return undefined for none.
+   * @default {undefined} (the host's limits)
+   */
+  limits?: FromParams<LimitsInput | undefined, z.infer<P>>;
   /** Server fleets. */
   servers: FromParams<ServerFleetInput[], z.infer<P>>;
   /** Client fleets. */

@@ -74,6 +74,12 @@ export function describeBehavior(
       return `stop accepting after ${behavior.after} connections, then ${
         describeBehavior(behavior.then)
       }`;
+    case "acceptSlowly":
+      return `${
+        behavior.perSecond === 0
+          ? "accept at once"
+          : `accept ${behavior.perSecond}/s after a burst of ${behavior.burst}`
+      }, then ${describeBehavior(behavior.then)}`;
   }
 }
 

@@ -11,11 +11,13 @@ import { resolveParams } from "./params.ts";
 import { ScenarioError, type ScenarioIssue } from "./errors.ts";
 import {
   type ClientFleet,
+  type LimitsSpec,
   resolvedScenarioSchema,
   type Scenario,
   type ServerFleet,
 } from "./schema.ts";
 import { describeValue, issuesFromZod } from "./zod_issues.ts";
+import { splitCommandClients } from "./resolve_command_clients.ts";
 
 /** Options for {@linkcode resolveScenario}. */
 export interface ResolveScenarioOptions {
@@ -97,7 +99,7 @@ export function resolveScenario<P extends z.ZodObject>(
   const params = resolved.params;
 
   const input: Record<string, unknown> = {};
-  for (const key of ["timeLimit", "network", "servers", "clients", "assert"] as const) {
+  for (const key of ["timeLimit", "network", "limits", "servers", "clients", "assert"] as const) {
     const value = definition[key];
     if (typeof value !== "function") {
       input[key] = value;
@@ -119,8 +121,17 @@ export function resolveScenario<P extends z.ZodObject>(
   const parsed = resolvedScenarioSchema.safeParse(input);
   if (!parsed.success) throw new ScenarioError(issuesFromZod(parsed.error, input), where);
   const data = parsed.data;
+  // Command client fleets (the user's own client programs) resolve apart; a memory assertion of
+  // one is judged on its process's life and repeats no load.
+  const split = splitCommandClients(data.clients, {
+    serverNames: data.servers.map((s) => s.name),
+    assert: data.assert,
+    issues,
+  });
 
-  const memory = data.assert.flatMap((a, i) => a.watch?.memory ? [{ ...a.watch.memory, i }] : []);
+  const memory = split.assert.flatMap((a, i) =>
+    a.watch?.memory && !split.names.includes(a.watch.memory.of) ? [{ ...a.watch.memory, i }] : []
+  );
   // Resolution across fleets (shortcuts are the schema's): a server fleet is isolated when an
   // assertion measures it, a client fleet speaks its targets' protocol.
   const servers: ServerFleet[] = data.servers.map((fleet, i) => {
@@ -132,7 +143,7 @@ export function resolveScenario<P extends z.ZodObject>(
           "an assertion measures this fleet's memory, which needs a process of its own: drop isolate: false",
       });
     }
-    return { ...fleet, isolate: fleet.isolate ?? measured };
+    return withLimits(fleet, { i, measured, run: data.limits ?? null, issues });
   });
   const memoryTargets = ["servers", "runtime", ...servers.map((s) => s.name)];
   for (const m of memory) {
@@ -148,7 +159,7 @@ export function resolveScenario<P extends z.ZodObject>(
   checkUniqueNames(servers, "servers", issues);
   checkUniqueNames(data.clients, "clients", issues);
   const serverNames = servers.map((s) => s.name);
-  const clients: ClientFleet[] = data.clients.map((fleet, i) => {
+  const clients: ClientFleet[] = split.own.map(({ fleet, i }) => {
     const targets = servers.filter((s) => fleet.target === null || s.name === fleet.target);
     const protocols = [...new Set(targets.map((s) => s.protocol))];
     if (protocols.length > 1) {
@@ -159,7 +170,7 @@ export function resolveScenario<P extends z.ZodObject>(
       });
     }
     const protocol = protocols[0] ?? "h1";
-    if (fleet.engine === "raw" && protocol === "h2") {
+    if (fleet.engine !== "fetch" && protocol === "h2") {
       issues.push({
         path: `clients[${i}].engine`,
         message:
@@ -186,9 +197,11 @@ export function resolveScenario<P extends z.ZodObject>(
     set: options.set ?? {},
     timeLimitMs: data.timeLimit,
     network: data.network ?? null,
+    limits: data.limits ?? null,
     servers,
     clients,
-    assert: data.assert,
+    commandClients: split.commandClients,
+    assert: split.assert,
     rounds: memory.length
       ? {
         warmup: Math.max(...memory.map((m) => m.warmup)),
@@ -242,4 +255,25 @@ function checkUniqueNames(
     }
     seen.add(fleet.name);
   });
+}
+
+/**
+ * A fleet's isolation and process limits: its own limits need a process of its own (isolated
+ * unless it says `isolate: false`, which is an issue); a process fleet takes the run's limits.
+ */
+function withLimits(
+  fleet: Omit<ServerFleet, "isolate"> & { isolate?: boolean },
+  options: { i: number; measured: boolean; run: LimitsSpec | null; issues: ScenarioIssue[] },
+): ServerFleet {
+  const own = fleet.limits !== null && fleet.behaviors[0]?.kind !== "external";
+  if (own && fleet.isolate === false) {
+    options.issues.push({
+      path: `servers[${options.i}].limits`,
+      message:
+        "limits apply to a process: a fleet with limits runs in a server host of its own; drop isolate: false (or set limits on the scenario)",
+    });
+  }
+  const isolate = fleet.isolate ?? (options.measured || own);
+  const process = isolate || fleet.behaviors[0]?.kind === "command";
+  return { ...fleet, isolate, limits: process ? fleet.limits ?? options.run : null };
 }

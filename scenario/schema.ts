@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { durationSchema, octetsInRange, parsesAsUrl, positiveInt } from "./_fields.ts";
 import { type ClientFleet, clientFleetsSchema } from "./client_schema.ts";
+import type { CommandClientFleet } from "./command_client_schema.ts";
 import type { Assertion } from "../assert/assertions.ts";
 import type { PerServerBehavior } from "./behaviors.ts";
 import { hello } from "./behaviors.ts";
@@ -56,6 +57,17 @@ export interface ServerFleet {
    * and sockets are theirs alone), or inside the runtime. Command fleets are always processes.
    */
   isolate: boolean;
+  /**
+   * Limits of the fleet's own process (a server host or each command), its own or the
+   * scenario's; null for servers in the runtime (the runtime takes the scenario's) or none.
+   */
+  limits: LimitsSpec | null;
+}
+
+/** Resource limits a process runs with: soft limits only, never above the hard limit. */
+export interface LimitsSpec {
+  /** Soft limit on open files (`ulimit -Sn`, `prlimit --nofile=N:`). */
+  nofile: number;
 }
 
 /** The run's own network namespace, as a scenario asks for it. */
@@ -85,10 +97,14 @@ export interface Scenario {
   timeLimitMs: number;
   /** The run's own network namespace, or null to run in the host's. */
   network: NetworkSpec | null;
+  /** Limits of the whole run (the runtime, its workers, its server processes), or null. */
+  limits: LimitsSpec | null;
   /** Server fleets. */
   servers: ServerFleet[];
   /** Client fleets. */
   clients: ClientFleet[];
+  /** Command client fleets: the user's own client programs (`command_client_schema.ts`). */
+  commandClients: CommandClientFleet[];
   /** Assertions judged on the report. */
   assert: Assertion[];
   /**
@@ -118,6 +134,13 @@ function serverCount() {
   }).default(1);
 }
 
+/** `limits: { nofile }`, on a scenario or a fleet that runs in a process of its own. */
+function limitsSchema() {
+  return z.strictObject({
+    nofile: positiveInt("a positive whole number of open files (ulimit -Sn)"),
+  }, { error: "expected { nofile: N }" }).transform((l): LimitsSpec => ({ nofile: l.nofile }));
+}
+
 function isPerServer(value: unknown): value is PerServerBehavior {
   return typeof value === "object" && value !== null &&
     (value as { kind?: unknown }).kind === "perServer";
@@ -129,6 +152,7 @@ const denoFleetSchema = z.strictObject({
   behavior: z.unknown().optional(),
   protocol: z.enum(["h1", "h2"], { error: 'expected "h1" or "h2"' }).default("h1"),
   isolate: z.boolean({ error: "expected true or false" }).optional(),
+  limits: limitsSchema().optional(),
 }).transform((fleet, ctx) => {
   const perServer = isPerServer(fleet.behavior) ? fleet.behavior : null;
   const behaviors: ResolvedBehavior[] = [];
@@ -179,6 +203,7 @@ const denoFleetSchema = z.strictObject({
     count: fleet.count,
     protocol: fleet.protocol,
     isolate: fleet.isolate,
+    limits: fleet.limits ?? null,
     behaviors: perServer ? behaviors : Array.from({ length: fleet.count }, () => behaviors[0]),
   };
 });
@@ -215,6 +240,7 @@ const commandFleetSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   readyTimeout: durationSchema.default(10_000),
   stopTimeout: durationSchema.default(5_000),
+  limits: limitsSchema().optional(),
   protocol: z.literal("h1", {
     error: 'a command fleet is loaded over HTTP/1.1 in clear: use protocol "h1" (or leave it out)',
   }).default("h1"),
@@ -245,6 +271,7 @@ const commandFleetSchema = z.strictObject({
     count: fleet.count,
     protocol: "h1" as const,
     isolate: true,
+    limits: fleet.limits ?? null,
     behaviors: Array.from({ length: fleet.count }, () => behavior),
   };
 });
@@ -267,6 +294,7 @@ const externalFleetSchema = z.strictObject({
   count: 1,
   protocol: "h1" as const,
   isolate: false,
+  limits: null,
   behaviors: [{ kind: "external" as const, url: fleet.url }],
 }));
 
@@ -323,6 +351,7 @@ const networkSchema = z.strictObject({
 export const resolvedScenarioSchema = z.object({
   timeLimit: durationSchema.default(600_000),
   network: networkSchema.optional(),
+  limits: limitsSchema().optional(),
   servers: z.array(serverFleetSchema, { error: "expected an array of server fleets" }).min(1, {
     error: "expected at least one server fleet",
   }).transform((fleets) =>

@@ -14,7 +14,8 @@
  *
  * Here: the same shape with Deno's `fetch` (built on hyper's client pool), one
  * `Deno.createHttpClient` per client. It asserts that every request completes; a hang shows as
- * requests left in flight when the time limit stops the run.
+ * requests left in flight when the time limit stops the run. The seed's A/B is two params:
+ * `--set poolMaxIdlePerHost=0` (the pool off) and `--set nofile=512` (its `ulimit -Sn 512`).
  */
 
 import {
@@ -37,9 +38,13 @@ export default defineScenario({
     poolMaxIdlePerHost: z.number().int().min(0).optional().describe(
       "idle connections each client keeps per server; 0 is the seed's workaround (default: no limit)",
     ),
+    nofile: z.number().int().positive().optional().describe(
+      "the run's open-files limit, as the seed's `ulimit -Sn 512` (default: the host's)",
+    ),
     timeLimit: z.string().default("3m").describe("hard bound on the run"),
   }),
   timeLimit: (p) => p.timeLimit,
+  limits: (p) => p.nofile === undefined ? undefined : { nofile: p.nofile },
   servers: (p) => [{ name: "hello", count: p.nservers, behavior: hello() }],
   clients: (p) => [{
     name: "mre",

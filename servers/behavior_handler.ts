@@ -123,6 +123,7 @@ export function createBehaviorHandler(
       return () => new Response(slowStream(bodyBytes, bytesPerSecond, context.signal), { headers });
     }
     case "stopAccepting":
+    case "acceptSlowly":
       // The listener gate is the server fleet's job; requests on accepted connections go on.
       return createBehaviorHandler(behavior.then, context);
     case "serial":

@@ -89,6 +89,8 @@ export interface StartCommandServerOptions {
    * foreign listener on the port). @default {undefined}
    */
   port?: number;
+  /** Soft open-files limit of the process, set before it execs; null for wedge's. @default {null} */
+  nofile?: number | null;
 }
 
 function pickFreePort(hostname: string): number {
@@ -105,7 +107,13 @@ function quoteArg(arg: string): string {
 /** Spawns the command through the supervisor; a failure becomes a {@linkcode CommandServerError}. */
 async function spawnCommand(
   spec: CommandServerSpec,
-  command: { name: string; argv: string[]; env: Record<string, string>; logDir: string },
+  command: {
+    name: string;
+    argv: string[];
+    env: Record<string, string>;
+    logDir: string;
+    nofile: number | null;
+  },
   watch: StdoutWatch,
 ): Promise<SupervisedChild> {
   const { name, argv } = command;
@@ -116,6 +124,7 @@ async function spawnCommand(
       logName: stem || "server",
       env: command.env,
       cwd: spec.cwd,
+      nofile: command.nofile,
       onStdout: watch.onChunk,
     });
   } catch (spawnError) {
@@ -186,7 +195,13 @@ export async function startCommandServer(
   const argv = spec.argv.map(substitute);
   const env = Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, substitute(v)]));
   const watch = watchStdout(spec.ready);
-  const child = await spawnCommand(spec, { name, argv, env, logDir: options.logDir }, watch);
+  const child = await spawnCommand(spec, {
+    name,
+    argv,
+    env,
+    logDir: options.logDir,
+    nofile: options.nofile ?? null,
+  }, watch);
   let stopRequested = false;
   const stop = () => {
     stopRequested = true;

@@ -31,6 +31,11 @@ export interface ServerCounters {
   /** Why the server stopped serving during the run (e.g. its accept loop hit EMFILE), or null. */
   failure: string | null;
   /**
+   * Accepted connections its client had already closed (first read: EOF or reset, no byte), where
+   * wedge holds the listener (`acceptSlowly`, `stopAccepting`); null elsewhere (not counted).
+   */
+  acceptedDead: number | null;
+  /**
    * HTTP/2 servers only (null for HTTP/1.1): streams the client reset (gave up on) before the
    * answer, open streams now, open streams per connection (by client port), and the most ever
    * open on one connection.
@@ -64,6 +69,7 @@ export function newServerCounters(protocol: "h1" | "h2"): ServerCounters {
     handlerErrors: 0,
     handlerErrorMessages: [],
     failure: null,
+    acceptedDead: null,
     streams: protocol === "h2"
       ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
       : null,
@@ -280,8 +286,16 @@ export async function startServerFleet(
       });
       running.push({ name: `${planned.fleet}[${planned.index}]`, server });
       let port = server.addr.port;
-      if (planned.behavior.kind === "stopAccepting") {
-        const gate = startAcceptGate(port, { hostname, after: planned.behavior.after });
+      const b = planned.behavior;
+      if (b.kind === "stopAccepting" || b.kind === "acceptSlowly") {
+        count.acceptedDead = 0;
+        const gate = startAcceptGate(port, {
+          hostname,
+          ...(b.kind === "stopAccepting"
+            ? { after: b.after }
+            : { perSecond: b.perSecond, burst: b.burst }),
+          onAcceptedDead: () => count.acceptedDead!++,
+        });
         gates.push(gate);
         port = gate.port;
       }
@@ -309,7 +323,7 @@ export async function startServerFleet(
       Promise.allSettled(gates.splice(0).map((g) => g.close())),
       timeoutMs,
     ).then(() => true, () => false);
-    if (!gatesClosed) unstopped.push("an accept gate (stopAccepting)");
+    if (!gatesClosed) unstopped.push("an accept gate (stopAccepting, acceptSlowly)");
     await Promise.all(
       serials.splice(0).map(async ({ name, server }) => {
         const closed = await deadline(server.close(), timeoutMs).then(() => true, (error) => {

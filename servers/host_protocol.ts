@@ -118,7 +118,8 @@ export type FromHost = HostReady | HostCounters | HostServerFailure | HostError 
  * import assert from "node:assert/strict";
  *
  * const wire = toWireCounters({
- *   received: 1, responded: 1, handlerErrors: 0, handlerErrorMessages: [], failure: null, streams: null,
+ *   received: 1, responded: 1, handlerErrors: 0, handlerErrorMessages: [], failure: null,
+ *   acceptedDead: null, streams: null,
  * });
  * assert.equal(JSON.parse(JSON.stringify(wire)).received, 1);
  * ```
@@ -132,6 +133,7 @@ export function toWireCounters(
     handlerErrors: counters.handlerErrors,
     handlerErrorMessages: [...counters.handlerErrorMessages],
     failure: counters.failure,
+    acceptedDead: counters.acceptedDead,
     streams: counters.streams && {
       reset: counters.streams.reset,
       open: counters.streams.open,

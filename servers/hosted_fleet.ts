@@ -73,6 +73,8 @@ export interface StartHostedFleetOptions {
   signal?: AbortSignal;
   /** Called when a server stops serving on its own (id in the order given). */
   onServerFailure?: (index: number, message: string) => void;
+  /** Soft open-files limit of the host process, set before it execs; null for wedge's. @default {null} */
+  nofile?: number | null;
 }
 
 /**
@@ -140,6 +142,7 @@ export async function startHostedFleet(
     logDir: options.logDir,
     logName: `${options.name.replace(/[^\w.-]+/g, "_")}.host`,
     stdin: "piped",
+    nofile: options.nofile ?? null,
     onStdoutLine: (line) => readHostLine(mirror, line),
   });
   const stdin = child.stdin!.getWriter();
@@ -227,6 +230,7 @@ function applyCounters(counters: ServerCounters[], wire: WireCounters[]): void {
     c.handlerErrors = w.handlerErrors;
     c.handlerErrorMessages = w.handlerErrorMessages ?? [];
     c.failure = w.failure;
+    c.acceptedDead = w.acceptedDead ?? null;
     if (c.streams && w.streams) {
       c.streams.reset = w.streams.reset;
       c.streams.open = w.streams.open;

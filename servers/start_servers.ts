@@ -104,6 +104,9 @@ export async function startRunServers(
     (s) => s.fleet,
   );
   const commands = plan.servers.filter((s) => s.placement === "command");
+  // A process fleet's soft open-files limit (its own, or the scenario's), set before it execs.
+  const nofile = (fleet: string) =>
+    scenario.servers.find((f) => f.name === fleet)?.limits?.nofile ?? null;
   for (const [fleet, servers] of hostedFleets) {
     if (servers.some((s) => behaviorRunsCode(s.behavior)) && scenario.file === null) {
       throw new UsageError(
@@ -178,6 +181,7 @@ export async function startRunServers(
           ? null
           : { file: resolve(scenario.file), set: options.set ?? {} },
         signal: starting.signal,
+        nofile: nofile(fleet),
         onServerFailure: (i, message) => options.onServerFailure?.(servers[i].id, message),
       });
       hosts.push({ fleet, ids: servers.map((s) => s.id), host });
@@ -197,6 +201,7 @@ export async function startRunServers(
           name: `${server.fleet}[${server.index}]`,
           logDir: options.logDir,
           signal: starting.signal,
+          nofile: nofile(server.fleet),
         });
         started.push({ server, command });
         return command;

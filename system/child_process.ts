@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type { ProcessExitReport } from "../report/types.ts";
 import { copyLinesToFile, copyToFile, lastLines } from "./child_output.ts";
 import { programProblem } from "./_program_problem.ts";
+import { withFdLimit } from "./fd_limit.ts";
 import { deadline, delay, isTimeout } from "../units/deadline.ts";
 import {
   groupAlive,
@@ -57,6 +58,11 @@ export interface SpawnSupervisedOptions {
   env?: Record<string, string>;
   /** Working directory, null for wedge's. @default {null} */
   cwd?: string | null;
+  /**
+   * Soft open-files limit set in the process before it execs (`prlimit`), null for wedge's own.
+   * @default {null}
+   */
+  nofile?: number | null;
   /**
    * `"null"`: the process gets /dev/null and is started through the supervisor itself, whose
    * pipe wedge holds. `"piped"`: its stdin is the caller's ({@linkcode SupervisedChild.stdin}, a
@@ -160,9 +166,10 @@ function spawnGuarded(
   const env = options.env ?? {};
   const cwd = options.cwd ?? undefined;
   const io = { stdout: "piped", stderr: "piped", detached: true } as const;
+  const limited = withFdLimit(argv, options.nofile ?? null);
   if (options.stdin === "piped") {
-    const child = new Deno.Command(argv[0], {
-      args: argv.slice(1),
+    const child = new Deno.Command(limited[0], {
+      args: limited.slice(1),
       env,
       cwd,
       stdin: "piped",
@@ -178,7 +185,7 @@ function spawnGuarded(
   const supervised = supervisorAvailable() !== null;
   const missing = supervised ? programProblem(argv[0], { cwd: options.cwd ?? null, env }) : null;
   if (missing !== null) throw new Error(missing);
-  const [program, ...args] = supervisedArgv(argv);
+  const [program, ...args] = supervisedArgv(limited);
   // The supervisor's pipe: only wedge holds its other end. The command gets /dev/null.
   const stdin = supervised ? "piped" : "null";
   const child = new Deno.Command(program, { args, env, cwd, stdin, ...io }).spawn();

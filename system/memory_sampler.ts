@@ -1,15 +1,20 @@
 /**
  * Memory sampler: reads the resident memory (VmRSS, and VmHWM) of the run's processes (the
- * runtime, server hosts, the user's server commands) on a steady interval into a timeline. A
- * command's figure includes its children (a `sh -c` wrapper and the server it started); the
- * runtime's does not (its children are the server processes, counted on their own). Observes
- * only.
+ * runtime, server hosts, the user's server commands) on a steady interval into a timeline, and
+ * with it their open fds (the latest reading, and each process's fd limit). A command's figures
+ * include its children (a `sh -c` wrapper and the server it started); the runtime's do not (its
+ * children are the server processes, counted on their own). Observes only.
  *
  * @module
  */
 
-import { parseStatusKb } from "./process_probe.ts";
+import { countOpenFds, fdLimit, parseStatusKb } from "./process_probe.ts";
 import type { RuntimeMemory } from "../report/types.ts";
+import {
+  appendBounded,
+  MAX_TIMELINE_POINTS,
+  mergeReadings,
+} from "../report/timeline_downsample.ts";
 import type { WorkerHeap } from "../report/readings.ts";
 
 /** A process whose memory is sampled. */
@@ -38,13 +43,15 @@ export interface TreeMemory {
   rssBytes: number;
   /** VmHWM (peak RSS) of the process itself, bytes. */
   peakRssBytes: number | null;
+  /** Open fds over the tree, or null when not asked for (`fds: true`) or unknown. */
+  openFds: number | null;
 }
 
 /**
  * Reads the resident memory of a process and its descendants from `/proc`.
  *
  * @param pid A process id.
- * @param options `children: false` reads the process alone.
+ * @param options `children: false` reads the process alone; `fds: true` also counts open fds.
  * @returns The sums, or null when the process is gone (or `/proc` cannot tell).
  *
  * @example
@@ -58,13 +65,14 @@ export interface TreeMemory {
  */
 export function readTreeMemory(
   pid: number,
-  options: { children?: boolean } = {},
+  options: { children?: boolean; fds?: boolean } = {},
 ): TreeMemory | null {
   const own = readStatus(pid);
   if (own === null) return null;
   const rss = parseStatusKb(own, "VmRSS");
   if (rss === null) return null;
   let total = rss;
+  let fds = options.fds ? countOpenFds(pid) : null;
   const seen = new Set([pid]);
   const queue = options.children === false ? [] : childrenOf(pid);
   while (queue.length) {
@@ -73,9 +81,10 @@ export function readTreeMemory(
     seen.add(child);
     const status = readStatus(child);
     if (status !== null) total += parseStatusKb(status, "VmRSS") ?? 0;
+    if (fds !== null) fds += countOpenFds(child) ?? 0;
     queue.push(...childrenOf(child));
   }
-  return { rssBytes: total, peakRssBytes: parseStatusKb(own, "VmHWM") };
+  return { rssBytes: total, peakRssBytes: parseStatusKb(own, "VmHWM"), openFds: fds };
 }
 
 function readStatus(pid: number): string | null {
@@ -148,6 +157,12 @@ export interface MemorySamplerOptions {
   intervalMs?: number;
   /** Time origin (a `performance.now()` value) of `atMs`. @default {performance.now() at creation} */
   originMs?: number;
+  /**
+   * The most samples the timeline keeps: when full, neighbours merge in pairs (each process's
+   * peak kept) and later samples merge into buckets twice as wide.
+   * @default {2000}
+   */
+  maxSamples?: number;
 }
 
 /**
@@ -167,13 +182,19 @@ export interface MemorySamplerOptions {
 export class MemorySampler {
   /** The processes, in the order of every sample's `rssBytes`. */
   readonly processes: readonly SampledProcess[];
-  /** Every sample taken, oldest first. */
+  /** The samples taken, oldest first, bounded (see `maxSamples`). */
   readonly timeline: MemorySample[] = [];
   /** The highest VmHWM seen per process (null when never read). */
   readonly peakRssBytes: (number | null)[];
+  /** Open fds per process at the latest sample (null: unknown or gone). */
+  readonly openFds: (number | null)[];
+  /** Soft limit on open files per process (another's read at its first sample; null: unknown). */
+  readonly fdLimits: (number | null)[];
   /** Sampling interval, ms. */
   readonly intervalMs: number;
   #originMs: number;
+  #maxSamples: number;
+  #resolutionMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -186,7 +207,11 @@ export class MemorySampler {
     this.processes = processes;
     this.intervalMs = options.intervalMs ?? 250;
     this.#originMs = options.originMs ?? performance.now();
+    this.#maxSamples = options.maxSamples ?? MAX_TIMELINE_POINTS;
+    this.#resolutionMs = this.intervalMs;
     this.peakRssBytes = processes.map(() => null);
+    this.openFds = processes.map(() => null);
+    this.fdLimits = processes.map(() => null);
   }
 
   /**
@@ -212,20 +237,29 @@ export class MemorySampler {
   }
 
   /**
-   * Reads every process now and adds the reading to the timeline.
+   * Reads every process now (memory and open fds) and adds the memory reading to the timeline.
    *
    * @returns The reading.
    */
   sample(): MemorySample {
     const rssBytes = this.processes.map((p, i) => {
-      const tree = readTreeMemory(p.pid, { children: p.role === "command" });
+      const tree = readTreeMemory(p.pid, { children: p.role === "command", fds: true });
       if (tree?.peakRssBytes != null) {
         this.peakRssBytes[i] = Math.max(this.peakRssBytes[i] ?? 0, tree.peakRssBytes);
       }
+      this.openFds[i] = tree?.openFds ?? null;
+      // This process's own limit may change during the run (a scenario's `limits`): the probe
+      // keeps it current at no cost. Another process's is read once, at its first sample.
+      if (p.pid === Deno.pid) this.fdLimits[i] = fdLimit("self");
+      else if (tree !== null && this.fdLimits[i] === null) this.fdLimits[i] = fdLimit(p.pid);
       return tree?.rssBytes ?? null;
     });
     const sample = { atMs: Math.round(performance.now() - this.#originMs), rssBytes };
-    this.timeline.push(sample);
+    this.#resolutionMs = appendBounded(this.timeline, sample, {
+      resolutionMs: this.#resolutionMs,
+      maxPoints: this.#maxSamples,
+      merge: mergeReadings,
+    });
     return sample;
   }
 }

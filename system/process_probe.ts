@@ -80,25 +80,41 @@ function readText(path: string): string | null {
  * ```
  */
 export function sampleProcess(pid: number | "self" = "self"): ProcessSample {
-  let openFds: number | null = null;
-  try {
-    openFds = Deno.statSync(`/proc/${pid}/fd`).size;
-    if (openFds === 0) {
-      // Linux before 6.2 reports no size for this directory: count its entries instead (the
-      // listing holds one fd of its own while it runs, when the process is this one).
-      let entries = 0;
-      for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) entries++;
-      openFds = pid === "self" || pid === Deno.pid ? entries - 1 : entries;
-    }
-  } catch {
-    openFds = null;
-  }
   const status = readText(`/proc/${pid}/status`);
   return {
-    openFds,
+    openFds: countOpenFds(pid),
     rssBytes: status === null ? null : parseStatusKb(status, "VmRSS"),
     peakRssBytes: status === null ? null : parseStatusKb(status, "VmHWM"),
   };
+}
+
+/**
+ * Counts a process's open file descriptors.
+ *
+ * @param pid A process id, or `"self"`.
+ * @returns The count, or null when unknown (the process is gone, or not Linux).
+ *
+ * @example
+ * ```ts
+ * import { countOpenFds } from "./process_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const fds = countOpenFds("self");
+ * assert.ok(fds === null || fds >= 3);
+ * ```
+ */
+export function countOpenFds(pid: number | "self" = "self"): number | null {
+  try {
+    const size = Deno.statSync(`/proc/${pid}/fd`).size;
+    if (size > 0) return size;
+    // Linux before 6.2 reports no size for this directory: count its entries instead (the
+    // listing holds one fd of its own while it runs, when the process is this one).
+    let entries = 0;
+    for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) entries++;
+    return pid === "self" || pid === Deno.pid ? entries - 1 : entries;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -116,7 +132,7 @@ export function sampleProcess(pid: number | "self" = "self"): ProcessSample {
  */
 export function fdLimit(pid: number | "self" = "self"): number | null {
   // Reading the file takes a file descriptor, which is what a process at its limit lacks: the
-  // process's own limit, which wedge never changes while it runs, is kept from its first read.
+  // process's own limit is kept from its first read (`rememberSelfFdLimit` when wedge changes it).
   if (pid === "self" && selfLimit !== undefined) return selfLimit;
   const limits = readText(`/proc/${pid}/limits`);
   const limit = limits === null ? null : parseFdLimit(limits);
@@ -125,3 +141,21 @@ export function fdLimit(pid: number | "self" = "self"): number | null {
 }
 
 let selfLimit: number | undefined;
+
+/**
+ * Replaces the kept soft limit of the runtime (after wedge changed it: `system/fd_limit.ts`);
+ * null forgets it, so the next {@linkcode fdLimit} reads it again.
+ *
+ * @param limit The limit now, or null to read it again.
+ *
+ * @example
+ * ```ts
+ * import { fdLimit, rememberSelfFdLimit } from "./process_probe.ts";
+ *
+ * rememberSelfFdLimit(null);
+ * fdLimit("self"); // read from /proc/self/limits again
+ * ```
+ */
+export function rememberSelfFdLimit(limit: number | null): void {
+  selfLimit = limit ?? undefined;
+}

@@ -13,11 +13,12 @@ export interface CliResult {
 
 /**
  * Runs `deno run --allow-all cli/main.ts ...args` from the repository root, with NO_COLOR set.
- * The CLI must exit by itself; the 60 s bound only keeps a broken build from hanging the suite.
+ * The CLI must exit by itself; the bound (60 s, or `timeoutMs`) only keeps a broken build from
+ * hanging the suite.
  */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "cli/main.ts", ...args],
@@ -25,7 +26,7 @@ export async function runCli(
     env: { NO_COLOR: "1", ...options.env },
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
   }).output();
   const decoder = new TextDecoder();
   return {

@@ -121,6 +121,7 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
     rate: null,
     serverProcesses: [],
     memory: null,
+    commandClients: null,
     incidents: [],
     assertions: [],
     passed: true,

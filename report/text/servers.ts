@@ -35,7 +35,9 @@ import type { TextReportOptions } from "./options.ts";
  * ```
  */
 export function renderServers(
-  report: Pick<RunReport, "servers" | "clients" | "process" | "serverProcesses">,
+  report:
+    & Pick<RunReport, "servers" | "clients" | "process" | "serverProcesses">
+    & Partial<Pick<RunReport, "timelineProcesses" | "timeline">>,
   options: Pick<TextReportOptions, "allServers"> = {},
 ): string[] {
   const lines: string[] = [];
@@ -45,32 +47,69 @@ export function renderServers(
   );
   const servers = report.servers;
   const shown = options.allServers || servers.length <= 12 ? servers : [];
-  for (const s of shown) lines.push(serverLine(s));
+  // Only command client processes: nothing was seen from the client side (n/a, never 0).
+  const clientView = report.clients.length > 0;
+  for (const s of shown) lines.push(serverLine(s, clientView));
   for (const s of shown) {
     for (const message of s.handlerErrorMessages) lines.push(`    handler error: ${message}`);
   }
   if (shown.length === 0 && servers.length) lines.push(...serversSummary(servers));
+  lines.push(...acceptedDeadHint(report));
   const completedPerClient = report.clients.map((c) => c.completed);
-  lines.push(
-    `Clients: ${report.clients.length}, completed per client min ${
-      Math.min(...completedPerClient)
-    }, max ${Math.max(...completedPerClient)}`,
-  );
+  if (clientView) {
+    lines.push(
+      `Clients: ${report.clients.length}, completed per client min ${
+        Math.min(...completedPerClient)
+      }, max ${Math.max(...completedPerClient)}`,
+    );
+  }
   lines.push(...processes(report));
   return lines;
 }
 
 /** One server: what it received and answered, what the clients completed, how it failed. */
-function serverLine(s: ServerReport): string {
+function serverLine(s: ServerReport, clientView: boolean): string {
   return `  ${s.fleet}[${s.index}] ${s.url} ${s.behavior}: ${known(s.received)} received, ${
     known(s.responded)
-  } answered; ${s.completedByClients} completed, ${s.inFlight} in flight${
-    s.handlerErrors ? `; ${s.handlerErrors} handler errors (answered 500)` : ""
-  }${s.failure ? `; STOPPED: ${s.failure}` : ""}${
+  } answered; ${
+    clientView ? `${s.completedByClients} completed, ${s.inFlight}` : "n/a completed, n/a"
+  } in flight${s.handlerErrors ? `; ${s.handlerErrors} handler errors (answered 500)` : ""}${
+    s.failure ? `; STOPPED: ${s.failure}` : ""
+  }${s.acceptedDead == null ? "" : `; ${s.acceptedDead} accepted already closed by the client`}${
+    probeText(s.probe)
+  }${
     s.streams
       ? `; HTTP/2 streams: ${s.streams.reset} reset by clients, ${s.streams.openAtEnd} open at the end, at most ${s.streams.peakOnOneConnection} on one connection`
       : ""
   }`;
+}
+
+/** The hint for connections that waited in the backlog longer than their clients (seed 001). */
+function acceptedDeadHint(
+  report: Pick<RunReport, "servers"> & Partial<Pick<RunReport, "timeline">>,
+): string[] {
+  const dead = report.servers.reduce((sum, s) => sum + (s.acceptedDead ?? 0), 0);
+  if (dead === 0) return [];
+  const queues = (report.timeline ?? []).flatMap((p) => p.acceptQueue ?? []);
+  const backlog = queues.length ? `; the listen backlog held up to ${Math.max(...queues)}` : "";
+  return [
+    `  hint: ${dead} accepted connection${dead === 1 ? " was" : "s were"} already closed by ` +
+    `${dead === 1 ? "its client" : "their clients"}: they waited in the backlog longer than the ` +
+    `client's timeout${backlog}; this is the 'hangup right after accept' of seed 001`,
+  ];
+}
+
+/** What the probe after the load saw, or nothing when the server was not probed. */
+function probeText(probe: ServerReport["probe"]): string {
+  if (!probe) return "";
+  if (probe.status !== null) {
+    return `; after the load: answered ${probe.status} (probe ${probe.attempts}, after ${
+      formatDuration(probe.answeredAfterMs ?? 0)
+    })`;
+  }
+  return `; after the load: NOT ACCEPTING (${probe.attempts} probes over ${
+    formatDuration(probe.boundMs)
+  }: ${probe.lastError})`;
 }
 
 /** Many servers in one line: the spread of their counts, and the first handler error. */
@@ -100,7 +139,11 @@ function serversSummary(servers: ServerReport[]): string[] {
 }
 
 /** The runtime process's peaks, then each server process with its exit and its logs. */
-function processes(report: Pick<RunReport, "process" | "serverProcesses">): string[] {
+function processes(
+  report:
+    & Pick<RunReport, "process" | "serverProcesses">
+    & Partial<Pick<RunReport, "timelineProcesses">>,
+): string[] {
   const lines: string[] = [];
   const p = report.process;
   lines.push(
@@ -109,6 +152,8 @@ function processes(report: Pick<RunReport, "process" | "serverProcesses">): stri
     }), peak RSS ${p.peakRssBytes === null ? "unknown" : formatByteSize(p.peakRssBytes)}`,
   );
   for (const sp of report.serverProcesses) {
+    // The limit it ran with (a scenario's `limits.nofile`, else inherited from wedge).
+    const limit = report.timelineProcesses?.find((t) => t.pid === sp.pid)?.fdLimit;
     lines.push(
       `Server process ${sp.name} (pid ${sp.pid}): ${sp.command}${
         sp.exit
@@ -116,7 +161,7 @@ function processes(report: Pick<RunReport, "process" | "serverProcesses">): stri
             sp.exit.signal ? `signal ${sp.exit.signal}` : `code ${sp.exit.code}`
           }${sp.exit.early ? ` ${formatDuration(Math.max(0, sp.exit.atMs))} into the load` : ""}`
           : ""
-      }`,
+      }; fd limit ${limit ?? "n/a"}`,
     );
     lines.push(`  logs: ${sp.stdoutLog} ${sp.stderrLog}`);
   }

@@ -55,7 +55,10 @@ export interface MemoryReport {
     /** The highest VmHWM seen (peak resident memory of the process itself). */
     peakRssBytes: number | null;
   }[];
-  /** Samples, oldest first (`atMs` since the load started; negative before it). */
+  /**
+   * Samples, oldest first (`atMs` since the load started; negative before it); at most 2,000: a
+   * longer run merges neighbours, each keeping the higher reading of each process.
+   */
   timeline: { atMs: number; rssBytes: (number | null)[] }[];
   /** Warm-up loads, measured iterations and settle time, or null for a single load. */
   rounds: { warmup: number; iterations: number; settleMs: number } | null;

@@ -10,8 +10,10 @@ import type { HostSettings, ListenReport, SocketCensus, StateCounts } from "../r
 import type { StallDiagnosis } from "../stall_diagnosis.ts";
 import type { StallSpan } from "../stall_watchdog.ts";
 import type { MemoryReport } from "./memory.ts";
+import type { CommandClientsReport } from "./command_clients.ts";
 import type {
   ClientReport,
+  ErrorClass,
   ErrorCount,
   LatencySummary,
   RateReport,
@@ -28,14 +30,22 @@ import type {
 export const REPORT_SCHEMA = "wedge.report";
 /** The report format's version; bumped on any incompatible change. */
 export const REPORT_VERSION = 1;
-/** One sample of progress, taken about once a second. */
+/**
+ * One sample of progress, taken every 250 ms; once the timeline holds 2,000 points, pairs of
+ * neighbours merge (see `report/timeline_downsample.ts`): a level is then the peak over the span
+ * the point covers, a cumulative count its value at `atMs`. Fields marked optional are absent only
+ * from reports written before they existed.
+ */
 export interface TimelinePoint {
   /** Milliseconds since the load started. */
   atMs: number;
   /** Requests ended so far. */
   completed: number;
-  /** Requests in flight. */
-  inFlight: number;
+  /**
+   * Requests in flight, or null while a running client worker has posted nothing for a second
+   * (starved or blocked: its count would be stale).
+   */
+  inFlight: number | null;
   /** Errors so far. */
   errors: number;
   /** HTTP/2 streams open on the servers, or null without HTTP/2 servers. */
@@ -55,6 +65,59 @@ export interface TimelinePoint {
    * (`ListenDrops`; namespace-wide, see `listen.scope`), or null where unknown.
    */
   listenDrops: number | null;
+  /** The runtime process's soft limit on open files, or null where unknown. */
+  fdLimit?: number | null;
+  /** Open fds of each process (order of `timelineProcesses`; a command's with its children). */
+  processOpenFds?: (number | null)[];
+  /** Resident bytes of each process (order of `timelineProcesses`; a command's with its children). */
+  processRssBytes?: (number | null)[];
+  /** Connections waiting to be accepted in the run's listen queues (summed), or null where unknown. */
+  acceptQueue?: number | null;
+  /**
+   * HTTP/2 streams open per server (order of `servers`; null for a server not on HTTP/2), or null
+   * without HTTP/2 servers.
+   */
+  streamsByServer?: (number | null)[] | null;
+  /** Errors so far by class (classes with none left out). */
+  errorsByClass?: Partial<Record<ErrorClass, number>>;
+  /**
+   * Accepted connections their clients had already closed, so far, summed over the servers that
+   * count them (`acceptSlowly`, `stopAccepting`); null when none does.
+   */
+  acceptedDead?: number | null;
+}
+
+/** A process whose fds and memory the timeline follows. */
+export interface TimelineProcess {
+  /** Name, as in `memory.processes`: `runtime`, `servers (host)`, `app[0]`. */
+  name: string;
+  /** What it is. */
+  role: "runtime" | "server-host" | "command";
+  /** Process id. */
+  pid: number;
+  /** The server fleet it runs, or null for the runtime. */
+  fleet: string | null;
+  /** Its soft limit on open files, read at its first sample, or null where unknown. */
+  fdLimit: number | null;
+}
+
+/** What an incident is about, for a marker on the timeline. */
+export type IncidentKind =
+  | "server-stopped-accepting"
+  | "process-exited"
+  | "worker-failed"
+  | "fds-near-limit"
+  | "did-not-stop"
+  | "other";
+
+/** An incident on the load's clock. */
+export interface IncidentMark {
+  /** Ms since the load started (negative: before it), or null where unknown. */
+  atMs: number | null;
+  /** What it is about. */
+  kind: IncidentKind;
+  /** The incident, as in `incidents`. */
+  text: string;
 }
 
 /** An assertion's verdict. */
@@ -121,6 +184,11 @@ export interface RunReport {
    * actual send.
    */
   latency: LatencySummary;
+  /**
+   * The HDR histogram of `latency` (microseconds), hdr-histogram-js compressed base64, so that
+   * reports merge exactly (`wedge merge`); null when nothing was recorded; absent in older reports.
+   */
+  latencyHistogram?: string | null;
   /** Open model: the three latencies (corrected, service, queue); null in a closed loop. */
   latencyBreakdown:
     | { corrected: LatencySummary; service: LatencySummary; queue: LatencySummary }
@@ -137,8 +205,12 @@ export interface RunReport {
   servers: ServerReport[];
   /** Per-client view. */
   clients: ClientReport[];
-  /** Progress about once a second. */
+  /** Progress every 250 ms (at most 2,000 points: longer runs merge neighbours). */
   timeline: TimelinePoint[];
+  /** The processes the timeline's per-process arrays follow, the runtime first. */
+  timelineProcesses?: TimelineProcess[];
+  /** Spacing of the timeline's points, ms: 250, doubled each time the point cap merged them. */
+  timelineResolutionMs?: number;
   /** The runtime process's resources. */
   process: ProcessReport;
   /** The host's (or the run's network namespace's) connection settings. */
@@ -177,8 +249,12 @@ export interface RunReport {
   serverProcesses: ServerProcessReport[];
   /** Memory of the runtime and the server processes, or null where `/proc` cannot tell. */
   memory: MemoryReport | null;
+  /** The command client fleets (the user's own client programs), or null when there are none. */
+  commandClients: CommandClientsReport | null;
   /** What the runtime itself noticed: worker failures, servers or workers that did not stop. */
   incidents: string[];
+  /** The incidents (same order and text) with when and what, for markers on the timeline. */
+  incidentMarks?: IncidentMark[];
   /** Assertion verdicts, in the scenario's order. */
   assertions: AssertionResult[];
   /** True when every assertion passed. */

@@ -42,6 +42,34 @@ export interface ServerReport {
    * `responded` and `handlerErrors` are then null).
    */
   placement: "runtime" | "host" | "command" | "external";
+  /**
+   * Whether it still accepted after the load (`serversStayAccepting()` asks for it), or null when
+   * it was not probed; absent in reports written before it existed.
+   */
+  probe?: AcceptProbeReport | null;
+  /**
+   * Accepted connections its client had already closed (the first read gave EOF or a reset before
+   * any byte: they waited in the backlog longer than the client did), where wedge holds the
+   * listener (`acceptSlowly`, `stopAccepting`); null where it is not counted.
+   */
+  acceptedDead?: number | null;
+}
+
+/**
+ * After the load, once the clients stopped and their connections closed: a TCP connect and one
+ * `GET /` to the server, repeated until one is answered or the probes run out.
+ */
+export interface AcceptProbeReport {
+  /** Probes tried. */
+  attempts: number;
+  /** Ms from the first probe to the one answered, or null when none was answered. */
+  answeredAfterMs: number | null;
+  /** Status of the answered probe, or null. */
+  status: number | null;
+  /** Why the last failed probe failed (e.g. `connection refused`), or null when none failed. */
+  lastError: string | null;
+  /** Time the probes had, ms (the bound: `attempts` at most every `intervalMs`). */
+  boundMs: number;
 }
 
 /** How a server process (host or command) ended during or after the run. */

@@ -105,6 +105,8 @@ Deno.test("--help documents every flag and the exit codes", async () => {
       "--set",
       "--seed",
       "--json",
+      "--junit",
+      "--html",
       "--quiet",
       "--list",
       "--help",

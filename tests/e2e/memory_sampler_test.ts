@@ -68,3 +68,23 @@ Deno.test("the sampler keeps a timeline on its interval and stops", async () => 
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(sampler.timeline.length, taken);
 });
+
+Deno.test("the sampler's timeline stays bounded, and it reads each process's fds and fd limit", async () => {
+  const sampler = new MemorySampler(
+    [{ name: "runtime", role: "runtime", pid: Deno.pid, fleet: null }],
+    { intervalMs: 2, maxSamples: 10 },
+  );
+  let taken = 0;
+  const sample = sampler.sample.bind(sampler);
+  sampler.sample = () => (taken++, sample());
+  sampler.start();
+  while (taken < 60) await new Promise((r) => setTimeout(r, 5));
+  sampler.stop();
+  const { timeline } = sampler;
+  assert.ok(timeline.length <= 10 && timeline.length >= 5, `${timeline.length} of ${taken} kept`);
+  assert.ok(timeline.every((s, i) => i === 0 || s.atMs > timeline[i - 1].atMs));
+  assert.ok(timeline.every((s) => s.rssBytes[0]! > 0));
+  if (Deno.build.os !== "linux") return;
+  assert.ok(sampler.openFds[0]! >= 3, `${sampler.openFds[0]} fds`);
+  assert.ok(sampler.fdLimits[0]! >= sampler.openFds[0]!);
+});

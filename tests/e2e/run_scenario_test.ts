@@ -295,6 +295,42 @@ Deno.test("the report carries the runtime's fd count and memory over time", asyn
   }
 });
 
+Deno.test("a 2 s run's timeline: 4 points a second, fds and RSS of a server host and a node command", async () => {
+  const logDir = await Deno.makeTempDir({ prefix: "wedge-test-timeline-" });
+  const nodeServer = new URL("../fixtures/node_server.mjs", import.meta.url).pathname;
+  const report = await runScenario(
+    defineScenario({
+      name: "timeline",
+      description: "a server host and a node:http command under 2 s of load",
+      servers: [
+        { name: "hosted", isolate: true, behavior: hello() },
+        { name: "node", command: ["node", nodeServer, "--port", "{port}"], ready: { port: true } },
+      ],
+      clients: [{ concurrency: 4, duration: "2s" }],
+    }),
+    { logDir },
+  );
+  await Deno.remove(logDir, { recursive: true });
+  if (Deno.build.os !== "linux") return;
+  const { timeline, timelineProcesses } = report;
+  assert.ok(timeline.length >= 8, `${timeline.length} points in ${report.durationMs} ms`);
+  assert.equal(report.timelineResolutionMs, 250);
+  assert.deepEqual(timelineProcesses!.map((p) => p.role), ["runtime", "server-host", "command"]);
+  assert.ok(timelineProcesses!.every((p) => p.fdLimit! > 0), JSON.stringify(timelineProcesses));
+  for (const p of timeline) {
+    assert.equal(p.processOpenFds!.length, 3);
+    assert.ok(p.processOpenFds!.every((n) => n! > 0), JSON.stringify(p.processOpenFds));
+    assert.ok(p.processRssBytes!.every((n) => n! > 1024 * 1024), JSON.stringify(p.processRssBytes));
+    assert.ok(p.fdLimit! >= p.openFds!);
+    assert.deepEqual(p.errorsByClass, {});
+    assert.equal(p.streamsByServer, null, "no HTTP/2 server");
+  }
+  // The node server holds the client connections' server ends: more fds than at rest.
+  assert.ok(timeline.some((p) => p.processOpenFds![2]! >= 4 + 4));
+  assert.ok(timeline.some((p) => p.acceptQueue !== null && p.sockets !== null));
+  assert.deepEqual(report.incidentMarks, []);
+});
+
 Deno.test("a progress callback that throws does not end the run", async () => {
   const report = await runScenario(
     defineScenario({

@@ -101,7 +101,7 @@ Deno.test("warp-leak: a clean Deno server passes, measured in its own process", 
   const logDir = await tempLogs();
   const report = await runScenario(warpLeak, { set: SMALL, logDir });
   const verdict = report.assertions.find((a) => a.name === "rssDeltaBelow")!;
-  assert.equal(verdict.pass, true, verdict.detail);
+  assert.equal(verdict.pass, true, verdict.detail ?? "");
   assert.match(verdict.measured, /flat|plateau/);
   assert.equal(report.servers[0].placement, "host");
   const host = report.serverProcesses[0];
@@ -131,7 +131,7 @@ Deno.test("warp-leak: a server that keeps 16 KiB per request fails as a leak", a
   assert.match(verdict.detail!, /Still growing in iterations 2-3/);
   // The slope names the leak's size: 16 KiB plus the allocations that hold it.
   const slope = Number(/slope \+([\d.]+)KiB per request/.exec(verdict.detail!)?.[1]);
-  assert.ok(slope >= 15 && slope <= 24, verdict.detail);
+  assert.ok(slope >= 15 && slope <= 24, verdict.detail ?? "");
   assert.ok(!alive(report.serverProcesses[0].pid));
   await Deno.remove(logDir, { recursive: true });
 });
@@ -160,7 +160,7 @@ Deno.test("a leak in the user's own server is caught by rssDeltaBelow of its fle
   const logDir = await tempLogs();
   const report = await runScenario(ownServer, { set: { mode: "leak" }, file: OWN_SERVER, logDir });
   const verdict = report.assertions.find((a) => a.name === "rssDeltaBelow")!;
-  assert.equal(verdict.pass, false, verdict.detail);
+  assert.equal(verdict.pass, false, verdict.detail ?? "");
   assert.match(verdict.detail!, /^app memory went from/);
   assert.match(verdict.measured, /growing/);
   assert.ok(!alive(report.serverProcesses[0].pid));

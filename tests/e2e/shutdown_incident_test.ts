@@ -29,6 +29,10 @@ Deno.test("a server host whose handler blocks its event loop is killed at shutdo
       ),
       JSON.stringify(report.incidents),
     );
+    // On the load's clock, after the load (which ended with the timed-out request), for a marker.
+    const mark = report.incidentMarks!.find((m) => /did not shut down in time/.test(m.text))!;
+    assert.equal(mark.kind, "did-not-stop");
+    assert.ok(mark.atMs! >= report.durationMs, JSON.stringify([mark, report.durationMs]));
     assert.ok(elapsed >= 2000, `stopped after ${elapsed}ms: the host was not given its 2 s`);
     assert.ok(elapsed < 18_000, `stopped after ${elapsed}ms: it waited for the handler's 20 s`);
     const host = report.serverProcesses[0];

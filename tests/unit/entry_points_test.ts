@@ -9,8 +9,10 @@ Deno.test("mod.ts exports the authoring API and nothing internal", () => {
   assert.deepEqual(Object.keys(mod).sort(), [
     "ScenarioError",
     "UsageError",
+    "acceptSlowly",
     "allRequestsComplete",
     "assertPassed",
+    "clientProcessesSucceed",
     "closeMidBody",
     "defineScenario",
     "delay",
@@ -31,6 +33,7 @@ Deno.test("mod.ts exports the authoring API and nothing internal", () => {
     "runScenario",
     "serial",
     "serverProcessesStayUp",
+    "serversStayAccepting",
     "slowBody",
     "stopAccepting",
     "successRateAtLeast",
@@ -42,14 +45,19 @@ Deno.test("mod.ts exports the authoring API and nothing internal", () => {
 
 Deno.test("report.ts exports what a tool reading reports needs", () => {
   assert.deepEqual(Object.keys(report).sort(), [
+    "DEFAULT_NOISE",
     "REPORT_SCHEMA",
     "REPORT_VERSION",
+    "diffReports",
     "formatByteSize",
     "formatDuration",
     "judge",
     "judgeLeak",
+    "renderDiff",
+    "renderJUnit",
     "renderStallDiagnosis",
     "renderTextReport",
+    "replayCommand",
   ]);
 });
 

@@ -1,0 +1,160 @@
+/**
+ * Assertions on command client processes (the user's own clients): {@linkcode clientProcessesSucceed},
+ * and the client-process side of `rssDeltaBelow` and `fdsBelow` (`{ of: "<client fleet>" }`).
+ *
+ * @module
+ */
+
+import { judgeLeak } from "../report/leak_verdict.ts";
+import type { ClientProcessReport, RunReport } from "../report/types.ts";
+import { formatByteSize } from "../units/byte_size.ts";
+import type { Assertion, AssertionOutcome } from "./assertion.ts";
+
+/**
+ * Every command client process completed: exited with code 0, or was stopped by wedge at the end
+ * of its `duration`. A non-zero exit, a signal, a `timeout` or a process still running when the
+ * run stopped fails it, with the stderr tail of the first. Added by default to a scenario with a
+ * command client fleet.
+ *
+ * @returns The assertion.
+ *
+ * @example
+ * ```ts
+ * import { clientProcessesSucceed } from "./client_processes.ts";
+ *
+ * const assert = [clientProcessesSucceed()];
+ * ```
+ */
+export function clientProcessesSucceed(): Assertion {
+  return {
+    name: "clientProcessesSucceed",
+    description: "every client process completes (exit code 0)",
+    check(report) {
+      const processes = report.commandClients?.processes ?? [];
+      if (processes.length === 0) {
+        return { pass: false, measured: "not judged", detail: "the run has no client process" };
+      }
+      const failed = processes.filter((p) => !succeeded(p));
+      const measured = `${processes.length - failed.length}/${processes.length} completed`;
+      if (failed.length === 0) return { pass: true, measured };
+      const first = failed[0];
+      const tail = first.stderrTail.trim();
+      return {
+        pass: false,
+        measured,
+        detail: `${first.name} ${describeEnd(first)}${
+          tail ? `; its stderr ends:\n${indent(tail)}` : " (its stderr is empty)"
+        }${failed.length > 1 ? `\n(and ${failed.length - 1} more)` : ""}`,
+      };
+    },
+  };
+}
+
+function succeeded(p: ClientProcessReport): boolean {
+  return p.ending === "stopped-after-duration" || (p.ending === "exited" && p.code === 0);
+}
+
+function describeEnd(p: ClientProcessReport): string {
+  if (p.ending === "not-started") return `could not start: ${p.stderrTail}`;
+  if (p.ending === "timed-out") return "ran past its timeout and was stopped";
+  if (p.ending === "stopped-by-run") return "was still running when the run stopped";
+  return p.signal ? `was ended by ${p.signal}` : `exited with code ${p.code}`;
+}
+
+function indent(text: string): string {
+  return text.split("\n").map((line) => `    ${line}`).join("\n");
+}
+
+/**
+ * Whether `of` names a command client fleet of the report.
+ *
+ * @param report The run report.
+ * @param of A fleet name.
+ * @returns True when it does.
+ *
+ * @example
+ * ```ts ignore
+ * if (isClientFleet(report, "py")) return judgeClientMemory(report, "py", bound);
+ * ```
+ */
+export function isClientFleet(report: RunReport, of: string): boolean {
+  return report.commandClients?.processes.some((p) => p.fleet === of) ?? false;
+}
+
+/**
+ * Judges a client fleet's memory over each process's own life: its sampled RSS, the first
+ * sample after `warmup / (warmup + iterations)` of its life as the baseline, then `iterations`
+ * evenly spaced readings, judged by the leak verdict (growth per request uses the servers'
+ * answered count). The worst process's verdict is the fleet's.
+ *
+ * @param report The run report.
+ * @param options The fleet, the bound and the iterations.
+ * @returns The outcome.
+ *
+ * @example
+ * ```ts ignore
+ * return judgeClientMemory(report, { of: "py", boundBytes: 2 << 20, warmup: 1, iterations: 5 });
+ * ```
+ */
+export function judgeClientMemory(
+  report: RunReport,
+  options: { of: string; boundBytes: number; warmup: number; iterations: number },
+): AssertionOutcome {
+  const { of, boundBytes, warmup, iterations } = options;
+  const processes = report.commandClients!.processes.filter((p) => p.fleet === of);
+  let worst: AssertionOutcome | null = null;
+  for (const p of processes) {
+    const parts = warmup + iterations;
+    const picks = Array.from(
+      { length: iterations + 1 },
+      (_, k) => Math.round(((warmup + k) / parts) * (p.rss.length - 1)),
+    );
+    if (p.rss.length < iterations + 1) {
+      return {
+        pass: false,
+        measured: "not judged",
+        detail: `${p.name}: ${p.rss.length} memory readings, ${iterations + 1} needed (it ran ` +
+          `${p.runMs ?? "?"}ms; readings are 250ms apart)`,
+      };
+    }
+    const points = picks.map((i) => ({
+      completed: p.rss[i].answered ?? 0,
+      rssBytes: p.rss[i].rssBytes,
+    }));
+    const verdict = judgeLeak(points, { boundBytes, what: p.name });
+    const outcome = {
+      pass: verdict.pass,
+      measured: `${p.name} ${verdict.totalBytes >= 0 ? "+" : ""}${
+        formatByteSize(verdict.totalBytes)
+      } over its life: ${verdict.kind}`,
+      detail: verdict.summary,
+    };
+    if (!outcome.pass || worst === null) worst = outcome;
+    if (!outcome.pass) break;
+  }
+  return worst ?? { pass: false, measured: "not judged", detail: `no process of ${of} ran` };
+}
+
+/**
+ * The peak open fds of a client fleet's processes, for `fdsBelow(n, { of })`.
+ *
+ * @param report The run report.
+ * @param of The fleet.
+ * @returns The highest peak and its process, or null when none was read.
+ *
+ * @example
+ * ```ts ignore
+ * const peak = clientFleetPeakFds(report, "py");
+ * ```
+ */
+export function clientFleetPeakFds(
+  report: RunReport,
+  of: string,
+): { peak: number; name: string; limit: number | null } | null {
+  const read = (report.commandClients?.processes ?? []).filter((p) =>
+    p.fleet === of && p.peakOpenFds !== null
+  );
+  if (read.length === 0) return null;
+  const top = read.reduce((a, b) => (b.peakOpenFds! > a.peakOpenFds! ? b : a));
+  return { peak: top.peakOpenFds!, name: top.name, limit: top.fdLimit };
+}

@@ -1,0 +1,128 @@
+/**
+ * `wedge diff A.json B.json [--html OUT]`: compares two runs saved with `--json` (or two sets of
+ * repeated runs), prints the comparison, and exits 1 when a verdict flipped to FAIL or got worse,
+ * or the outcome got worse; 0 otherwise; 2 for bad usage or a file that is not a report.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { diffReports } from "../report/diff.ts";
+import { reportsIn } from "../report/diff_input.ts";
+import { escapeHtml, renderTimelineComparison } from "../report/html/mod.ts";
+import { renderDiff } from "../report/text/diff.ts";
+import type { RunReport } from "../report/types.ts";
+import { UsageError } from "../scenario/errors.ts";
+import { EXIT } from "./exit_codes.ts";
+import { type CliIo, describeError, jsonPathProblem } from "./output.ts";
+
+/** The `wedge diff --help` text. */
+export const DIFF_HELP = `Usage: wedge diff A.json B.json [--html OUT.html]
+
+Compares two runs saved with --json: the params that differ, the outcome, each assertion's
+verdict (A -> B), and the figures with their ratio B/A: req/s, success rate, errors (by class),
+p50/p99/p99.9 latency, the longest stall, peak open fds, peak RSS of every process, peak
+TIME_WAIT and ESTABLISHED, peak HTTP/2 streams. A "!" marks what got worse: a verdict that
+flipped to FAIL, an outcome that got worse (stalled, aborted, a server exited), a figure worse
+beyond noise. A file may hold several runs of one shape (e.g. the --json of a --repeat): each
+side is then their mean, and noise is 2 standard errors of the runs' spread; with one run on a
+side, noise is a default threshold: 10% for rates, counts and peaks, 20% for latencies, 1 point
+for the success rate.
+
+Options:
+  --html OUT    also write the two timelines overlaid, with this comparison, as one HTML page
+  -h, --help    show this help
+
+Exit codes:
+  0    no verdict got worse (figures beyond noise are flagged, not failed)
+  1    an assertion flipped to FAIL or passed in fewer runs, or the outcome got worse
+  2    bad usage, or a file that cannot be read or is not a wedge report
+`;
+
+/**
+ * Runs `wedge diff`.
+ *
+ * @param args The arguments after `diff`.
+ * @param io Where to write; relative paths start at `io.cwd`.
+ * @returns The exit code.
+ * @throws {UsageError} For bad usage or a file that is not a report (exit 2 in main).
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exitCode = await diffCommand(["a.json", "b.json"], defaultIo());
+ * ```
+ */
+export async function diffCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseDiffArgs(args);
+  if (values.help) {
+    io.out(DIFF_HELP);
+    return EXIT.passed;
+  }
+  if (positionals.length !== 2) {
+    throw new UsageError(
+      `wedge diff takes two report files (A.json B.json), got ${positionals.length}. See diff --help.`,
+    );
+  }
+  const htmlPath = values.html === undefined ? null : resolve(io.cwd, values.html);
+  const htmlProblem = htmlPath && await jsonPathProblem(htmlPath);
+  if (htmlProblem) throw new UsageError(`--html ${htmlPath}: cannot write there: ${htmlProblem}`);
+  const [a, b] = [await readSide(positionals[0], io), await readSide(positionals[1], io)];
+  const diff = diffReports(a, b);
+  const text = renderDiff(diff, { labels: [positionals[0], positionals[1]] });
+  if (htmlPath) {
+    const html = renderTimelineComparison(a[0], b[0], {
+      labels: ["A", "B"],
+      prefaceHtml: `<pre>${escapeHtml(text)}</pre>`,
+    });
+    await Deno.writeTextFile(htmlPath, html);
+    io.err(`wedge: comparison written to ${htmlPath}\n`);
+  }
+  io.out(text);
+  return diff.regressed ? EXIT.failed : EXIT.passed;
+}
+
+function parseDiffArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        html: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`diff: ${describeError(error)}. See diff --help.`);
+  }
+}
+
+/** A side's reports from its file; what is wrong says the file and what to give instead. */
+async function readSide(path: string, io: CliIo): Promise<RunReport[]> {
+  const absolute = resolve(io.cwd, path);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(absolute);
+  } catch (error) {
+    throw new UsageError(
+      `diff: cannot read ${absolute}: ${
+        describeError(error)
+      }. Give a report written by --json PATH.`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `diff: ${absolute} is not JSON (${
+        describeError(error)
+      }). Give a report written by --json PATH.`,
+    );
+  }
+  try {
+    return reportsIn(json);
+  } catch (error) {
+    throw new UsageError(`diff: ${absolute} ${describeError(error)}`);
+  }
+}

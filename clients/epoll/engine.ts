@@ -1,0 +1,360 @@
+/**
+ * The raw engine on Linux: the same lanes, pools, retries and error classes as
+ * `clients/raw_engine.ts` (the `Deno.connect` engine, `engine: "raw-deno"`), on non-blocking
+ * sockets driven by the worker's {@linkcode EpollLoop}. A lane's requests in a closed loop cost a
+ * few synchronous FFI calls each: when a batch is answered, the next one is written from the
+ * loop's callback, with no promise; a lane awaits only to wait for an open model's next send
+ * time or at its end.
+ *
+ * @module
+ */
+
+import type { LaneContext } from "../lane.ts";
+import { timeoutError } from "../lane.ts";
+import type { ParsedResponse } from "../http1_response_parser.ts";
+import { UnwrittenRequestError } from "../raw_connection.ts";
+import { requestBytes } from "../request_bytes.ts";
+import { IDEMPOTENT, rawError } from "../raw_engine.ts";
+import { AWAITING_HEADERS, IDLE, type LaneSlot, laneSlot } from "../worker_state.ts";
+import { openLibc, sockaddrIn } from "./_libc.ts";
+import { EpollConnection, type Exchange } from "./connection.ts";
+import { EpollLoop, type Expiring } from "./loop.ts";
+
+/**
+ * A pooled connection idle this long or more is read once (`recv`, non-blocking) before it is
+ * reused, so a close the server sent since the loop last looked is seen before the request is
+ * written; a busy closed loop's connections skip it.
+ */
+const IDLE_CHECK_MS = 0.5;
+
+/** A client's idle connections, by server. */
+type EpollPool = Map<number, EpollConnection[]>;
+
+/** What a lane of one client needs to send to any server. */
+interface EpollClient {
+  pool: EpollPool;
+  perRequest: boolean;
+  head: boolean;
+  idempotent: boolean;
+  /** The request, serialized for a server, repeated `count` times (pipelining). */
+  bytes(target: number, count: number): Uint8Array;
+  /** Each server's `sockaddr_in`, by server id. */
+  addresses: Uint8Array[];
+  /** The client's source address (`sockaddr_in`, port 0), or null. */
+  local: Uint8Array | null;
+}
+
+let loop: EpollLoop | null = null;
+const pools = new Map<number, EpollPool>();
+const clients = new WeakMap<LaneContext, EpollClient>();
+
+/** An IPv4 address for a URL's hostname (a literal, or localhost), or null. */
+function ipv4Of(url: string): string | null {
+  const hostname = new URL(url).hostname;
+  if (hostname === "localhost") return "127.0.0.1";
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) ? hostname : null;
+}
+
+/**
+ * Whether a raw client runs on epoll here: Linux, libc opened through FFI, and IPv4 servers.
+ * Elsewhere it runs on `Deno.connect` (`clients/raw_engine.ts`).
+ *
+ * @param urls Every server's base URL, by server id.
+ * @param targets The servers the client loads.
+ * @returns True when the epoll engine can run the client.
+ *
+ * @example
+ * ```ts ignore
+ * const lanes = epollUsable(state.init.urls, spec.targets) ? epollLane : rawLane;
+ * ```
+ */
+export function epollUsable(urls: readonly string[], targets: readonly number[]): boolean {
+  return openLibc() !== null && targets.every((t) => ipv4Of(urls[t]) !== null);
+}
+
+/**
+ * Opens a client's (empty) pool for this round.
+ *
+ * @param clientId The client.
+ *
+ * @example
+ * ```ts ignore
+ * openEpollPool(spec.id);
+ * ```
+ */
+export function openEpollPool(clientId: number): void {
+  pools.set(clientId, new Map());
+}
+
+/**
+ * Closes every client's idle connections (the round's end).
+ *
+ * @example
+ * ```ts ignore
+ * closeEpollPools();
+ * ```
+ */
+export function closeEpollPools(): void {
+  for (const pool of pools.values()) {
+    for (const idle of pool.values()) for (const connection of idle) connection.close();
+  }
+  pools.clear();
+}
+
+/**
+ * Closes every socket of the worker's loop at once (the worker is stopping and will be
+ * terminated: its fds would outlive it otherwise).
+ *
+ * @example
+ * ```ts ignore
+ * shutdownEpoll();
+ * ```
+ */
+export function shutdownEpoll(): void {
+  loop?.shutdown();
+  pools.clear();
+}
+
+/**
+ * Counts the second answers that came while the client's last connections sat idle.
+ *
+ * @param lane The client (its id; where to count).
+ *
+ * @example
+ * ```ts ignore
+ * countEpollIdleStrays(lane);
+ * ```
+ */
+export function countEpollIdleStrays(lane: LaneContext): void {
+  for (const idle of pools.get(lane.spec.id)?.values() ?? []) {
+    for (const connection of idle) {
+      connection.checkIdle();
+      const idleEnd = connection.idleEnd();
+      if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
+    }
+  }
+}
+
+/**
+ * A raw lane on epoll: as `rawLane` of `clients/raw_engine.ts`, with its batches driven by the
+ * loop's callbacks.
+ *
+ * @param lane The lane's client (its pool opened with {@linkcode openEpollPool}).
+ * @returns Resolves when the client has no more requests for this lane.
+ *
+ * @example
+ * ```ts ignore
+ * await Promise.all(Array.from({ length: spec.concurrency }, () => epollLane(lane)));
+ * ```
+ */
+export async function epollLane(lane: LaneContext): Promise<void> {
+  loop ??= new EpollLoop(openLibc()!);
+  const client = clients.get(lane) ?? epollClient(lane);
+  clients.set(lane, client);
+  const runner = new LaneRunner(lane, client, loop);
+  loop.hold();
+  try {
+    while (true) {
+      const first = await lane.nextRequest();
+      if (first === null) break;
+      await runner.run(first);
+    }
+  } finally {
+    loop.release();
+  }
+}
+
+/** How a lane of this client sends: its pool, its request bytes and address per server. */
+function epollClient(lane: LaneContext): EpollClient {
+  const { spec, state } = lane;
+  const servers = state.init.urls.map((url) => new URL(url));
+  const perRequest = spec.pool.maxIdlePerHost === 0;
+  const bytes = requestBytes(lane);
+  const addresses = servers.map((server, i) => {
+    const ip = ipv4Of(state.init.urls[i]);
+    return ip === null ? new Uint8Array(16) : sockaddrIn(ip, Number(server.port || 80));
+  });
+  return {
+    pool: pools.get(spec.id)!,
+    perRequest,
+    head: spec.request.method === "HEAD",
+    idempotent: IDEMPOTENT.has(spec.request.method.toUpperCase()),
+    bytes,
+    addresses,
+    local: spec.localAddress === null ? null : sockaddrIn(spec.localAddress, 0),
+  };
+}
+
+/**
+ * One lane's batches: each taken, sent, answered and counted in the loop's callbacks; the next
+ * one starts from the last one's end while requests are due.
+ */
+class LaneRunner implements Exchange, Expiring {
+  deadline = Infinity;
+  #lane: LaneContext;
+  #client: EpollClient;
+  #loop: EpollLoop;
+  #slot: LaneSlot;
+  #timeoutMs: number | null;
+  #intended: number[] = [];
+  #target = 0;
+  #t0 = 0;
+  #answered = 0;
+  #connection: EpollConnection | null = null;
+  #reused = false;
+  #timedOut = false;
+  /** Counts batches, so an end deferred for one batch cannot end the next. */
+  #batch = 0;
+  #done: (() => void) | null = null;
+
+  constructor(lane: LaneContext, client: EpollClient, loop: EpollLoop) {
+    this.#lane = lane;
+    this.#client = client;
+    this.#loop = loop;
+    this.#slot = laneSlot(lane.state, lane.spec.id);
+    this.#timeoutMs = lane.spec.timeout?.afterMs ?? null;
+  }
+
+  /** Runs batches from `first` on, until none is due; resolves then. */
+  run(first: number): Promise<void> {
+    this.#loop.enter();
+    return new Promise((resolve) => {
+      this.#done = resolve;
+      this.#start(first);
+    });
+  }
+
+  onResponse(response: ParsedResponse, index: number): void {
+    this.#answered = index + 1;
+    this.#lane.record(this.#target, this.#intended[index], this.#t0, response.status);
+  }
+
+  onBodyBytes(bytes: number): void {
+    this.#lane.received(bytes);
+  }
+
+  onEnd(error: unknown): void {
+    const lane = this.#lane;
+    const client = this.#client;
+    const count = this.#intended.length;
+    // Retried as hyper retries: a reused connection whose first write failed before any byte
+    // went out, for idempotent methods, once.
+    if (
+      error instanceof UnwrittenRequestError && this.#reused && !this.#timedOut && client.idempotent
+    ) {
+      lane.retried(count, rawError(error));
+      this.#connection = null;
+      this.#reused = false;
+      return this.#send();
+    }
+    this.#loop.unwatch(this);
+    const connection = this.#connection;
+    this.#connection = null;
+    if (error === null) {
+      if (client.perRequest || connection!.done) connection!.close();
+      else client.pool.get(this.#target)!.push(connection!);
+    } else {
+      connection?.close();
+      const why = this.#timedOut ? timeoutError() : rawError(error);
+      for (let i = this.#answered; i < count; i++) {
+        lane.record(this.#target, this.#intended[i], this.#t0, undefined, why);
+      }
+    }
+    if (connection !== null) lane.received(connection.takeBodyBytes());
+    this.#slot.phase = IDLE;
+    const next = lane.nextDue();
+    if (next !== null) return this.#start(next);
+    const done = this.#done!;
+    this.#done = null;
+    this.#loop.leave();
+    done();
+  }
+
+  /** The timeout: the connection is closed (connecting included) and the batch ends. */
+  expire(): void {
+    this.#timedOut = true;
+    this.#connection?.close();
+    this.onEnd(timeoutError());
+  }
+
+  #start(first: number): void {
+    const lane = this.#lane;
+    const intended = this.#intended;
+    intended.length = 0;
+    intended.push(first);
+    while (intended.length < lane.spec.pipelining) {
+      const more = lane.nextDue();
+      if (more === null) break;
+      intended.push(more);
+    }
+    const target = lane.pick();
+    let idle = this.#client.pool.get(target);
+    if (idle === undefined) this.#client.pool.set(target, idle = []);
+    // The loop's clock (read at its last turn, or as this lane entered) tells a connection idle
+    // 0.5 ms or more.
+    this.#connection = takeIdle(lane, idle, { count: intended.length, now: this.#loop.now });
+    this.#reused = this.#connection !== null;
+    const t0 = performance.now();
+    for (let i = 0; i < intended.length; i++) lane.sent(target, intended[i], t0);
+    this.#target = target;
+    this.#t0 = t0;
+    this.#answered = 0;
+    this.#timedOut = false;
+    this.#batch++;
+    this.#slot.target = target;
+    this.#slot.startedAt = t0;
+    this.#slot.phase = AWAITING_HEADERS;
+    if (this.#timeoutMs !== null) {
+      this.deadline = t0 + this.#timeoutMs;
+      this.#loop.watch(this);
+    }
+    this.#send();
+  }
+
+  /** Sends the batch on its connection, opening one if it has none. */
+  #send(): void {
+    const client = this.#client;
+    if (this.#connection === null) {
+      try {
+        this.#connection = EpollConnection.open(this.#loop, {
+          address: client.addresses[this.#target],
+          local: client.local,
+        });
+      } catch (error) {
+        const batch = this.#batch;
+        this.#loop.defer(() => {
+          if (batch === this.#batch && !this.#timedOut) this.onEnd(error);
+        });
+        return;
+      }
+    }
+    const count = this.#intended.length;
+    this.#connection.exchange(
+      client.bytes(this.#target, count),
+      { count, head: client.head },
+      this,
+    );
+  }
+}
+
+/**
+ * The newest idle connection still open, or null; those found closed are closed and counted
+ * (a close: each of the batch's `count` requests retried; a second answer: a protocol error).
+ */
+function takeIdle(
+  lane: LaneContext,
+  idle: EpollConnection[],
+  options: { count: number; now: number },
+): EpollConnection | null {
+  const { count, now } = options;
+  while (idle.length) {
+    const candidate = idle.pop()!;
+    if (now - candidate.idleSince >= IDLE_CHECK_MS) candidate.checkIdle();
+    const idleEnd = candidate.idleEnd();
+    if (!candidate.done && idleEnd === null) return candidate;
+    candidate.close();
+    if (idleEnd?.kind === "closed") lane.retried(count, rawError(idleEnd.error));
+    else if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
+  }
+  return null;
+}

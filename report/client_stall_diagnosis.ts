@@ -1,0 +1,101 @@
+/**
+ * The diagnosis of a command client stall, from the server side: which client processes were
+ * alive, what connections each held (state, age, bytes queued), what the servers had received
+ * and answered, each process's fds and RSS, and hints naming the seed patterns. Pure.
+ *
+ * @module
+ */
+
+import { formatByteSize } from "../units/byte_size.ts";
+import type { CommandClientStall } from "./types.ts";
+
+/** What {@linkcode diagnoseClientStall} works from. */
+export type ClientStallInput = Omit<CommandClientStall, "hints">;
+
+/** A process this close to its fd limit (fraction) is at it. */
+const FD_LIMIT_SHARE = 0.9;
+
+/**
+ * Diagnoses a command client stall.
+ *
+ * @param input The processes, the servers' counts and the times.
+ * @returns The diagnosis, hints first-most-specific.
+ *
+ * @example An idle client holding a connection while the servers have answered everything
+ * ```ts
+ * import { diagnoseClientStall } from "./client_stall_diagnosis.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const stall = diagnoseClientStall({
+ *   boundMs: 2000, atMs: 5000, lastRequestAtMs: 3000,
+ *   processes: [{ name: "py[0]", pid: 7, openFds: 4, fdLimit: 1024, rssBytes: 9e6, connections: [
+ *     { localPort: 50000, remotePort: 8080, state: "ESTABLISHED", ageMs: 4000, unsentBytes: 0, unreadBytes: 0 },
+ *   ] }],
+ *   servers: [{ name: "hello[0]", received: 5, answered: 5 }],
+ * });
+ * assert.match(stall.hints[0], /seed 000/);
+ * ```
+ */
+export function diagnoseClientStall(input: ClientStallInput): CommandClientStall {
+  const hints: string[] = [];
+  const silentS = ((input.atMs - input.lastRequestAtMs) / 1000).toFixed(1);
+  for (const p of input.processes) {
+    if (p.openFds !== null && p.fdLimit !== null && p.openFds >= FD_LIMIT_SHARE * p.fdLimit) {
+      hints.push(
+        `${p.name} has ${p.openFds} open fds of its limit ${p.fdLimit}: it cannot open another ` +
+          "socket or file (too many open files); raise its ulimit -n or find what holds them",
+      );
+    }
+  }
+  const unanswered = sum(
+    input.servers.map((s) =>
+      s.received === null || s.answered === null ? null : s.received - s.answered
+    ),
+  );
+  if (unanswered !== null && unanswered > 0) {
+    hints.push(
+      `the servers hold ${unanswered} request(s) they received and have not answered: the wait is ` +
+        "on the server side, not the client's",
+    );
+  }
+  for (const p of input.processes) {
+    const unread = p.connections.reduce((n, c) => n + c.unreadBytes, 0);
+    if (unread > 0) {
+      hints.push(
+        `${p.name} leaves ${formatByteSize(unread)} of answers unread on its connections: it ` +
+          "stopped reading (a blocked reader, or a response it does not expect)",
+      );
+    }
+  }
+  const idle = input.processes.filter((p) =>
+    p.connections.some((c) => c.state === "ESTABLISHED") &&
+    p.connections.every((c) => c.unsentBytes === 0 && c.unreadBytes === 0)
+  );
+  if (idle.length && unanswered === 0) {
+    const held = idle.map((p) => `${p.name} (${countEstablished(p.connections)})`).join(", ");
+    hints.push(
+      `${held} held open connections, idle: the servers answered every request they received, ` +
+        `nothing is queued on the wire, and no new request came for ${silentS}s while the ` +
+        "process runs. The client waits on something of its own, not on the servers: seed 000's " +
+        "pattern (hyper's client pool holding connections while its callers wait); try the " +
+        "client with its pool off (pool_max_idle_per_host(0)) or with a per-request timeout",
+    );
+  }
+  if (hints.length === 0) {
+    hints.push(
+      `no new request reached the servers for ${silentS}s while the client process(es) held ` +
+        "connections; see each process's connections below",
+    );
+  }
+  return { ...input, hints };
+}
+
+function countEstablished(connections: readonly { state: string }[]): string {
+  const n = connections.filter((c) => c.state === "ESTABLISHED").length;
+  return `${n} connection${n === 1 ? "" : "s"}`;
+}
+
+function sum(values: readonly (number | null)[]): number | null {
+  if (values.some((v) => v === null)) return null;
+  return (values as number[]).reduce((a, b) => a + b, 0);
+}

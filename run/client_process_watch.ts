@@ -1,0 +1,216 @@
+/**
+ * Watches command client processes from the host and from wedge's servers, every 250 ms: each
+ * process tree's RSS and fds, the TCP connections it holds to the run's servers (socket inodes of
+ * `/proc/PID/fd` matched to `/proc/net/tcp`), and the requests the target servers received. A
+ * process that is alive, holds connections, and under which the servers receive no new request
+ * for the stall bound is a stall: diagnosed (`report/client_stall_diagnosis.ts`) and handed to `onStall`.
+ *
+ * @module
+ */
+
+import type { ClientConnectionReport, CommandClientStall } from "../report/types.ts";
+import { readTreeMemory } from "../system/memory_sampler.ts";
+import { fdLimit, sampleProcess } from "../system/process_probe.ts";
+import {
+  type InodeSocket,
+  processTree,
+  readTcpByInode,
+  socketInodes,
+} from "../system/process_sockets.ts";
+import { diagnoseClientStall } from "../report/client_stall_diagnosis.ts";
+import type { ClientProcess, CommandClients } from "./command_clients.ts";
+
+const TICK_MS = 250;
+const MAX_RSS_POINTS = 2000;
+
+/** What wedge saw of one client process. */
+export interface ClientSeen {
+  /** Highest tree RSS seen, bytes. */
+  peakRssBytes: number | null;
+  /** Tree RSS over its life with the servers' answered count. */
+  rss: { atMs: number; rssBytes: number; answered: number | null }[];
+  /** Most open fds of its tree. */
+  peakOpenFds: number | null;
+  /** Its latest open fds. */
+  openFds: number | null;
+  /** Its fd limit. */
+  fdLimit: number | null;
+  /** First-seen time (ms since the load started) by socket inode; null when never readable. */
+  inodes: Map<number, number> | null;
+  /** Its connections at its last sample. */
+  connections: ClientConnectionReport[];
+}
+
+/** What the watch reads. */
+export interface ClientWatchSources {
+  /** The run's command clients. */
+  clients: CommandClients;
+  /** The ports of the run's servers. */
+  ports: ReadonlySet<number>;
+  /** Milliseconds since the load started. */
+  elapsedMs(): number;
+  /** Fetches fresh counters from server hosts (bounded). */
+  refresh(): Promise<void>;
+  /** The target servers' counts, null where wedge cannot count inside a server. */
+  serverCounts(): { name: string; received: number | null; answered: number | null }[];
+  /** Stall bound, ms, or null for no stall watch. */
+  stallBoundMs: number | null;
+  /** Called once with the stall's diagnosis. */
+  onStall(stall: CommandClientStall): void;
+}
+
+/**
+ * The watch over command client processes.
+ *
+ * @example
+ * ```ts ignore
+ * const watch = new ClientProcessWatch({ clients, ports, elapsedMs, serverCounts, stallBoundMs, onStall });
+ * watch.start();
+ * // ... load ...
+ * await watch.stop();
+ * ```
+ */
+export class ClientProcessWatch {
+  /** What was seen, by process. */
+  readonly seen = new Map<ClientProcess, ClientSeen>();
+  /** The stall, once diagnosed. */
+  stall: CommandClientStall | null = null;
+  /** The servers' counts when the watch stopped (the load's end), else null. */
+  finalCounts: ReturnType<ClientWatchSources["serverCounts"]> | null = null;
+  #sources: ClientWatchSources;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #ticking: Promise<void> | null = null;
+  #lastReceived: number | null = null;
+  #lastChangeAtMs = 0;
+
+  /**
+   * Prepares the watch.
+   *
+   * @param sources The processes, the servers' counts, the clock and the stall callback.
+   */
+  constructor(sources: ClientWatchSources) {
+    this.#sources = sources;
+  }
+
+  /** Samples every 250 ms until {@linkcode ClientProcessWatch.stop}. */
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.#ticking ??= this.tick().finally(() => (this.#ticking = null));
+    }, TICK_MS);
+  }
+
+  /**
+   * Stops sampling, after the tick under way, and keeps the servers' counts as the load ended
+   * (requests after it, such as a probe, are not the clients'). Idempotent.
+   */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#ticking;
+    if (this.finalCounts !== null || this.#timer === undefined) return;
+    await this.#sources.refresh();
+    this.finalCounts = this.#sources.serverCounts();
+  }
+
+  /** Samples every running process once, then judges the stall. */
+  async tick(): Promise<void> {
+    const running = this.#sources.clients.running();
+    if (running.length) await this.#sources.refresh();
+    const atMs = Math.round(this.#sources.elapsedMs());
+    const counts = this.#sources.serverCounts();
+    const received = sumOrNull(counts.map((c) => c.received));
+    const answered = sumOrNull(counts.map((c) => c.answered));
+    // A process just started has had no time to send: its start counts as progress.
+    const fresh = running.some((p) => !this.seen.has(p));
+    if (received !== this.#lastReceived || fresh) this.#lastChangeAtMs = atMs;
+    this.#lastReceived = received;
+    // The cheap readings first (/proc/PID/status, fd counts): the TCP table can take a
+    // while to read on a busy host with many sockets, and is read only for held sockets.
+    const held = new Map(running.map((p) => [p, this.#sample(p, { atMs, answered })]));
+    const wanted = new Set([...held.values()].flatMap((inodes) => [...(inodes ?? [])]));
+    const tcp = wanted.size ? await readTcpByInode(wanted) : new Map<number, InodeSocket>();
+    for (const [p, inodes] of held) this.#connections(p, { atMs, inodes, tcp });
+    const bound = this.#sources.stallBoundMs;
+    const holding = running.filter((p) =>
+      this.seen.get(p)?.connections.some((c) => c.state === "ESTABLISHED")
+    );
+    if (
+      this.stall || bound === null || received === null || holding.length === 0 ||
+      atMs - this.#lastChangeAtMs < bound
+    ) return;
+    this.stall = diagnoseClientStall({
+      boundMs: bound,
+      atMs,
+      lastRequestAtMs: this.#lastChangeAtMs,
+      processes: running.map((p) => {
+        const seen = this.seen.get(p)!;
+        const rssBytes = seen.rss.at(-1)?.rssBytes ?? null;
+        return { name: p.name, pid: p.child!.pid, ...seen, rssBytes };
+      }),
+      servers: counts,
+    });
+    this.#sources.onStall(this.stall);
+  }
+
+  /** Samples a process's memory and fds; returns the socket inodes its tree holds (or null). */
+  #sample(p: ClientProcess, now: { atMs: number; answered: number | null }): Set<number> | null {
+    const pid = p.child!.pid;
+    const seen = this.seen.get(p) ?? newSeen(pid);
+    this.seen.set(p, seen);
+    const tree = processTree(pid);
+    const memory = readTreeMemory(pid);
+    if (memory !== null) {
+      seen.peakRssBytes = Math.max(seen.peakRssBytes ?? 0, memory.rssBytes);
+      if (seen.rss.length < MAX_RSS_POINTS) {
+        seen.rss.push({ atMs: now.atMs, rssBytes: memory.rssBytes, answered: now.answered });
+      }
+    }
+    const fds = sumOrNull(tree.map((child) => sampleProcess(child).openFds));
+    if (fds !== null) {
+      seen.openFds = fds;
+      seen.peakOpenFds = Math.max(seen.peakOpenFds ?? 0, fds);
+    }
+    return socketInodes(tree);
+  }
+
+  /** Its connections to the run's servers: its socket inodes found in the TCP table. */
+  #connections(
+    p: ClientProcess,
+    now: { atMs: number; inodes: Set<number> | null; tcp: Map<number, InodeSocket> | null },
+  ): void {
+    const seen = this.seen.get(p)!;
+    if (now.inodes === null || now.tcp === null) return;
+    seen.inodes ??= new Map();
+    const connections: ClientConnectionReport[] = [];
+    for (const inode of now.inodes) {
+      const socket = now.tcp.get(inode);
+      if (!socket || !this.#sources.ports.has(socket.remotePort)) continue;
+      if (!seen.inodes.has(inode)) seen.inodes.set(inode, now.atMs);
+      connections.push({
+        localPort: socket.localPort,
+        remotePort: socket.remotePort,
+        state: socket.state,
+        ageMs: now.atMs - seen.inodes.get(inode)!,
+        unsentBytes: socket.txQueue,
+        unreadBytes: socket.rxQueue,
+      });
+    }
+    seen.connections = connections;
+  }
+}
+
+function newSeen(pid: number): ClientSeen {
+  return {
+    peakRssBytes: null,
+    rss: [],
+    peakOpenFds: null,
+    openFds: null,
+    fdLimit: fdLimit(pid),
+    inodes: null,
+    connections: [],
+  };
+}
+
+function sumOrNull(values: readonly (number | null)[]): number | null {
+  if (values.length === 0 || values.some((v) => v === null)) return null;
+  return (values as number[]).reduce((a, b) => a + b, 0);
+}
