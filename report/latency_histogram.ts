@@ -9,6 +9,12 @@ import * as hdr from "hdr-histogram-js";
 import type { LatencySummary } from "./types.ts";
 
 const HIGHEST_US = 3_600_000_000;
+/**
+ * Values under this many us are first counted in a plain array (one increment a record; hdr's
+ * `recordValue` costs ~0.2 us: a `log2` and two `pow`) and added to the hdr histogram, with their
+ * counts, before anything reads it: the histogram ends the same.
+ */
+const PENDING_US = 4096;
 
 function build(): hdr.Histogram {
   return hdr.build({
@@ -35,10 +41,14 @@ function build(): hdr.Histogram {
  */
 export class LatencyHistogram {
   #h: hdr.Histogram = build();
+  #pending = new Uint32Array(PENDING_US);
+  /** The values with a pending count, in the order first seen. */
+  #touched = new Uint16Array(PENDING_US);
+  #touchedCount = 0;
 
   /** Number of recorded values. */
   get count(): number {
-    return this.#h.totalCount;
+    return this.#flushed().totalCount;
   }
 
   /**
@@ -48,7 +58,25 @@ export class LatencyHistogram {
    */
   recordMs(ms: number): void {
     const us = Math.round(ms * 1000);
+    if (us >= 1 && us < PENDING_US) {
+      if (this.#pending[us]++ === 0) this.#touched[this.#touchedCount++] = us;
+      return;
+    }
     this.#h.recordValue(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us);
+  }
+
+  /** The hdr histogram, with the pending counts added. */
+  #flushed(): hdr.Histogram {
+    const h = this.#h;
+    const pending = this.#pending;
+    const touched = this.#touched;
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const us = touched[i];
+      h.recordValueWithCount(us, pending[us]);
+      pending[us] = 0;
+    }
+    this.#touchedCount = 0;
+    return h;
   }
 
   /**
@@ -58,9 +86,10 @@ export class LatencyHistogram {
    * @returns Compressed base64, or null.
    */
   takeDelta(): string | null {
-    if (this.#h.totalCount === 0) return null;
-    const encoded = hdr.encodeIntoCompressedBase64(this.#h);
-    this.#h.reset();
+    const h = this.#flushed();
+    if (h.totalCount === 0) return null;
+    const encoded = hdr.encodeIntoCompressedBase64(h);
+    h.reset();
     return encoded;
   }
 
@@ -71,7 +100,8 @@ export class LatencyHistogram {
    * @returns Compressed base64 (hdr-histogram-js `encodeIntoCompressedBase64`), or null.
    */
   encode(): string | null {
-    return this.#h.totalCount === 0 ? null : hdr.encodeIntoCompressedBase64(this.#h);
+    const h = this.#flushed();
+    return h.totalCount === 0 ? null : hdr.encodeIntoCompressedBase64(h);
   }
 
   /**
@@ -81,7 +111,7 @@ export class LatencyHistogram {
    */
   addDelta(encoded: string): void {
     const other = hdr.decodeFromCompressedBase64(encoded, undefined, false);
-    this.#h.add(other);
+    this.#flushed().add(other);
     other.destroy();
   }
 
@@ -92,7 +122,8 @@ export class LatencyHistogram {
    * @returns Milliseconds.
    */
   percentileMs(percentile: number): number {
-    return this.#h.totalCount === 0 ? 0 : this.#h.getValueAtPercentile(percentile) / 1000;
+    const h = this.#flushed();
+    return h.totalCount === 0 ? 0 : h.getValueAtPercentile(percentile) / 1000;
   }
 
   /**
@@ -103,7 +134,7 @@ export class LatencyHistogram {
    * @returns The summary, in milliseconds.
    */
   summary(buckets = 11): LatencySummary {
-    const h = this.#h;
+    const h = this.#flushed();
     const count = h.totalCount;
     if (count === 0) {
       return {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { LatencyHistogram } from "../../report/latency_histogram.ts";
+import * as hdr from "hdr-histogram-js";
 
 Deno.test("percentiles of a uniform 1..1000ms sample are within HDR precision", () => {
   const h = new LatencyHistogram();
@@ -50,4 +51,36 @@ Deno.test("sub-microsecond and huge values are clamped, not thrown", () => {
   h.recordMs(0);
   h.recordMs(10 * 3_600_000);
   assert.equal(h.count, 2);
+});
+
+Deno.test("values counted before they reach hdr end as if each was recorded at once", () => {
+  // Under 4096 us values are counted in an array first; over it, recorded at once: both paths,
+  // in a shuffled order, read between records, must match plain hdr records.
+  const plain = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+  const h = new LatencyHistogram();
+  for (const us of [1, 4095, 4096, 4097]) {
+    h.recordMs(us / 1000);
+    plain.recordValue(us);
+  }
+  let seed = 7;
+  for (let i = 0; i < 20_000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const us = 1 + (seed % (i % 3 === 0 ? 100_000 : 5_000));
+    h.recordMs(us / 1000);
+    plain.recordValue(us);
+    if (i % 4999 === 0) assert.equal(h.count, plain.totalCount);
+  }
+  assert.equal(h.encode(), hdr.encodeIntoCompressedBase64(plain));
+  assert.equal(h.percentileMs(99), plain.getValueAtPercentile(99) / 1000);
+  const delta = h.takeDelta()!;
+  const merged = new LatencyHistogram();
+  merged.recordMs(0.5);
+  merged.addDelta(delta);
+  assert.equal(merged.count, plain.totalCount + 1);
+  assert.equal(h.count, 0);
 });
