@@ -17,7 +17,7 @@ import {
   parseExploreFlags,
 } from "../explore/flags.ts";
 import { DEFAULT_KEEP_LOGS } from "./log_retention.ts";
-import { jsonPathProblem } from "./output.ts";
+import { jsonPathProblem, writablePath } from "./output.ts";
 
 /**
  * The `--help` text.
@@ -166,8 +166,8 @@ export async function parseCliArgs(
       throw new UsageError(`--json ${jsonPath}: cannot write the report there: ${problem}`);
     }
   }
-  const junitPath = await writablePath("--junit", values.junit, options.cwd);
-  const htmlPath = await writablePath("--html", values.html, options.cwd);
+  const junitPath = await writablePath("--junit", values.junit, { cwd: options.cwd });
+  const htmlPath = await writablePath("--html", values.html, { cwd: options.cwd });
   const set = parseSetFlags(values.set ?? []);
   const { quiet, "all-servers": allServers } = values;
   return {
@@ -210,22 +210,6 @@ function parseFlags(args: string[]) {
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. See --help.`);
   }
-}
-
-/** An output file flag's absolute path, checked writable before the run; null when not given. */
-async function writablePath(
-  flag: string,
-  value: string | undefined,
-  cwd: string | undefined,
-): Promise<string | null> {
-  if (value === undefined) return null;
-  if (value === "-") {
-    throw new UsageError(`${flag} -: give a file path; only --json can write to stdout (--json -)`);
-  }
-  const path = resolve(cwd ?? Deno.cwd(), value);
-  const problem = await jsonPathProblem(path);
-  if (problem) throw new UsageError(`${flag} ${path}: cannot write the report there: ${problem}`);
-  return path;
 }
 
 /** The `--seed` value: digits only, 0 to 2^32 - 1. */

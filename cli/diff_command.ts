@@ -9,13 +9,13 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { diffReports } from "../report/diff.ts";
-import { reportsIn } from "../report/diff_input.ts";
 import { escapeHtml, renderTimelineComparison } from "../report/html/mod.ts";
 import { renderDiff } from "../report/text/diff.ts";
 import type { RunReport } from "../report/types.ts";
 import { UsageError } from "../scenario/errors.ts";
 import { EXIT } from "./exit_codes.ts";
-import { type CliIo, describeError, jsonPathProblem } from "./output.ts";
+import { type CliIo, describeError, writablePath } from "./output.ts";
+import { readReportFile } from "./report_file.ts";
 
 /** The `wedge diff --help` text. */
 export const DIFF_HELP = `Usage: wedge diff A.json B.json [--html OUT.html]
@@ -64,9 +64,7 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
       `wedge diff takes two report files (A.json B.json), got ${positionals.length}. See diff --help.`,
     );
   }
-  const htmlPath = values.html === undefined ? null : resolve(io.cwd, values.html);
-  const htmlProblem = htmlPath && await jsonPathProblem(htmlPath);
-  if (htmlProblem) throw new UsageError(`--html ${htmlPath}: cannot write there: ${htmlProblem}`);
+  const htmlPath = await writablePath("--html", values.html, { cwd: io.cwd });
   const [a, b] = [await readSide(positionals[0], io), await readSide(positionals[1], io)];
   const diff = diffReports(a, b);
   const text = renderDiff(diff, { labels: [positionals[0], positionals[1]] });
@@ -97,32 +95,7 @@ function parseDiffArgs(args: string[]) {
   }
 }
 
-/** A side's reports from its file; what is wrong says the file and what to give instead. */
-async function readSide(path: string, io: CliIo): Promise<RunReport[]> {
-  const absolute = resolve(io.cwd, path);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(absolute);
-  } catch (error) {
-    throw new UsageError(
-      `diff: cannot read ${absolute}: ${
-        describeError(error)
-      }. Give a report written by --json PATH.`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      `diff: ${absolute} is not JSON (${
-        describeError(error)
-      }). Give a report written by --json PATH.`,
-    );
-  }
-  try {
-    return reportsIn(json);
-  } catch (error) {
-    throw new UsageError(`diff: ${absolute} ${describeError(error)}`);
-  }
+/** A side's reports from its file. */
+function readSide(path: string, io: CliIo): Promise<RunReport[]> {
+  return readReportFile(resolve(io.cwd, path), { command: "diff" });
 }

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "../scenario/errors.ts";
 import { z } from "zod";
 import type { RunReport } from "../report/types.ts";
 import { renderTextReport } from "../report/text.ts";
@@ -189,6 +190,40 @@ export async function jsonPathProblem(path: string): Promise<string | null> {
   } catch (error) {
     return `its directory ${dir} is not writable: ${describeError(error)}`;
   }
+}
+
+/**
+ * An output file flag's absolute path, checked writable before anything runs (with
+ * {@linkcode jsonPathProblem}); null when the flag is not given.
+ *
+ * @param flag The flag, for the message, e.g. `"--html"`.
+ * @param value Its value, as given.
+ * @param options `cwd`: where a relative path starts (default: the process's).
+ * @returns The absolute path, or null.
+ * @throws {UsageError} For `-` (only `--json` writes to stdout) or a path that cannot be written.
+ *
+ * @example
+ * ```ts
+ * import { writablePath } from "./output.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await writablePath("--html", "r.html", { cwd: "/tmp" }), "/tmp/r.html");
+ * assert.equal(await writablePath("--html", undefined), null);
+ * ```
+ */
+export async function writablePath(
+  flag: string,
+  value: string | undefined,
+  options: { cwd?: string } = {},
+): Promise<string | null> {
+  if (value === undefined) return null;
+  if (value === "-") {
+    throw new UsageError(`${flag} -: give a file path; only --json can write to stdout (--json -)`);
+  }
+  const path = resolve(options.cwd ?? Deno.cwd(), value);
+  const problem = await jsonPathProblem(path);
+  if (problem) throw new UsageError(`${flag} ${path}: cannot write the report there: ${problem}`);
+  return path;
 }
 
 /** Where the report goes besides the text report. */

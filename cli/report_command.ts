@@ -10,13 +10,13 @@ import { parseArgs } from "node:util";
 import { Ajv } from "ajv";
 import reportSchema from "../report.schema.json" with { type: "json" };
 import { resolve } from "node:path";
-import { reportsIn } from "../report/diff_input.ts";
 import { renderHtmlReport } from "../report/html/mod.ts";
 import { renderTextReport } from "../report/text.ts";
 import type { RunReport } from "../report/types.ts";
 import { UsageError } from "../scenario/errors.ts";
 import { EXIT } from "./exit_codes.ts";
-import { type CliIo, describeError, jsonPathProblem } from "./output.ts";
+import { type CliIo, describeError, writablePath } from "./output.ts";
+import { GIVE_A_REPORT, readReportFile } from "./report_file.ts";
 
 /** The `wedge report --help` text. */
 export const REPORT_HELP = `Usage: wedge report RUN.json [--html OUT.html]
@@ -60,9 +60,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       `wedge report takes one report file (RUN.json), got ${positionals.length}. See report --help.`,
     );
   }
-  const htmlPath = values.html === undefined ? null : resolve(io.cwd, values.html);
-  const problem = htmlPath && await jsonPathProblem(htmlPath);
-  if (problem) throw new UsageError(`--html ${htmlPath}: cannot write there: ${problem}`);
+  const htmlPath = await writablePath("--html", values.html, { cwd: io.cwd });
   const path = resolve(io.cwd, positionals[0]);
   const report = await readReport(path);
   const [html, text] = rendered(report, path, { html: htmlPath !== null, text: !values.quiet });
@@ -92,23 +90,10 @@ function parseReportArgs(args: string[]) {
 
 /** The one report in a file; what is wrong says the file and what to give instead. */
 async function readReport(path: string): Promise<RunReport> {
-  const give = "Give a report written by --json PATH.";
-  let json: unknown;
-  try {
-    json = JSON.parse(await Deno.readTextFile(path));
-  } catch (error) {
-    const what = error instanceof SyntaxError ? "is not JSON" : "cannot be read";
-    throw new UsageError(`report: ${path} ${what} (${describeError(error)}). ${give}`);
-  }
-  let reports: RunReport[];
-  try {
-    reports = reportsIn(json);
-  } catch (error) {
-    throw new UsageError(`report: ${path} ${describeError(error)}`);
-  }
+  const reports = await readReportFile(path, { command: "report" });
   if (reports.length !== 1) {
     throw new UsageError(
-      `report: ${path} holds ${reports.length} reports; wedge report renders one. ${give}`,
+      `report: ${path} holds ${reports.length} reports; wedge report renders one. ${GIVE_A_REPORT}`,
     );
   }
   return reports[0];

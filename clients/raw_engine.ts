@@ -11,6 +11,7 @@ import { Http1ProtocolError } from "./http1_response_parser.ts";
 import { type LaneContext, timeoutError } from "./lane.ts";
 import { RawConnection, UnwrittenRequestError } from "./raw_connection.ts";
 import { requestBytes } from "./request_bytes.ts";
+import { ClientPools } from "./client_pools.ts";
 import { AWAITING_HEADERS, IDLE, laneSlot } from "./worker_state.ts";
 
 /**
@@ -31,7 +32,7 @@ export const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "T
 type RawPool = Map<number, RawConnection[]>;
 
 /** Each raw client's pool, by client id, for the current round. */
-const rawPools = new Map<number, RawPool>();
+const rawPools = new ClientPools<RawConnection>();
 
 /** What a lane of one client needs to send to any server. */
 interface RawClient {
@@ -70,7 +71,7 @@ interface Batch {
  * ```
  */
 export function openRawPool(clientId: number): void {
-  rawPools.set(clientId, new Map());
+  rawPools.open(clientId);
 }
 
 /**
@@ -82,10 +83,7 @@ export function openRawPool(clientId: number): void {
  * ```
  */
 export function closeRawPools(): void {
-  for (const pool of rawPools.values()) {
-    for (const idle of pool.values()) for (const connection of idle) connection.close();
-  }
-  rawPools.clear();
+  rawPools.closeAll();
 }
 
 /**
@@ -101,11 +99,9 @@ export function closeRawPools(): void {
  * ```
  */
 export function countIdleStrays(lane: LaneContext): void {
-  for (const idle of rawPools.get(lane.spec.id)?.values() ?? []) {
-    for (const connection of idle) {
-      const idleEnd = connection.idleEnd();
-      if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
-    }
+  for (const connection of rawPools.idle(lane.spec.id)) {
+    const idleEnd = connection.idleEnd();
+    if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
   }
 }
 
@@ -168,7 +164,7 @@ function rawClient(lane: LaneContext): RawClient {
     return RawConnection.open(server.hostname, Number(server.port || 80));
   };
   return {
-    pool: rawPools.get(spec.id)!,
+    pool: rawPools.of(spec.id),
     perRequest,
     head: spec.request.method === "HEAD",
     idempotent: IDEMPOTENT.has(spec.request.method.toUpperCase()),

@@ -14,6 +14,7 @@ import { timeoutError } from "../lane.ts";
 import type { ParsedResponse } from "../http1_response_parser.ts";
 import { UnwrittenRequestError } from "../raw_connection.ts";
 import { requestBytes } from "../request_bytes.ts";
+import { ClientPools } from "../client_pools.ts";
 import { IDEMPOTENT, rawError } from "../raw_engine.ts";
 import { AWAITING_HEADERS, IDLE, type LaneSlot, laneSlot } from "../worker_state.ts";
 import { openLibc, sockaddrIn } from "./_libc.ts";
@@ -45,7 +46,7 @@ interface EpollClient {
 }
 
 let loop: EpollLoop | null = null;
-const pools = new Map<number, EpollPool>();
+const pools = new ClientPools<EpollConnection>();
 const clients = new WeakMap<LaneContext, EpollClient>();
 
 /** An IPv4 address for a URL's hostname (a literal, or localhost), or null. */
@@ -83,7 +84,7 @@ export function epollUsable(urls: readonly string[], targets: readonly number[])
  * ```
  */
 export function openEpollPool(clientId: number): void {
-  pools.set(clientId, new Map());
+  pools.open(clientId);
 }
 
 /**
@@ -95,10 +96,7 @@ export function openEpollPool(clientId: number): void {
  * ```
  */
 export function closeEpollPools(): void {
-  for (const pool of pools.values()) {
-    for (const idle of pool.values()) for (const connection of idle) connection.close();
-  }
-  pools.clear();
+  pools.closeAll();
 }
 
 /**
@@ -112,7 +110,7 @@ export function closeEpollPools(): void {
  */
 export function shutdownEpoll(): void {
   loop?.shutdown();
-  pools.clear();
+  pools.forget();
 }
 
 /**
@@ -126,12 +124,10 @@ export function shutdownEpoll(): void {
  * ```
  */
 export function countEpollIdleStrays(lane: LaneContext): void {
-  for (const idle of pools.get(lane.spec.id)?.values() ?? []) {
-    for (const connection of idle) {
-      connection.checkIdle();
-      const idleEnd = connection.idleEnd();
-      if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
-    }
+  for (const connection of pools.idle(lane.spec.id)) {
+    connection.checkIdle();
+    const idleEnd = connection.idleEnd();
+    if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
   }
 }
 
@@ -175,7 +171,7 @@ function epollClient(lane: LaneContext): EpollClient {
     return ip === null ? new Uint8Array(16) : sockaddrIn(ip, Number(server.port || 80));
   });
   return {
-    pool: pools.get(spec.id)!,
+    pool: pools.of(spec.id),
     perRequest,
     head: spec.request.method === "HEAD",
     idempotent: IDEMPOTENT.has(spec.request.method.toUpperCase()),
