@@ -104,22 +104,23 @@ export function judgeClientMemory(
   const processes = report.commandClients!.processes.filter((p) => p.fleet === of);
   let worst: AssertionOutcome | null = null;
   for (const p of processes) {
+    const rss = workingReadings(p.rss);
     const parts = warmup + iterations;
     const picks = Array.from(
       { length: iterations + 1 },
-      (_, k) => Math.round(((warmup + k) / parts) * (p.rss.length - 1)),
+      (_, k) => Math.round(((warmup + k) / parts) * (rss.length - 1)),
     );
-    if (p.rss.length < iterations + 1) {
+    if (rss.length < iterations + 1) {
       return {
         pass: false,
         measured: "not judged",
-        detail: `${p.name}: ${p.rss.length} memory readings, ${iterations + 1} needed (it ran ` +
-          `${p.runMs ?? "?"}ms; readings are 250ms apart)`,
+        detail: `${p.name}: ${rss.length} memory readings while requests were answered, ` +
+          `${iterations + 1} needed (it ran ${p.runMs ?? "?"}ms; readings are 250ms apart)`,
       };
     }
     const points = picks.map((i) => ({
-      completed: p.rss[i].answered ?? 0,
-      rssBytes: p.rss[i].rssBytes,
+      completed: rss[i].answered ?? 0,
+      rssBytes: rss[i].rssBytes,
     }));
     const verdict = judgeLeak(points, { boundBytes, what: p.name });
     const outcome = {
@@ -133,6 +134,22 @@ export function judgeClientMemory(
     if (!outcome.pass) break;
   }
   return worst ?? { pass: false, measured: "not judged", detail: `no process of ${of} ran` };
+}
+
+/**
+ * The readings taken while the servers still answered requests: those after the answered count
+ * reached its final value are left out, because a process that has finished its work may be
+ * exiting, and an exiting interpreter frees what it kept (Python's drops megabytes in its last
+ * milliseconds), which would read as a shrink. When the servers cannot count (null) or the count
+ * never moved, every reading is kept.
+ */
+function workingReadings(
+  rss: ClientProcessReport["rss"],
+): ClientProcessReport["rss"] {
+  const final = rss.at(-1)?.answered ?? null;
+  if (final === null) return rss;
+  const end = rss.findIndex((r) => r.answered === final);
+  return end > 0 ? rss.slice(0, end) : rss;
 }
 
 /**

@@ -169,3 +169,25 @@ Deno.test("a run with only client processes prints the server view and n/a, neve
   assert.match(text, /c\[0\] pid 10 .*exited 2/);
   assert.match(text, /stderr ends:\n +bad/);
 });
+
+Deno.test("a client's memory is judged while requests are answered, not while it exits", () => {
+  // 100 requests and +800 KiB every reading; the last reading, at the final count, is taken
+  // while the interpreter frees it all on exit (the CI run of 2026-11-30 caught one such).
+  const rss = Array.from({ length: 12 }, (_, i) => ({
+    atMs: i * 250,
+    rssBytes: (20 << 20) + i * 800 * 1024,
+    answered: i * 100,
+  }));
+  rss.push({ atMs: 3000, rssBytes: 20 << 20, answered: 1100 });
+  const judge = (readings: typeof rss) =>
+    rssDeltaBelow("1MiB", { of: "c", warmup: 2, iterations: 4 }).check(
+      reportFixture({ commandClients: withClients([clientProcess({ rss: readings })]) }),
+    );
+  const leak = judge(rss);
+  assert.equal(leak.pass, false, leak.detail ?? "");
+  assert.match(leak.measured, /c\[0\] \+.*growing/);
+  const flat = judge(rss.map((r) => ({ ...r, rssBytes: 20 << 20 })));
+  assert.equal(flat.pass, true, flat.detail ?? "");
+  const short = judge(rss.slice(0, 3).concat(rss.slice(-1)));
+  assert.match(short.detail!, /3 memory readings while requests were answered, 5 needed/);
+});
