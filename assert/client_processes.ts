@@ -1,6 +1,7 @@
 /**
  * Assertions on command client processes (the user's own clients): {@linkcode clientProcessesSucceed},
- * and the client-process side of `rssDeltaBelow` and `fdsBelow` (`{ of: "<client fleet>" }`).
+ * and the client-process side of `rssDeltaBelow`, `fdsBelow` and `openStreamsBelow`
+ * (`{ of: "<client fleet>" }`).
  *
  * @module
  */
@@ -174,4 +175,33 @@ export function clientFleetPeakFds(
   if (read.length === 0) return null;
   const top = read.reduce((a, b) => (b.peakOpenFds! > a.peakOpenFds! ? b : a));
   return { peak: top.peakOpenFds!, name: top.name, limit: top.fdLimit };
+}
+
+/**
+ * The most HTTP/2 streams open at once on one connection of a client fleet's processes (server
+ * view), for `openStreamsBelow(n, { of })`.
+ *
+ * @param report The run report.
+ * @param of The fleet.
+ * @returns The highest peak and its process, or null when no connection of the fleet was to an
+ * HTTP/2 server wedge counts inside.
+ *
+ * @example
+ * ```ts ignore
+ * const peak = clientFleetPeakStreams(report, "node");
+ * ```
+ */
+export function clientFleetPeakStreams(
+  report: RunReport,
+  of: string,
+): { peak: number; name: string } | null {
+  const read = (report.commandClients?.processes ?? []).filter((p) =>
+    p.fleet === of && (p.peakStreamsOnOneConnection ?? null) !== null
+  );
+  if (read.length === 0) return null;
+  const top = read.reduce((
+    a,
+    b,
+  ) => (b.peakStreamsOnOneConnection! > a.peakStreamsOnOneConnection! ? b : a));
+  return { peak: top.peakStreamsOnOneConnection!, name: top.name };
 }

@@ -33,7 +33,10 @@ export function allRequestsComplete(): Assertion {
       if (t.planned !== null && t.sent < t.planned) {
         problems.push(`${t.planned - t.sent} never sent`);
       }
-      if (t.inFlight > 0) problems.push(`${t.inFlight} still in flight at the end`);
+      if ((t.inFlight ?? 0) > 0) problems.push(`${t.inFlight} still in flight at the end`);
+      if (t.inFlight === null) {
+        problems.push("in flight at the end unknown (a client worker posted no final count)");
+      }
       if (t.errors > 0) problems.push(`${t.errors} ended in an error`);
       if (report.outcome !== "completed") problems.push(report.outcomeDetail);
       return problems.length === 0

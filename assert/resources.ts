@@ -9,7 +9,7 @@
 import { formatDuration } from "../units/duration.ts";
 import type { RunReport } from "../report/types.ts";
 import type { Assertion, AssertionOutcome } from "./assertion.ts";
-import { clientFleetPeakFds } from "./client_processes.ts";
+import { clientFleetPeakFds, clientFleetPeakStreams } from "./client_processes.ts";
 
 /**
  * The run's sockets in TIME_WAIT (either end, the run's server ports) stay below `n` at every
@@ -127,9 +127,11 @@ export function fdsBelow(n: number, options: { of?: string } = {}): Assertion {
 /**
  * HTTP/2 streams open at once on one connection stay below `n` on every HTTP/2 server (server
  * view). Deno.serve admits 200 per connection: a client whose timeouts do not cancel leaks streams
- * until it reaches that limit (seed 004).
+ * until it reaches that limit (seed 004). With `{ of: "<command client fleet>" }`, judged on that
+ * fleet's processes' connections instead (the peak on one of them, as the servers counted it).
  *
  * @param n The bound.
+ * @param options `of`: a command client fleet. @default {every HTTP/2 server}
  * @returns The assertion.
  * @throws {RangeError} If `n` is not a positive integer.
  *
@@ -137,17 +139,21 @@ export function fdsBelow(n: number, options: { of?: string } = {}): Assertion {
  * ```ts
  * import { openStreamsBelow } from "./resources.ts";
  *
- * const assert = [openStreamsBelow(200)];
+ * // every HTTP/2 server's connections; then only those of the client fleet "node"
+ * const assert = [openStreamsBelow(200), openStreamsBelow(200, { of: "node" })];
  * ```
  */
-export function openStreamsBelow(n: number): Assertion {
+export function openStreamsBelow(n: number, options: { of?: string } = {}): Assertion {
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`openStreamsBelow(${n}): expected a positive whole number of streams`);
   }
   return {
     name: "openStreamsBelow",
-    description: `open HTTP/2 streams on a connection below ${n}`,
+    description: `open HTTP/2 streams on a connection${
+      options.of ? ` of ${options.of}` : ""
+    } below ${n}`,
     check(report) {
+      if (options.of !== undefined) return clientStreamsBelow(report, options.of, n);
       const h2 = report.servers.filter((s) => s.streams !== null);
       if (h2.length === 0) {
         return { pass: false, measured: "not measured", detail: "no HTTP/2 server in the run" };
@@ -261,4 +267,18 @@ function clientFdsBelow(report: RunReport, of: string, n: number): AssertionOutc
   }
   const limit = top.limit === null ? "" : ` (limit ${top.limit})`;
   return { pass: top.peak < n, measured: `peak ${top.peak} in ${top.name}${limit}` };
+}
+
+/** `openStreamsBelow(n, { of })`: the peak streams on one connection of a client fleet. */
+function clientStreamsBelow(report: RunReport, of: string, n: number): AssertionOutcome {
+  const top = clientFleetPeakStreams(report, of);
+  if (top === null) {
+    return {
+      pass: false,
+      measured: "not measured",
+      detail: `no HTTP/2 stream count for a connection of ${of} (its servers speak HTTP/1.1, ` +
+        "or wedge cannot count inside them)",
+    };
+  }
+  return { pass: top.peak < n, measured: `peak ${top.peak} on one connection of ${top.name}` };
 }

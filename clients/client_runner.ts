@@ -21,7 +21,7 @@ import { countError, type WorkerState } from "./worker_state.ts";
 const LATE_MS = 10;
 
 /** Where a client's requests come from: the closed loop's limit or the open model's tickets. */
-type Schedule = Pick<LaneContext, "nextRequest" | "nextDue">;
+type Schedule = Pick<LaneContext, "nextRequest" | "reserve" | "admit" | "nextDue">;
 
 /** What a client's lanes count (every method but the schedule and the pick). */
 type Counting = Pick<LaneContext, "sent" | "record" | "retried" | "stray" | "received">;
@@ -111,27 +111,37 @@ function schedule(
   // awaits), so the limit is never overshot.
   let reserved = counters.sent;
 
-  async function nextRequest(): Promise<number | null> {
+  function reserve(): number | null {
     if (state.stopped) return null;
     const now = performance.now();
     if (now >= deadline) return null;
     if (tickets === null) return reserved < limit ? (reserved++, now) : null;
     const at = tickets.take(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
-    if (at === null || at >= deadline) return null;
-    // A timer may fire early: sleep until the clock says the intended time has come, so no
-    // request goes before it (corrected latency never below service latency).
-    for (let wait = at - now; wait > 0; wait = at - performance.now()) {
-      await delay(wait);
-      if (state.stopped) return null;
+    return at === null || at >= deadline ? null : at;
+  }
+
+  function admit(): boolean {
+    if (state.stopped) return false;
+    if (tickets === null || tickets.maySend(counters.sent - counters.completed)) return true;
+    // While this lane waited, others may have filled what may be owed: then this one is dropped.
+    tickets.dropTaken();
+    counters.dropped = droppedBefore + tickets.dropped;
+    return false;
+  }
+
+  async function nextRequest(): Promise<number | null> {
+    while (true) {
+      const at = reserve();
+      if (at === null) return null;
+      // A timer may fire early: sleep until the clock says the intended time has come, so no
+      // request goes before it (corrected latency never below service latency).
+      for (let wait = at - performance.now(); wait > 0; wait = at - performance.now()) {
+        await delay(wait);
+        if (state.stopped) return null;
+      }
+      if (admit()) return at;
     }
-    // While this lane slept, others may have filled what may be owed: then this one is dropped.
-    if (!tickets.maySend(counters.sent - counters.completed)) {
-      tickets.dropTaken();
-      counters.dropped = droppedBefore + tickets.dropped;
-      return nextRequest();
-    }
-    return at;
   }
 
   function nextDue(): number | null {
@@ -143,7 +153,7 @@ function schedule(
     return at;
   }
 
-  return { nextRequest, nextDue };
+  return { nextRequest, reserve, admit, nextDue };
 }
 
 /** Counts a client's requests into its counters and the worker's histograms and tallies. */

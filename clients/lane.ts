@@ -21,6 +21,17 @@ export interface LaneContext {
   pick(): number;
   /** The next request's intended send time (waiting for it, in the open model), or null. */
   nextRequest(): Promise<number | null>;
+  /**
+   * `nextRequest` without the wait, for a lane that paces itself (the epoll engine): reserves the
+   * next request and returns its intended send time, which may be later than now (the open
+   * model), or null when there is none. When its time has come the lane asks {@linkcode admit}.
+   */
+  reserve(): number | null;
+  /**
+   * The reserved request's intended time has come: true when it may go now; false when the run
+   * stopped, or too many are owed (then it is dropped and counted): reserve the next one.
+   */
+  admit(): boolean;
   /** Another request for a pipelined batch, only if it may go now; else null. */
   nextDue(): number | null;
   /** Counts a request as sent at `sentAt`, and how late that was against its intended time. */

@@ -1,13 +1,14 @@
 /**
  * The diagnosis of a command client stall, from the server side: which client processes were
  * alive, what connections each held (state, age, bytes queued), what the servers had received
- * and answered, each process's fds and RSS, and hints naming the seed patterns. Pure.
+ * and answered, the HTTP/2 streams open on each connection, each process's fds and RSS, and hints
+ * naming the seed patterns. Pure.
  *
  * @module
  */
 
 import { formatByteSize } from "../units/byte_size.ts";
-import type { CommandClientStall } from "./types.ts";
+import type { ClientConnectionReport, CommandClientStall } from "./types.ts";
 
 /** What {@linkcode diagnoseClientStall} works from. */
 export type ClientStallInput = Omit<CommandClientStall, "hints">;
@@ -47,12 +48,15 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
       );
     }
   }
+  const full = fullStreamHints(input.processes);
+  hints.push(...full);
   const unanswered = sum(
     input.servers.map((s) =>
       s.received === null || s.answered === null ? null : s.received - s.answered
     ),
   );
-  if (unanswered !== null && unanswered > 0) {
+  // Behind full stream slots, the requests the servers hold are the leaked streams themselves.
+  if (unanswered !== null && unanswered > 0 && full.length === 0) {
     hints.push(
       `the servers hold ${unanswered} request(s) they received and have not answered: the wait is ` +
         "on the server side, not the client's",
@@ -88,6 +92,34 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
     );
   }
   return { ...input, hints };
+}
+
+/**
+ * Seed 004: a connection on which every stream slot is held. The limit is the server's own
+ * figure (`streams.limit`: Deno.serve's 200, `servers/connection_streams.ts`), not a reading;
+ * the open count is the server's count of that connection's streams, matched by client port. A
+ * stall (no new request) with every slot held means the client queues its new streams behind
+ * streams that never close.
+ */
+function fullStreamHints(processes: ClientStallInput["processes"]): string[] {
+  return processes.flatMap((p) =>
+    p.connections.flatMap((c) => {
+      const s = c.streams ?? null;
+      if (s === null || s.open < s.limit) return [];
+      return [
+        `seed 004: every stream slot of connection :${c.localPort} is held (${s.open} of ` +
+        `${s.limit} open${oldest(c)}): \`max_concurrent_streams\` is exhausted; a client whose ` +
+        "timeouts stop waiting without cancelling the stream (RST_STREAM) leaks one per " +
+        `timeout. ${p.name}'s new requests queue behind them: cancel a request when it times ` +
+        "out (elixir-mint/mint#450)",
+      ];
+    })
+  );
+}
+
+function oldest(c: ClientConnectionReport): string {
+  const ageMs = c.streams?.oldestAgeMs ?? null;
+  return ageMs === null ? "" : `, oldest ${(ageMs / 1000).toFixed(1)} s`;
 }
 
 function countEstablished(connections: readonly { state: string }[]): string {

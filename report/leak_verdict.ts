@@ -6,7 +6,9 @@
  * grows during the first loads and then stays flat (a plateau), with signed noise of a few hundred
  * KiB per load (hyper#1790). A leak keeps growing with every request. So the verdict looks at the
  * growth after a baseline taken behind a warm-up load, and at whether the later half of the
- * iterations still grows.
+ * iterations still grows, and steadily: on a loaded machine a clean server's heap still fills up
+ * through the later loads (each serves fewer requests) and its collector's timing moves RSS by
+ * MiBs, so slowing or unsteady growth within the bound per iteration is "not sure", never a leak.
  *
  * @module
  */
@@ -23,8 +25,11 @@ export interface MemoryPoint {
 
 /**
  * `flat`: grew no more than the bound; `plateau`: grew more, but the later half of the iterations
- * did not (allocator retention, not a leak); `growing`: still growing in the later half (a leak);
- * `undecided`: over the bound with too few iterations to tell a plateau from a leak.
+ * did not (allocator retention, not a leak); `growing`: still growing in the later half, and
+ * steadily (a leak); `undecided`: not sure, over the bound with too
+ * few iterations to tell a plateau from a leak, or still growing in the later half by less than
+ * the bound per iteration but slowing (half the rate per request or less) or unsteady (a spread of
+ * more than a third of its rate per request): a heap still filling up, a collector's timing.
  */
 export type LeakVerdictKind = "flat" | "plateau" | "growing" | "undecided";
 
@@ -52,6 +57,12 @@ export interface LeakVerdict {
   lateGrowthBytes: number;
   /** The iterations (1-based, inclusive) that make up the later half. */
   lateIterations: [number, number];
+  /**
+   * Growth per request, bytes: `early` the lowest of the earlier half's iterations, `late` the
+   * median of the later half's and `lateSpread` their median absolute deviation (null where no
+   * iteration of the half served a request).
+   */
+  ratePerRequest: { early: number | null; late: number | null; lateSpread: number | null };
   /** One paragraph a maintainer can paste into an issue. */
   summary: string;
 }
@@ -96,11 +107,19 @@ export function judgeLeak(
   const lateGrowthBytes = median(lateDeltas) * lateDeltas.length;
   const lateIterations: [number, number] = [mid + 1, n];
   const bytesPerRequest = slope(points);
+  const ratePerRequest = {
+    early: rates(deltas.slice(0, mid), requests.slice(0, mid), (r) => Math.min(...r)),
+    late: rates(lateDeltas, requests.slice(mid), median),
+    lateSpread: rates(lateDeltas, requests.slice(mid), deviation),
+  };
 
   let kind: LeakVerdictKind;
   if (totalBytes <= boundBytes) kind = "flat";
   else if (n < MIN_ITERATIONS_FOR_SHAPE) kind = "undecided";
   else if (lateGrowthBytes <= boundBytes / 2) kind = "plateau";
+  // Doubt only growth within the bound per iteration: a later half that typically grows by the
+  // whole bound each time is a leak however it spreads.
+  else if (median(lateDeltas) <= boundBytes && doubt(ratePerRequest) !== null) kind = "undecided";
   else kind = "growing";
 
   const size = (b: number) => (b >= 0 ? "+" : "") + formatByteSize(b);
@@ -123,9 +142,15 @@ export function judgeLeak(
     growing: ` Still growing in ${span} (a median ${
       size(lateGrowthBytes / lateDeltas.length)
     } each): memory grows with the requests served, which is what a leak does.`,
-    undecided: ` Over the bound, and ${n} iteration${
-      n === 1 ? "" : "s"
-    } cannot tell a plateau from a leak: run at least ${MIN_ITERATIONS_FOR_SHAPE}.`,
+    undecided: n < MIN_ITERATIONS_FOR_SHAPE
+      ? ` Over the bound, and ${n} iteration${
+        n === 1 ? "" : "s"
+      } cannot tell a plateau from a leak: run at least ${MIN_ITERATIONS_FOR_SHAPE}.`
+      : ` Not sure: still growing in ${span} (a median ${
+        size(lateGrowthBytes / lateDeltas.length)
+      } each), but ${
+        doubt(ratePerRequest, { early: iterationsText(1, mid), size })
+      }, where a leak grows steadily with the requests. More requests tell: more iterations, longer loads or a longer warm-up (a loaded machine serves fewer requests per load).`,
   }[kind];
   return {
     kind,
@@ -139,6 +164,7 @@ export function judgeLeak(
     bytesPerRequest,
     lateGrowthBytes,
     lateIterations,
+    ratePerRequest,
     summary: head + tail,
   };
 }
@@ -184,6 +210,54 @@ function slope(points: readonly MemoryPoint[]): number | null {
     sxx += (p.completed - mx) ** 2;
   }
   return sxx === 0 ? null : sxy / sxx;
+}
+
+/**
+ * Why growth in the later half may not be a leak, or null. It slows: every earlier iteration grew
+ * at least twice as fast per request as the later half's median (a heap or allocator still
+ * filling up; a loaded machine serves fewer requests per load, so it fills later). Or it is noise:
+ * the later half's growth per request spreads by more than a third of its median (a collector's
+ * timing; a leak grows by about the same per request each time).
+ */
+function doubt(
+  rate: LeakVerdict["ratePerRequest"],
+  text: { early: string; size: (b: number) => string } = { early: "", size: String },
+): string | null {
+  const { early, late, lateSpread } = rate;
+  if (late === null || lateSpread === null) return null;
+  const perRequest = (b: number) => `${text.size(Math.round(b))} per request`;
+  if (early !== null && early > 0 && late <= early / 2) {
+    return `by a median ${perRequest(late)}, where ${text.early} grew by ${
+      perRequest(early)
+    } or more: slowing, as a heap or allocator still filling up does`;
+  }
+  if (lateSpread * 3 > Math.abs(late)) {
+    return `by a median ${perRequest(late)} give or take ${
+      perRequest(lateSpread)
+    }: unsteady, as a collector's timing is`;
+  }
+  return null;
+}
+
+/** "iteration 1" or "iterations 1-2". */
+function iterationsText(from: number, to: number): string {
+  return from === to ? `iteration ${from}` : `iterations ${from}-${to}`;
+}
+
+/** Growth per request of the iterations that served requests, summed up by `of`, or null. */
+function rates(
+  deltas: readonly number[],
+  requests: readonly number[],
+  of: (rates: number[]) => number,
+): number | null {
+  const perRequest = deltas.flatMap((d, i) => (requests[i] > 0 ? [d / requests[i]] : []));
+  return perRequest.length ? of(perRequest) : null;
+}
+
+/** Median absolute deviation from the median. */
+function deviation(values: readonly number[]): number {
+  const m = median(values);
+  return median(values.map((v) => Math.abs(v - m)));
 }
 
 function median(values: readonly number[]): number {

@@ -132,7 +132,7 @@ export function buildReport(m: RunMeasurements): RunReport {
       ok: totals.ok,
       failed: totals.completed - totals.ok,
       errors: totals.errors,
-      inFlight: totals.inFlight,
+      inFlight: m.collector.inFlightAtEnd(),
       abandoned: totals.abandoned,
       retried: m.plan.clients.some((c) => c.engine === "fetch") ? null : totals.retried,
       bodyBytes: totals.bodyBytes,

@@ -1,14 +1,19 @@
 /**
  * Watches command client processes from the host and from wedge's servers, every 250 ms: each
  * process tree's RSS and fds, the TCP connections it holds to the run's servers (socket inodes of
- * `/proc/PID/fd` matched to `/proc/net/tcp`), and the requests the target servers received. A
+ * `/proc/PID/fd` matched to `/proc/net/tcp`), the HTTP/2 streams the servers count on each of
+ * those connections (matched by the client's port), and the requests the servers received. A
  * process that is alive, holds connections, and under which the servers receive no new request
  * for the stall bound is a stall: diagnosed (`report/client_stall_diagnosis.ts`) and handed to `onStall`.
  *
  * @module
  */
 
-import type { ClientConnectionReport, CommandClientStall } from "../report/types.ts";
+import type {
+  ClientConnectionReport,
+  ClientConnectionStreams,
+  CommandClientStall,
+} from "../report/types.ts";
 import { readTreeMemory } from "../system/memory_sampler.ts";
 import { fdLimit, sampleProcess } from "../system/process_probe.ts";
 import {
@@ -39,6 +44,8 @@ export interface ClientSeen {
   inodes: Map<number, number> | null;
   /** Its connections at its last sample. */
   connections: ClientConnectionReport[];
+  /** Most HTTP/2 streams open at once on one of its connections, or null when none known. */
+  peakStreamsOnOneConnection: number | null;
 }
 
 /** What the watch reads. */
@@ -51,6 +58,11 @@ export interface ClientWatchSources {
   elapsedMs(): number;
   /** Fetches fresh counters from server hosts (bounded). */
   refresh(): Promise<void>;
+  /**
+   * The HTTP/2 streams the server listening on `serverPort` counts on the connection from
+   * `clientPort`, or null for an HTTP/1.1 server or one wedge cannot count inside.
+   */
+  streamsOf(serverPort: number, clientPort: number): ClientConnectionStreams | null;
   /** The target servers' counts, null where wedge cannot count inside a server. */
   serverCounts(): { name: string; received: number | null; answered: number | null }[];
   /** Stall bound, ms, or null for no stall watch. */
@@ -185,6 +197,13 @@ export class ClientProcessWatch {
       const socket = now.tcp.get(inode);
       if (!socket || !this.#sources.ports.has(socket.remotePort)) continue;
       if (!seen.inodes.has(inode)) seen.inodes.set(inode, now.atMs);
+      const streams = this.#sources.streamsOf(socket.remotePort, socket.localPort);
+      if (streams !== null) {
+        seen.peakStreamsOnOneConnection = Math.max(
+          seen.peakStreamsOnOneConnection ?? 0,
+          streams.peak,
+        );
+      }
       connections.push({
         localPort: socket.localPort,
         remotePort: socket.remotePort,
@@ -192,6 +211,7 @@ export class ClientProcessWatch {
         ageMs: now.atMs - seen.inodes.get(inode)!,
         unsentBytes: socket.txQueue,
         unreadBytes: socket.rxQueue,
+        streams,
       });
     }
     seen.connections = connections;
@@ -207,6 +227,7 @@ function newSeen(pid: number): ClientSeen {
     fdLimit: fdLimit(pid),
     inodes: null,
     connections: [],
+    peakStreamsOnOneConnection: null,
   };
 }
 

@@ -111,6 +111,7 @@ export class RunCollector {
   #receivedAt = new Map<number, number>();
   #servers: number;
   #clients: number;
+  #workers: RunPlan["workers"];
 
   /**
    * Creates an empty collector for a run.
@@ -120,6 +121,7 @@ export class RunCollector {
   constructor(plan: RunPlan) {
     this.#servers = plan.servers.length;
     this.#clients = plan.clients.length;
+    this.#workers = plan.workers;
   }
 
   /**
@@ -227,6 +229,19 @@ export class RunCollector {
     }
     t.inFlight = t.sent - t.completed;
     return t;
+  }
+
+  /**
+   * Requests in flight as the load ended, for the report: null (unknown, never 0) when a client
+   * worker of the run posted no final snapshot (never posted, failed, or was terminated after the
+   * stop's grace), because its count is then stale or missing. The same rule as the timeline's,
+   * which is null while a worker is silent.
+   *
+   * @returns Requests started and not ended, or null where unknown.
+   */
+  inFlightAtEnd(): number | null {
+    if (!this.#workers.every((w) => this.isFinal(w.id))) return null;
+    return this.totals().inFlight;
   }
 
   /**

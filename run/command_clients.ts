@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import type { RunPlan } from "../plan/plan.ts";
 import type { ClientProcessEnding } from "../report/types.ts";
 import type { CommandClientFleet } from "../scenario/command_client_schema.ts";
+import { usesCaFile } from "../scenario/resolve_command_clients.ts";
 import { spawnSupervised, type SupervisedChild } from "../system/child_process.ts";
 import { installHint, programUnavailable } from "../system/program_available.ts";
 import { lastLines } from "../system/child_output.ts";
@@ -47,6 +48,11 @@ export interface CommandClientsOptions {
   urls: string[];
   /** Directory of the run's logs (the urls files go there too). */
   logDir: string;
+  /**
+   * The run's CA certificates (PEM) when a server speaks HTTP/2: `{ca_file}` is a file holding
+   * them, in the log directory, removed when the clients stop. @default {[]}
+   */
+  caCerts?: string[];
 }
 
 /**
@@ -66,6 +72,7 @@ export class CommandClients {
   #plan: RunPlan;
   #options: CommandClientsOptions;
   #stopped = false;
+  #caFile: string | null = null;
 
   /**
    * Prepares the fleets; nothing starts before {@linkcode CommandClients.start}.
@@ -104,11 +111,13 @@ export class CommandClients {
       const urlsFile = resolve(join(this.#options.logDir, `${stem(fleet.name)}.urls`));
       await Deno.mkdir(this.#options.logDir, { recursive: true });
       await Deno.writeTextFile(urlsFile, urls.join("\n") + "\n");
+      const caFile = await this.#writeCaFile(fleet);
       for (let index = 0; index < fleet.count; index++) {
         const values = {
           url: urls[index % urls.length],
           urls,
           urlsFile,
+          caFile,
           index,
           count: fleet.count,
         };
@@ -128,7 +137,20 @@ export class CommandClients {
     const running = this.running();
     for (const p of running) p.ending = "stopped-by-run";
     const stops = await Promise.all(running.map((p) => p.child!.stop({ timeoutMs: 2000 })));
+    if (this.#caFile !== null) await Deno.remove(this.#caFile).catch(() => {});
     return { unstopped: running.filter((_, i) => stops[i].exit === null).map((p) => p.name) };
+  }
+
+  /** Writes the run's CA (PEM) once, if the fleet's command or env names `{ca_file}`. */
+  async #writeCaFile(fleet: CommandClientFleet): Promise<string | undefined> {
+    const caCerts = this.#options.caCerts ?? [];
+    if (!usesCaFile(fleet) || caCerts.length === 0) return undefined;
+    if (this.#caFile === null) {
+      const path = resolve(join(this.#options.logDir, "ca.pem"));
+      await Deno.writeTextFile(path, caCerts.join("\n"));
+      this.#caFile = path;
+    }
+    return this.#caFile;
   }
 
   #targets(fleet: CommandClientFleet): string[] {
@@ -251,6 +273,8 @@ export interface Placeholders {
   urls: string[];
   /** `{urls_file}`. */
   urlsFile: string;
+  /** `{ca_file}`: the run's CA (PEM), when a server speaks HTTP/2. */
+  caFile?: string;
   /** `{index}`. */
   index: number;
   /** `{count}`. */
@@ -281,7 +305,9 @@ export function expandArgv(argv: readonly string[], values: Placeholders): strin
 }
 
 function substitute(text: string, values: Placeholders): string {
-  return text.replaceAll("{urls_file}", values.urlsFile).replaceAll("{urls}", values.urls.join(" "))
+  return text.replaceAll("{urls_file}", values.urlsFile)
+    .replaceAll("{ca_file}", values.caFile ?? "")
+    .replaceAll("{urls}", values.urls.join(" "))
     .replaceAll("{url}", values.url).replaceAll("{index}", String(values.index))
     .replaceAll("{count}", String(values.count));
 }

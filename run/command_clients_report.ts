@@ -72,5 +72,6 @@ function processReport(p: ClientProcess, watch: ClientProcessWatch): ClientProce
     fdLimit: seen?.fdLimit ?? null,
     connectionsSeen: seen?.inodes ? seen.inodes.size : null,
     connections: seen?.connections ?? [],
+    peakStreamsOnOneConnection: seen?.peakStreamsOnOneConnection ?? null,
   };
 }

@@ -31,7 +31,7 @@ export interface RunCommandClients {
 /** What {@linkcode commandClientsForRun} needs. */
 export interface CommandClientHooks {
   /** The run's servers (URLs, counters). */
-  servers: Pick<RunServers, "urls" | "counters" | "refresh">;
+  servers: Pick<RunServers, "urls" | "counters" | "refresh" | "caCerts">;
   /** The run's log directory. */
   logDir: string;
   /** The load's clock. */
@@ -63,6 +63,7 @@ export function commandClientsForRun(
   const clients = new CommandClients(scenario.commandClients, plan, {
     urls: servers.urls,
     logDir: hooks.logDir,
+    caCerts: servers.caCerts,
   });
   const targeted = plan.servers.filter((s) =>
     scenario.commandClients.some((f) => f.target === null || f.target === s.fleet)
@@ -78,12 +79,30 @@ export function commandClientsForRun(
         answered: counted ? c.responded : null,
       };
     });
+  // HTTP/2 servers wedge counts inside, by port: their streams per client port.
+  const h2ByPort = new Map(
+    targeted.filter((s) => s.placement === "runtime" || s.placement === "host")
+      .map((s) => [Number(new URL(servers.urls[s.id]).port), s.id] as const),
+  );
+  const streamsOf = (serverPort: number, clientPort: number) => {
+    const id = h2ByPort.get(serverPort);
+    const streams = id === undefined ? null : servers.counters[id].streams;
+    if (!streams) return null;
+    const seen = streams.connections.get(clientPort);
+    // No entry: the connection has opened no stream yet.
+    if (!seen) return { open: 0, peak: 0, oldestAgeMs: null, limit: streams.maxConcurrent };
+    const oldestAgeMs = seen.oldestOpenSinceMs === null
+      ? null
+      : Math.max(0, Date.now() - seen.oldestOpenSinceMs);
+    return { open: seen.open, peak: seen.peak, oldestAgeMs, limit: streams.maxConcurrent };
+  };
   const stallBounds = scenario.assert.flatMap((a) => a.watch?.stallMs ?? []);
   const watch = new ClientProcessWatch({
     clients,
     ports: new Set(targeted.map((s) => Number(new URL(servers.urls[s.id]).port))),
     elapsedMs: () => hooks.clock.elapsedMs(),
     serverCounts,
+    streamsOf,
     refresh: () =>
       targeted.some((s) => s.placement === "host") ? servers.refresh() : Promise.resolve(),
     stallBoundMs: stallBounds.length ? Math.min(...stallBounds) : null,

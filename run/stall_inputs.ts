@@ -14,6 +14,7 @@ import { fdLimit, sampleProcess } from "../system/process_probe.ts";
 import { serverCountsRequests } from "./build_report.ts";
 import type { RunCollector } from "./collector.ts";
 import type { LoadClock } from "./load_clock.ts";
+import { type EvidenceObservation, UNKNOWN_AFTER_MS } from "./stall_evidence.ts";
 import { blockedThreadsDuring, silentBeyondRuntime } from "./thread_lag.ts";
 
 /** The diagnosis's input. */
@@ -92,5 +93,52 @@ export function stallInput(
       fromMs: watchdog.current!.fromMs - watchdog.boundMs! + loadStartMs,
       toMs: epochNow(),
     }, { runtime: lag, hosts: servers.hostEventLoops(), loadStartMs }),
+  };
+}
+
+/**
+ * What the stall evidence is given at each look: the client workers silent for
+ * a second (beyond the runtime's own blocks), and what moves while clients work: the requests the
+ * servers wedge counts have received (null without one, or while a server host is itself silent:
+ * its count is stale), the runtime's open fds and the run's ESTABLISHED sockets.
+ *
+ * @param sources The run's parts to read.
+ * @param options `nowMs`: now, on the load's clock.
+ * @returns The evidence's observation.
+ *
+ * @example
+ * ```ts ignore
+ * const known = evidence.observe(evidenceInput(run, { nowMs }));
+ * ```
+ */
+export function evidenceInput(
+  sources: Omit<StallSources, "silentMs">,
+  options: { nowMs: number },
+): EvidenceObservation {
+  const { plan, collector, servers, lag, clock } = sources;
+  const { nowMs } = options;
+  const epochMs = nowMs + clock.epochOriginMs();
+  const silent = silentBeyondRuntime(
+    collector.silentWorkers(nowMs, {
+      thresholdMs: UNKNOWN_AFTER_MS,
+      workerIds: plan.workers.map((w) => w.id),
+      failed: collector.failedWorkers,
+    }),
+    { runtime: lag, nowMs: epochMs, thresholdMs: UNKNOWN_AFTER_MS },
+  );
+  const counted = plan.servers.filter((s) => serverCountsRequests(s.placement));
+  const hostSilent = servers.hostEventLoops().some((h) =>
+    epochMs - h.lastHeardMs >= UNKNOWN_AFTER_MS
+  );
+  return {
+    atMs: nowMs,
+    silentWorkers: silent.length,
+    activity: [
+      counted.length === 0 || hostSilent
+        ? null
+        : counted.reduce((sum, s) => sum + (servers.counters[s.id]?.received ?? 0), 0),
+      collector.timeline.at(-1)?.openFds ?? null,
+      collector.census?.established ?? null,
+    ],
   };
 }

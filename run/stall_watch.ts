@@ -15,7 +15,8 @@ import { StallWatchdog } from "../report/stall_watchdog.ts";
 import type { RunReport } from "../report/types.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { owedWork, type RoundPosition } from "./owed_work.ts";
-import { stallInput, type StallSources } from "./stall_inputs.ts";
+import { StallEvidence } from "./stall_evidence.ts";
+import { evidenceInput, stallInput, type StallSources } from "./stall_inputs.ts";
 
 /** How often workers post a snapshot, ms. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -86,6 +87,7 @@ export class StallWatch {
     const owed = owedWork(run.plan);
     const silentMs = Math.min(2000, (this.shortestBoundMs ?? 4000) / 2);
     let lastTickAt = performance.now();
+    const evidence = new StallEvidence();
     let deferred = false;
     this.#timer = setInterval(() => {
       const nowMs = run.clock.elapsedMs();
@@ -95,11 +97,14 @@ export class StallWatch {
       lastTickAt = performance.now();
       const totals = run.collector.totals();
       const isOwed = owed({ nowMs, totals, perClient: run.collector.clients() }, run.rounds);
+      // A silent worker makes progress unknown, not zero: time without evidence is no stall, and
+      // a stall's span starts again once there is evidence (stall_evidence.ts).
+      const known = evidence.observe(evidenceInput(run, { nowMs }));
       const tripped = KINDS.filter((kind) =>
         this.watchdogs[kind].observe({
           atMs: nowMs,
           completed: kind === "responses" ? totals.completed - totals.errors : totals.completed,
-          owed: isOwed,
+          owed: isOwed && known,
         })
       );
       if (tripped.length === 0 || this.stall) return void (deferred = false);

@@ -12,7 +12,14 @@ import { durationSchema, positiveInt } from "./_fields.ts";
 export const MAX_COMMAND_CLIENTS = 1000;
 
 /** The placeholders a command client's argv and env values may use. */
-export const CLIENT_PLACEHOLDERS = ["{url}", "{urls}", "{urls_file}", "{index}", "{count}"];
+export const CLIENT_PLACEHOLDERS = [
+  "{url}",
+  "{urls}",
+  "{urls_file}",
+  "{ca_file}",
+  "{index}",
+  "{count}",
+];
 
 /** A command client fleet as a scenario writes it, and the validated fleet it becomes. */
 export const commandClientFleetSchema = z.strictObject({
@@ -26,7 +33,8 @@ export const commandClientFleetSchema = z.strictObject({
   /**
    * The program and its arguments, e.g. `["./my-client", "{url}"]`. Placeholders: `{url}` (this
    * client's server, round-robin over the target fleet), `{urls}` (all, space-separated),
-   * `{urls_file}` (a file with one per line), `{index}`, `{count}`.
+   * `{urls_file}` (a file with one per line), `{ca_file}` (the PEM of the run's CA, for its
+   * HTTP/2 servers), `{index}`, `{count}`.
    */
   command: z.array(z.string(), { error: 'expected the command as an array: ["prog", "{url}"]' })
     .min(1, { error: "expected at least the program" }),

@@ -127,6 +127,7 @@ export function resolveScenario<P extends z.ZodObject>(
     serverNames: data.servers.map((s) => s.name),
     assert: data.assert,
     issues,
+    h2: data.servers.some((s) => s.protocol === "h2"),
   });
 
   const memory = split.assert.flatMap((a, i) =>

@@ -1,6 +1,6 @@
 /**
  * The part of resolving a scenario that concerns command client fleets: they are split from
- * wedge's own client fleets, their targets checked, `clientProcessesSucceed()` added by default,
+ * wedge's own client fleets, their targets and `{ca_file}` checked, `clientProcessesSucceed()` added by default,
  * and a memory assertion on one of them judged on its process's own life (no repeated rounds).
  *
  * @module
@@ -43,7 +43,13 @@ export interface SplitClients<F> {
  */
 export function splitCommandClients<F extends { name: string }>(
   fleets: readonly F[],
-  options: { serverNames: string[]; assert: Assertion[]; issues: ScenarioIssue[] },
+  options: {
+    serverNames: string[];
+    assert: Assertion[];
+    issues: ScenarioIssue[];
+    /** Whether a server fleet of the run speaks HTTP/2 (then `{ca_file}` has a CA). */
+    h2?: boolean;
+  },
 ): SplitClients<Exclude<F, { kind: "command" }>> {
   type Own = Exclude<F, { kind: "command" }>;
   const own: { fleet: Own; i: number }[] = [];
@@ -51,6 +57,7 @@ export function splitCommandClients<F extends { name: string }>(
   fleets.forEach((fleet, i) => {
     if (!isCommand(fleet)) return void own.push({ fleet: fleet as Own, i });
     commandClients.push(fleet);
+    if (!options.h2 && usesCaFile(fleet)) options.issues.push(caFileIssue(fleet, i));
     if (fleet.target !== null && !options.serverNames.includes(fleet.target)) {
       options.issues.push({
         path: `clients[${i}].target`,
@@ -65,6 +72,34 @@ export function splitCommandClients<F extends { name: string }>(
     ? [...options.assert, clientProcessesSucceed()]
     : options.assert;
   return { own, commandClients, assert, names: commandClients.map((f) => f.name) };
+}
+
+/**
+ * Whether a command client fleet's command or env names `{ca_file}`.
+ *
+ * @param fleet The fleet (its command and env as written).
+ * @returns True when it does.
+ *
+ * @example
+ * ```ts
+ * import { usesCaFile } from "./resolve_command_clients.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(usesCaFile({ argv: ["node", "c.mjs", "{url}", "{ca_file}"], env: {} }));
+ * ```
+ */
+export function usesCaFile(fleet: Pick<CommandClientFleet, "argv" | "env">): boolean {
+  return [...fleet.argv, ...Object.values(fleet.env)].some((v) => v.includes("{ca_file}"));
+}
+
+function caFileIssue(fleet: CommandClientFleet, i: number): ScenarioIssue {
+  const key = Object.keys(fleet.env).find((k) => fleet.env[k].includes("{ca_file}"));
+  const at = fleet.argv.findIndex((a) => a.includes("{ca_file}"));
+  return {
+    path: at >= 0 ? `clients[${i}].command[${at}]` : `clients[${i}].env.${key}`,
+    message: "{ca_file} is the CA of wedge's HTTP/2 (TLS) servers, and no server fleet of this " +
+      'run speaks HTTP/2: give the target fleet protocol: "h2", or remove {ca_file}',
+  };
 }
 
 function isCommand(fleet: { name: string }): fleet is CommandClientFleet {

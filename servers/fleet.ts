@@ -8,6 +8,11 @@
 import { type AcceptGate, startAcceptGate } from "./accept_gate.ts";
 import { createBehaviorHandler } from "./behavior_handler.ts";
 import { type SerialServer, startSerialServer } from "./serial_server.ts";
+import {
+  type ConnectionStreams,
+  DENO_SERVE_MAX_CONCURRENT_STREAMS,
+  openConnectionStream,
+} from "./connection_streams.ts";
 import type { PlannedServer } from "../plan/plan.ts";
 import { createRandom } from "../plan/random.ts";
 import { deadline, isTimeout } from "../units/deadline.ts";
@@ -38,13 +43,16 @@ export interface ServerCounters {
   /**
    * HTTP/2 servers only (null for HTTP/1.1): streams the client reset (gave up on) before the
    * answer, open streams now, open streams per connection (by client port), and the most ever
-   * open on one connection.
+   * open on one connection; by client port, each connection's open, peak and oldest open stream
+   * (`connection_streams.ts`), and the server's limit of concurrent streams per connection.
    */
   streams: {
     reset: number;
     open: number;
     byConnection: Map<string, number>;
     peakOnOneConnection: number;
+    connections: Map<number, ConnectionStreams>;
+    maxConcurrent: number;
   } | null;
 }
 
@@ -71,7 +79,14 @@ export function newServerCounters(protocol: "h1" | "h2"): ServerCounters {
     failure: null,
     acceptedDead: null,
     streams: protocol === "h2"
-      ? { reset: 0, open: 0, byConnection: new Map(), peakOnOneConnection: 0 }
+      ? {
+        reset: 0,
+        open: 0,
+        byConnection: new Map(),
+        peakOnOneConnection: 0,
+        connections: new Map(),
+        maxConcurrent: DENO_SERVE_MAX_CONCURRENT_STREAMS,
+      }
       : null,
   };
 }
@@ -205,8 +220,12 @@ export async function startServerFleet(
       // HTTP/2: every request is a stream, open until its response has been sent (or torn down:
       // `info.completed`), or until the client resets it while the handler still holds it
       // (`request.signal`). A connection is known by the client's address and port.
-      const openStream = (port: string): (kind: "answered" | "reset") => void => {
+      const openStream = (
+        port: string,
+        clientPort: number,
+      ): (kind: "answered" | "reset") => void => {
         const s = streams!;
+        const closeOnConnection = openConnectionStream(s.connections, clientPort);
         const onConnection = (s.byConnection.get(port) ?? 0) + 1;
         s.byConnection.set(port, onConnection);
         s.open++;
@@ -215,6 +234,7 @@ export async function startServerFleet(
         return (kind) => {
           if (settled) return;
           settled = true;
+          closeOnConnection();
           s.open--;
           const left = s.byConnection.get(port)! - 1;
           if (left === 0) s.byConnection.delete(port);
@@ -241,7 +261,8 @@ export async function startServerFleet(
         // HTTP/2 abort listener reads it.
         let handlerDone = false;
         if (streams) {
-          const settle = openStream(`${info.remoteAddr.hostname}:${info.remoteAddr.port}`);
+          const { hostname, port } = info.remoteAddr;
+          const settle = openStream(`${hostname}:${port}`, port);
           // The body may go on after the handler answered: the stream ends with the response.
           info.completed.then(() => settle("answered"), () => settle("reset"));
           // A reset while the handler still holds the request. (Deno also fires this signal when a

@@ -7,6 +7,7 @@
  */
 
 import type { LagReading } from "../system/event_loop_lag.ts";
+import type { ConnectionStreams } from "./connection_streams.ts";
 import type { ServerCounters, ServerToStart } from "./fleet.ts";
 
 /** Prefix of the host's protocol lines on its stdout. */
@@ -51,8 +52,9 @@ export type ToHost = HostStart | HostCountersRequest | HostStop;
 export type WireCounters = Omit<ServerCounters, "streams"> & {
   /** HTTP/2 stream accounting, or null. */
   streams:
-    | (Omit<NonNullable<ServerCounters["streams"]>, "byConnection"> & {
+    | (Omit<NonNullable<ServerCounters["streams"]>, "byConnection" | "connections"> & {
       byConnection: [string, number][];
+      connections: [number, ConnectionStreams][];
     })
     | null;
 };
@@ -139,6 +141,8 @@ export function toWireCounters(
       open: counters.streams.open,
       byConnection: [...counters.streams.byConnection],
       peakOnOneConnection: counters.streams.peakOnOneConnection,
+      connections: [...counters.streams.connections].map(([port, c]) => [port, { ...c }]),
+      maxConcurrent: counters.streams.maxConcurrent,
     },
   };
 }

@@ -236,6 +236,8 @@ function applyCounters(counters: ServerCounters[], wire: WireCounters[]): void {
       c.streams.open = w.streams.open;
       c.streams.byConnection = new Map(w.streams.byConnection);
       c.streams.peakOnOneConnection = w.streams.peakOnOneConnection;
+      c.streams.connections = new Map(w.streams.connections);
+      c.streams.maxConcurrent = w.streams.maxConcurrent;
     }
   });
 }

@@ -1,24 +1,24 @@
 /**
  * The TCP connections a process tree holds: the socket inodes of `/proc/PID/fd` (the process and
- * its descendants) matched to `/proc/net/tcp{,6}` lines. Linux only; elsewhere every reading is
- * null (unknown), never empty.
+ * its descendants) matched to the TCP table's inodes (netlink `sock_diag`, else
+ * `/proc/net/tcp{,6}`: `readTcpTable` in `socket_census.ts`). Linux only; elsewhere every reading
+ * is null (unknown), never empty.
  *
  * @module
  */
 
-import { parseProcNetTcp, type TcpSocket } from "./socket_census.ts";
-
-/** A TCP socket with its inode (the key `/proc/PID/fd` links name: `socket:[INODE]`). */
-export type InodeSocket = TcpSocket & {
-  /** The socket's inode. */
-  inode: number;
-};
+import { readTcpTable, type TcpTableOptions } from "./socket_census.ts";
+import type { InodeSocket } from "./tcp_socket.ts";
+export type { InodeSocket };
 
 /**
- * Reads the TCP sockets of this network namespace by inode (only the wanted ones, if given).
+ * Reads the TCP sockets of this network namespace by inode (only the wanted ones, if given), by
+ * netlink `sock_diag` or else `/proc/net/tcp{,6}` (`readTcpTable`). Sockets without an inode
+ * (TIME_WAIT) are left out.
  *
  * @param only The inodes wanted. @default {every socket}
- * @returns Sockets by inode, or null when `/proc/net/tcp` cannot be read.
+ * @param options Where to read. @default {netlink, else /proc}
+ * @returns Sockets by inode, or null when the TCP table cannot be read.
  *
  * @example
  * ```ts
@@ -31,17 +31,13 @@ export type InodeSocket = TcpSocket & {
  */
 export async function readTcpByInode(
   only?: ReadonlySet<number>,
+  options: TcpTableOptions = {},
 ): Promise<Map<number, InodeSocket> | null> {
-  const texts = await Promise.all(
-    ["/proc/net/tcp", "/proc/net/tcp6"].map((path) => Deno.readTextFile(path).catch(() => null)),
-  );
-  if (texts.every((t) => t === null)) return null;
+  const sockets = await readTcpTable(options);
+  if (!sockets) return null;
   const out = new Map<number, InodeSocket>();
-  for (const line of texts.flatMap((t) => t?.split("\n") ?? [])) {
-    const inode = Number(line.trim().split(/\s+/)[9]);
-    if (!(inode > 0) || (only && !only.has(inode))) continue;
-    const [socket] = parseProcNetTcp(line);
-    if (socket) out.set(inode, { ...socket, inode });
+  for (const socket of sockets) {
+    if (socket.inode > 0 && (!only || only.has(socket.inode))) out.set(socket.inode, socket);
   }
   return out;
 }

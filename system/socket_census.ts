@@ -1,17 +1,27 @@
 /**
- * Socket census: TCP sockets by state for a run's ports, read from Linux's `/proc/net/tcp` and
- * `/proc/net/tcp6`. The parser and the counting are pure; {@linkcode readSocketCensus} is the thin
- * adapter that reads the files. On loopback every connection appears twice, once per end: the
- * server's end has the server's port as its local port, the client's end has it as its remote port.
+ * Socket census: TCP sockets by state for a run's ports. The TCP table is asked of the kernel by
+ * netlink `sock_diag` (`system/sock_diag.ts`, needs `--allow-ffi`), else read from Linux's
+ * `/proc/net/tcp` and `/proc/net/tcp6` (needs `--allow-all`: Deno asks it for `/proc/net`); both
+ * give the same sockets, and `WEDGE_NO_SOCK_DIAG=1` keeps to `/proc`. The parsers and the counting
+ * are pure; {@linkcode readTcpTable} and {@linkcode readSocketCensus} are the thin adapters. On
+ * loopback every connection appears twice, once per end: the server's end has the server's port
+ * as its local port, the client's end has it as its remote port.
  *
- * Cost measured here: with 30k sockets `/proc/net/tcp` is ~4.5 MB and takes 70-100 ms to read
- * (mostly kernel time), so the runtime samples it about once a second.
+ * Cost of one read, measured 2026-11-30 (2 cores shared with other work, load ~1, the two sources
+ * alternated in the same sitting; `deno run -A bench/census_cost.ts --held 50`, and for 30k
+ * sockets the command in `bench/census_cost.ts`, in a network namespace): with 102 sockets
+ * netlink 4.6 ms (CPU 4.7 ms), `/proc` 13.2 ms (CPU 15 ms); with 30,001 sockets netlink 57 ms
+ * (CPU 58 ms), `/proc` 229 ms (CPU 254 ms). Either way the kernel walks its whole TCP hash table
+ * (262,144 buckets here, which sets netlink's ~4 ms floor); netlink walks it once for both
+ * families and skips formatting text. The runtime reads about every 250 ms (`run/census_loop.ts`).
  *
  * @module
  */
 
 import type { PortSockets, SocketCensus, StateCounts, TcpState } from "../report/readings.ts";
-export type { PortSockets, SocketCensus, StateCounts, TcpState };
+import type { InodeSocket, TcpSocket } from "./tcp_socket.ts";
+import { readTcpSockets } from "./sock_diag.ts";
+export type { InodeSocket, PortSockets, SocketCensus, StateCounts, TcpSocket, TcpState };
 
 /** TCP states as `/proc/net/tcp` numbers them (hex). */
 export const TCP_STATES: Record<string, TcpState> = {
@@ -28,20 +38,6 @@ export const TCP_STATES: Record<string, TcpState> = {
   "0B": "CLOSING",
   "0C": "NEW_SYN_RECV",
 };
-
-/** One socket line. */
-export interface TcpSocket {
-  /** Local port. */
-  localPort: number;
-  /** Remote port. */
-  remotePort: number;
-  /** State. */
-  state: TcpState;
-  /** Receive queue; for a LISTEN socket, connections waiting to be accepted. */
-  rxQueue: number;
-  /** Send queue: bytes written and not yet acknowledged by the peer (0 for a LISTEN socket). */
-  txQueue: number;
-}
 
 /**
  * Parses the text of `/proc/net/tcp` or `/proc/net/tcp6` (both have the same columns; addresses
@@ -63,7 +59,31 @@ export interface TcpSocket {
  * ```
  */
 export function parseProcNetTcp(text: string): TcpSocket[] {
-  const out: TcpSocket[] = [];
+  return parseLines(text).map(({ inode: _, ...socket }) => socket);
+}
+
+/**
+ * Parses `/proc/net/tcp` or `/proc/net/tcp6` as {@linkcode parseProcNetTcp} does, keeping each
+ * socket's inode (column 10; 0 for TIME_WAIT and request sockets).
+ *
+ * @param text The file's content.
+ * @returns One entry per socket line.
+ *
+ * @example
+ * ```ts
+ * import { parseProcNetTcpInodes } from "./socket_census.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const line = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 1076 1\n";
+ * assert.equal(parseProcNetTcpInodes(line)[0].inode, 1076);
+ * ```
+ */
+export function parseProcNetTcpInodes(text: string): InodeSocket[] {
+  return parseLines(text);
+}
+
+function parseLines(text: string): InodeSocket[] {
+  const out: InodeSocket[] = [];
   for (const line of text.split("\n")) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 4 || !fields[0].endsWith(":")) continue;
@@ -78,6 +98,7 @@ export function parseProcNetTcp(text: string): TcpSocket[] {
       state,
       rxQueue: rx ? parseInt(rx, 16) || 0 : 0,
       txQueue: tx ? parseInt(tx, 16) || 0 : 0,
+      inode: Number(fields[9]) || 0,
     });
   }
   return out;
@@ -161,11 +182,74 @@ export function countSockets(
   return census;
 }
 
+/** Where the TCP table is read from: netlink first, then `/proc` ("auto"), or only one of them. */
+export type TcpTableSource = "auto" | "netlink" | "proc";
+
+/** Options of {@linkcode readTcpTable} and {@linkcode readSocketCensus}. */
+export interface TcpTableOptions {
+  /**
+   * Where to read. "auto" asks netlink `sock_diag` and reads `/proc/net/tcp{,6}` where netlink
+   * cannot answer, or when the environment variable {@linkcode NO_SOCK_DIAG_ENV} is set.
+   *
+   * @default {"auto"}
+   */
+  source?: TcpTableSource;
+}
+
+/** When set (to any value but "" or "0"), "auto" reads `/proc/net/tcp{,6}` and never netlink. */
+export const NO_SOCK_DIAG_ENV = "WEDGE_NO_SOCK_DIAG";
+
 /**
- * Reads `/proc/net/tcp` and `/proc/net/tcp6` and counts the run's sockets. Observes only.
+ * Every TCP socket of this network namespace (IPv4 and IPv6) with its inode: by netlink
+ * `sock_diag` (`system/sock_diag.ts`), else from `/proc/net/tcp` and `/proc/net/tcp6`. Both give
+ * the same sockets, states, ports, queues and inodes.
+ *
+ * @param options Where to read.
+ * @returns The sockets, or null where the chosen source cannot be read (not Linux).
+ *
+ * @example
+ * ```ts
+ * import { readTcpTable } from "./socket_census.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const sockets = await readTcpTable({ source: "proc" });
+ * assert.ok(sockets === null || Array.isArray(sockets));
+ * ```
+ */
+export async function readTcpTable(options: TcpTableOptions = {}): Promise<InodeSocket[] | null> {
+  const source = options.source ?? "auto";
+  if (source === "netlink" || (source === "auto" && !sockDiagDisabled())) {
+    const sockets = await readTcpSockets();
+    if (sockets || source === "netlink") return sockets;
+  }
+  const texts = await Promise.all(
+    ["/proc/net/tcp", "/proc/net/tcp6"].map((path) => Deno.readTextFile(path).catch(() => null)),
+  );
+  if (texts.every((t) => t === null)) return null;
+  return texts.flatMap((t) => (t === null ? [] : parseLines(t)));
+}
+
+function sockDiagDisabled(): boolean {
+  try {
+    if (
+      Deno.permissions.querySync({ name: "env", variable: NO_SOCK_DIAG_ENV }).state !== "granted"
+    ) {
+      return false;
+    }
+    const value = Deno.env.get(NO_SOCK_DIAG_ENV);
+    return value !== undefined && value !== "" && value !== "0";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the TCP table ({@linkcode readTcpTable}: netlink, else `/proc/net/tcp{,6}`) and counts
+ * the run's sockets. Observes only.
  *
  * @param ports The run's server ports.
- * @returns The census, or null where `/proc/net` cannot be read (not Linux).
+ * @param options Where to read.
+ * @returns The census, or null where the TCP table cannot be read (not Linux).
  *
  * @example
  * ```ts
@@ -174,10 +258,10 @@ export function countSockets(
  * const census = await readSocketCensus(new Set([8080]));
  * ```
  */
-export async function readSocketCensus(ports: ReadonlySet<number>): Promise<SocketCensus | null> {
-  const texts = await Promise.all(
-    ["/proc/net/tcp", "/proc/net/tcp6"].map((path) => Deno.readTextFile(path).catch(() => null)),
-  );
-  if (texts.every((t) => t === null)) return null;
-  return countSockets(texts.flatMap((t) => (t === null ? [] : parseProcNetTcp(t))), ports);
+export async function readSocketCensus(
+  ports: ReadonlySet<number>,
+  options: TcpTableOptions = {},
+): Promise<SocketCensus | null> {
+  const sockets = await readTcpTable(options);
+  return sockets && countSockets(sockets, ports);
 }

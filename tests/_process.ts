@@ -4,6 +4,9 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+import type { RunReport } from "../report/types.ts";
+
 /**
  * Whether a process exists: running, stopped, or a zombie nobody has reaped yet (a zombie still
  * counts: wedge must reap what it starts).
@@ -18,4 +21,15 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Asserts that a run's command client processes all had a pid and none exists any more.
+ *
+ * @param report The run's report.
+ */
+export function assertClientsReaped(report: RunReport): void {
+  const pids = report.commandClients!.processes.map((p) => p.pid);
+  assert.ok(pids.length > 0 && pids.every((pid) => pid !== null));
+  for (const pid of pids) assert.equal(alive(pid!), false, `client process ${pid} still exists`);
 }

@@ -1,5 +1,5 @@
 // A complete, plausible RunReport for tests of pure code (assertions, renderers).
-import type { RunReport } from "../report/types.ts";
+import type { ClientProcessReport, RunReport } from "../report/types.ts";
 
 export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
   const base: RunReport = {
@@ -127,4 +127,31 @@ export function reportFixture(overrides: Partial<RunReport> = {}): RunReport {
     passed: true,
   };
   return { ...base, ...overrides };
+}
+
+/** A command client's process as the report holds it: exited 0 after a second, one connection. */
+export function clientProcessFixture(over: Partial<ClientProcessReport> = {}): ClientProcessReport {
+  return {
+    name: "c[0]",
+    fleet: "c",
+    index: 0,
+    pid: 10,
+    argv: ["c"],
+    url: "http://127.0.0.1:1/",
+    ending: "exited",
+    code: 0,
+    signal: null,
+    runMs: 1000,
+    stderrTail: "",
+    stdoutTail: "",
+    stdoutLog: null,
+    stderrLog: null,
+    peakRssBytes: 1 << 20,
+    rss: [],
+    peakOpenFds: 7,
+    fdLimit: 1024,
+    connectionsSeen: 1,
+    connections: [],
+    ...over,
+  };
 }

@@ -28,6 +28,8 @@ const SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  timerfd_create: { parameters: ["i32", "i32"], result: "i32" },
+  timerfd_settime: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
@@ -54,6 +56,11 @@ export const EPOLLOUT = 0x4;
 export const EPOLLERR = 0x8;
 export const EPOLLHUP = 0x10;
 export const EPOLLRDHUP = 0x2000;
+export const CLOCK_MONOTONIC = 1;
+export const TFD_NONBLOCK = 0o4000;
+export const TFD_CLOEXEC = 0o2000000;
+/** `struct itimerspec`: interval then value, each `{ tv_sec, tv_nsec }` as 64-bit integers. */
+export const ITIMERSPEC_BYTES = 32;
 /** errno values the engine acts on. */
 export const EINTR = 4;
 export const EAGAIN = 11;

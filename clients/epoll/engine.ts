@@ -3,8 +3,8 @@
  * `clients/raw_engine.ts` (the `Deno.connect` engine, `engine: "raw-deno"`), on non-blocking
  * sockets driven by the worker's {@linkcode EpollLoop}. A lane's requests in a closed loop cost a
  * few synchronous FFI calls each: when a batch is answered, the next one is written from the
- * loop's callback, with no promise; a lane awaits only to wait for an open model's next send
- * time or at its end.
+ * loop's callback, with no promise. An open model's lane waits for its next send time in the
+ * loop's pacer (`pacer.ts`: the loop wakes for it), not on a timer: a lane awaits only its end.
  *
  * @module
  */
@@ -20,6 +20,7 @@ import { AWAITING_HEADERS, IDLE, type LaneSlot, laneSlot } from "../worker_state
 import { openLibc, sockaddrIn } from "./_libc.ts";
 import { EpollConnection, type Exchange } from "./connection.ts";
 import { EpollLoop, type Expiring } from "./loop.ts";
+import type { Paced } from "./pacer.ts";
 
 /**
  * A pooled connection idle this long or more is read once (`recv`, non-blocking) before it is
@@ -150,11 +151,7 @@ export async function epollLane(lane: LaneContext): Promise<void> {
   const runner = new LaneRunner(lane, client, loop);
   loop.hold();
   try {
-    while (true) {
-      const first = await lane.nextRequest();
-      if (first === null) break;
-      await runner.run(first);
-    }
+    await runner.run();
   } finally {
     loop.release();
   }
@@ -183,10 +180,12 @@ function epollClient(lane: LaneContext): EpollClient {
 
 /**
  * One lane's batches: each taken, sent, answered and counted in the loop's callbacks; the next
- * one starts from the last one's end while requests are due.
+ * one starts from the last one's end, at once or (the open model) when the loop's pacer calls
+ * it at its intended time.
  */
-class LaneRunner implements Exchange, Expiring {
+class LaneRunner implements Exchange, Expiring, Paced {
   deadline = Infinity;
+  dueAt = 0;
   #lane: LaneContext;
   #client: EpollClient;
   #loop: EpollLoop;
@@ -211,13 +210,19 @@ class LaneRunner implements Exchange, Expiring {
     this.#timeoutMs = lane.spec.timeout?.afterMs ?? null;
   }
 
-  /** Runs batches from `first` on, until none is due; resolves then. */
-  run(first: number): Promise<void> {
+  /** Runs the lane's batches in the loop until its client has no more requests; resolves then. */
+  run(): Promise<void> {
     this.#loop.enter();
     return new Promise((resolve) => {
       this.#done = resolve;
-      this.#start(first);
+      this.#next();
     });
+  }
+
+  /** The intended time of the request it waited for has come (called by the loop's pacer). */
+  onDue(): void {
+    if (this.#lane.admit()) this.#start(this.dueAt);
+    else this.#next();
   }
 
   onResponse(response: ParsedResponse, index: number): void {
@@ -258,12 +263,7 @@ class LaneRunner implements Exchange, Expiring {
     }
     if (connection !== null) lane.received(connection.takeBodyBytes());
     this.#slot.phase = IDLE;
-    const next = lane.nextDue();
-    if (next !== null) return this.#start(next);
-    const done = this.#done!;
-    this.#done = null;
-    this.#loop.leave();
-    done();
+    this.#next();
   }
 
   /** The timeout: the connection is closed (connecting included) and the batch ends. */
@@ -271,6 +271,27 @@ class LaneRunner implements Exchange, Expiring {
     this.#timedOut = true;
     this.#connection?.close();
     this.onEnd(timeoutError());
+  }
+
+  /**
+   * Starts the next batch: now if its request is due, else when the loop's pacer calls
+   * `onDue`; ends the lane when there is none. Requests dropped at their time are skipped.
+   */
+  #next(): void {
+    const lane = this.#lane;
+    while (true) {
+      const at = lane.reserve();
+      if (at === null) break;
+      if (at > performance.now()) {
+        this.dueAt = at;
+        return this.#loop.pace(this);
+      }
+      if (lane.admit()) return this.#start(at);
+    }
+    const done = this.#done!;
+    this.#done = null;
+    this.#loop.leave();
+    done();
   }
 
   #start(first: number): void {

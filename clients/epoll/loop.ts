@@ -1,24 +1,32 @@
 /**
  * One epoll loop per worker thread: the sockets of every epoll-engine lane of the worker, their
  * readiness read with `epoll_wait` in bounded batches, and the deadlines of requests with a
- * timeout. It never holds the worker's event loop for more than {@linkcode SLICE_MS}: when
- * nothing is ready it waits for a socket on another thread (at most {@linkcode IDLE_WAIT_MS}),
- * so timers, stop requests and snapshots run meanwhile.
+ * timeout, and the open model's lanes waiting for their send times ({@linkcode Pacer}: a timerfd
+ * in the epoll set wakes `epoll_wait` for the earliest, to the microsecond). It never holds the
+ * worker's event loop for more than {@linkcode SLICE_MS}: when nothing is in flight it waits on
+ * another thread (at most {@linkcode IDLE_WAIT_MS}), so timers, stop requests and snapshots run
+ * meanwhile.
  *
  * @module
  */
 
 import {
+  CLOCK_MONOTONIC,
   EPOLL_CLOEXEC,
   EPOLL_CTL_ADD,
   EPOLL_CTL_DEL,
   EPOLL_CTL_MOD,
   EPOLL_DATA_OFFSET,
   EPOLL_EVENT_BYTES,
+  EPOLLIN,
   errno,
   errnoError,
+  ITIMERSPEC_BYTES,
   type LibcSymbols,
+  TFD_CLOEXEC,
+  TFD_NONBLOCK,
 } from "./_libc.ts";
+import { type Paced, Pacer } from "./pacer.ts";
 
 /** Busy, the loop runs synchronous batches for at most this long before yielding. */
 const SLICE_MS = 5;
@@ -92,6 +100,12 @@ export class EpollLoop {
   #expiring = new Set<Expiring>();
   #nextDeadline = Infinity;
   #deadlinesCheckedAt = 0;
+  #pacer = new Pacer();
+  /** The timerfd that wakes the loop for the pacer's earliest lane, and when it is armed for. */
+  #timer = -1;
+  #armedFor = Infinity;
+  #timerSpec = new Uint8Array(ITIMERSPEC_BYTES);
+  #timerView = new DataView(this.#timerSpec.buffer);
 
   /**
    * @param libc The libc symbols ({@linkcode openLibc}).
@@ -187,12 +201,19 @@ export class EpollLoop {
     this.#expiring.delete(item);
   }
 
+  /** A lane waits (inside the loop) until its `dueAt`: the loop calls its `onDue` then. */
+  pace(item: Paced): void {
+    this.#pacer.add(item);
+    if (item.dueAt < this.#armedFor) this.#arm();
+  }
+
   /** Closes every socket and the epoll fd at once, telling no one (the worker is stopping). */
   shutdown(): void {
     for (const socket of this.#sockets) socket?.abandon();
     this.#sockets = [];
     this.#registered = 0;
     this.#expiring.clear();
+    this.#pacer.clear();
     this.#deferred = [];
     this.#holds = 0;
     this.#inside = 0;
@@ -203,12 +224,39 @@ export class EpollLoop {
     if (this.#ep >= 0) return;
     this.#ep = this.libc.epoll_create1(EPOLL_CLOEXEC);
     if (this.#ep < 0) throw errnoError(errno(), "epoll_create1");
+    this.#timer = this.libc.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (this.#timer < 0) {
+      const error = errnoError(errno(), "timerfd_create");
+      this.#closeIfUnused(true);
+      throw error;
+    }
+    // Not a socket: its readiness only wakes `epoll_wait`; each turn fires what is due.
+    this.#control(EPOLL_CTL_ADD, this.#timer, EPOLLIN);
+    this.#armedFor = Infinity;
   }
 
-  #closeIfUnused(): void {
-    if (this.#holds > 0 || this.#registered > 0 || this.#ep < 0) return;
-    this.libc.close(this.#ep);
-    this.#ep = -1;
+  #closeIfUnused(force = false): void {
+    if (!force && (this.#holds > 0 || this.#registered > 0)) return;
+    if (this.#timer >= 0) this.libc.close(this.#timer);
+    if (this.#ep >= 0) this.libc.close(this.#ep);
+    this.#timer = this.#ep = -1;
+  }
+
+  /**
+   * Arms the timerfd for the pacer's earliest lane (relative, to the nanosecond), or disarms it
+   * when none waits; either clears an expiry it had, so it stops being readable.
+   */
+  #arm(): void {
+    const at = this.#pacer.earliest;
+    this.#armedFor = at;
+    if (this.#timer < 0) return;
+    const view = this.#timerView;
+    let ns = 0;
+    if (at !== Infinity) ns = Math.max(1, Math.round((at - performance.now()) * 1e6));
+    const seconds = Math.floor(ns / 1e9);
+    view.setUint32(16, seconds, true); // it_value.tv_sec (the interval stays 0: one shot)
+    view.setUint32(24, ns - seconds * 1e9, true); // it_value.tv_nsec
+    this.libc.timerfd_settime(this.#timer, 0, this.#timerSpec, null);
   }
 
   #control(op: number, fd: number, events: number): void {
@@ -222,9 +270,10 @@ export class EpollLoop {
 
   /**
    * The loop: synchronous batches for at most a slice, then a yield. While every lane is inside
-   * the loop (a closed loop), it waits for sockets in `epoll_wait` itself, 1 ms at a time, as wrk
-   * does; while some lane awaits a timer (an open model), it waits on another thread instead,
-   * so the timers run.
+   * the loop, it waits for sockets and the pacer's timerfd in `epoll_wait` itself, 1 ms at a
+   * time, as wrk does. It yields at once while requests are in flight; when none is (every lane
+   * waits for its send time, or some lane is outside), it waits on another thread, until 1 ms
+   * before the pacer's earliest lane (then waits for it in `epoll_wait`, to be on time).
    */
   async #run(): Promise<void> {
     try {
@@ -232,7 +281,7 @@ export class EpollLoop {
         const sliceEnd = performance.now() + SLICE_MS;
         let ready = 0;
         while (true) {
-          const block = this.#inside === this.#holds && this.#deferred.length === 0;
+          const block = this.#mayBlock(sliceEnd);
           ready = this.#turn(block ? 1 : 0);
           if (ready === 0 && !block && this.#deferred.length === 0) break;
           if (this.now >= sliceEnd || this.#ep < 0) break;
@@ -240,14 +289,26 @@ export class EpollLoop {
         if (this.#holds === 0 || this.#ep < 0) break;
         // Yield: wait for a socket on another thread (0 ms when busy): timers, messages and the
         // lanes' promises run meanwhile.
-        const busy = ready > 0 || this.#deferred.length > 0 || this.#inside === this.#holds;
-        const untilDeadline = Math.ceil(this.#nextDeadline - performance.now());
-        const wait = busy ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, untilDeadline));
+        const inFlight = this.#inside === this.#holds && this.#inside > this.#pacer.size;
+        const busy = ready > 0 || this.#deferred.length > 0 || inFlight;
+        const now = performance.now();
+        const untilDeadline = Math.ceil(this.#nextDeadline - now);
+        const untilPaced = Math.floor(this.#pacer.earliest - now) - 1;
+        const wait = busy ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, untilDeadline, untilPaced));
         await this.libc.epoll_wait_async(this.#ep, this.#waitEvents, 1, wait);
       }
     } finally {
       this.#running = false;
     }
+  }
+
+  /**
+   * Whether a turn may wait in `epoll_wait` on this thread: every lane is inside the loop, nothing
+   * is deferred, and a request is in flight or a lane is due before the slice ends.
+   */
+  #mayBlock(sliceEnd: number): boolean {
+    if (this.#inside !== this.#holds || this.#deferred.length > 0) return false;
+    return this.#inside > this.#pacer.size || this.#pacer.earliest < sliceEnd;
   }
 
   /** One turn: deferred work, ready sockets (waiting up to `waitMs`), passed deadlines. */
@@ -260,6 +321,9 @@ export class EpollLoop {
     if (this.#ep < 0) return 0;
     const ready = this.libc.epoll_wait(this.#ep, this.#events, MAX_EVENTS, waitMs);
     const now = this.now = performance.now();
+    // Lanes whose send time has come go first (their lateness is what the pacer is judged on).
+    if (this.#pacer.earliest <= now) this.#pacer.fireDue(now);
+    if (this.#armedFor <= now || this.#pacer.earliest < this.#armedFor) this.#arm();
     this.#dispatching = ready;
     for (let i = 0; i < ready; i++) {
       this.#dispatched = i;

@@ -46,7 +46,7 @@ export function headlineHtml(report: RunReport): string {
 Outcome: <strong>${e(report.outcome)}</strong> (${e(report.outcomeDetail)})<br>
 ${t.completed} completed of ${t.planned ?? t.sent} ${
     t.planned === null ? "sent" : "planned"
-  }, ${t.ok} ok, ${t.errors} errors, ${t.inFlight} in flight at the end;
+  }, ${t.ok} ok, ${t.errors} errors, ${t.inFlight ?? "n/a"} in flight at the end;
 ${report.requestsPerSecond.toFixed(1)} req/s over ${formatDuration(report.durationMs)};
 p99 ${formatDuration(report.latency.percentiles.p99)}, slowest ${
     formatDuration(report.latency.max)

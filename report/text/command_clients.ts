@@ -87,7 +87,13 @@ function processLine(p: ClientProcessReport): string {
   return `${p.name} pid ${
     known(p.pid)
   } ${p.url}: ${end}${ran}; peak RSS ${rss}, peak fds ${fds}, ` +
-    `connections seen ${known(p.connectionsSeen)}; log ${p.stderrLog ?? "n/a"}`;
+    `connections seen ${known(p.connectionsSeen)}${peakStreams(p)}; log ${p.stderrLog ?? "n/a"}`;
+}
+
+/** Its HTTP/2 streams, where its servers count them (nothing for HTTP/1.1). */
+function peakStreams(p: ClientProcessReport): string {
+  const peak = p.peakStreamsOnOneConnection ?? null;
+  return peak === null ? "" : `, at most ${peak} HTTP/2 streams open on one connection`;
 }
 
 /**
@@ -128,5 +134,12 @@ export function renderClientStall(s: CommandClientStall): string[] {
 
 function connectionLine(c: ClientConnectionReport): string {
   return `:${c.localPort} -> :${c.remotePort} ${c.state}, open ${formatDuration(c.ageMs)}+, ` +
-    `${c.unsentBytes} B unsent, ${c.unreadBytes} B unread`;
+    `${c.unsentBytes} B unsent, ${c.unreadBytes} B unread${streamsText(c)}`;
+}
+
+function streamsText(c: ClientConnectionReport): string {
+  const s = c.streams ?? null;
+  if (s === null) return "";
+  const oldest = s.oldestAgeMs === null ? "" : `, oldest ${formatDuration(s.oldestAgeMs)}`;
+  return `; HTTP/2 streams ${s.open} of ${s.limit} open (peak ${s.peak}${oldest})`;
 }

@@ -52,7 +52,7 @@ export function renderSummary(report: RunReport): string[] {
   lines.push(
     `  ${pad("Requests")}${t.completed} completed of ${t.planned ?? t.sent} ${
       t.planned === null ? "sent" : "planned"
-    }; ${t.ok} ok, ${t.errors} errors, ${t.inFlight} in flight at the end${
+    }; ${t.ok} ok, ${t.errors} errors, ${t.inFlight ?? "n/a"} in flight at the end${
       t.abandoned ? `, ${t.abandoned} abandoned by timeouts without cancel` : ""
     }${t.retried ? `, ${t.retried} retried (pooled connection found closed before writing)` : ""}`,
   );
@@ -111,7 +111,9 @@ function successLine(report: RunReport): string {
   if (report.outcome === "completed") return rate;
   const ended = report.outcome.toUpperCase();
   if (t.planned === null || t.planned === 0) {
-    return `${rate} of the ${t.completed} completed (${ended}: ${t.inFlight} in flight never completed)`;
+    return `${rate} of the ${t.completed} completed (${ended}: ${
+      t.inFlight ?? "n/a"
+    } in flight never completed)`;
   }
   return `${
     ((t.ok / t.planned) * 100).toFixed(2)

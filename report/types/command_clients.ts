@@ -22,6 +22,24 @@ export interface ClientConnectionReport {
   unsentBytes: number;
   /** Bytes the server sent that the client has not read. */
   unreadBytes: number;
+  /**
+   * Its HTTP/2 streams as the server counted them, matched by this client port: open now, the
+   * most open at once, the age of the oldest open stream (ms; null when none is open) and the
+   * server's limit per connection. Null for an HTTP/1.1 server or one wedge cannot count inside.
+   */
+  streams?: ClientConnectionStreams | null;
+}
+
+/** HTTP/2 streams of one client connection, from the server's view. */
+export interface ClientConnectionStreams {
+  /** Open now. */
+  open: number;
+  /** The most open at once. */
+  peak: number;
+  /** Age of its oldest open stream, ms, or null when none is open. */
+  oldestAgeMs: number | null;
+  /** The server's limit of concurrent streams per connection (Deno.serve: 200). */
+  limit: number;
 }
 
 /** How a client process ended. */
@@ -77,6 +95,11 @@ export interface ClientProcessReport {
   connectionsSeen: number | null;
   /** Its connections at its last sample (or when a stall was diagnosed). */
   connections: ClientConnectionReport[];
+  /**
+   * The most HTTP/2 streams open at once on one of its connections (server view, sampled every
+   * 250 ms), or null when none of its connections was to an HTTP/2 server wedge counts inside.
+   */
+  peakStreamsOnOneConnection?: number | null;
 }
 
 /** A command client stall: alive, holding connections, no new request at the servers. */

@@ -66,8 +66,11 @@ export interface RequestTotals {
   failed: number;
   /** Completed with an error (no usable response). */
   errors: number;
-  /** Started but not ended when the run stopped. */
-  inFlight: number;
+  /**
+   * Started but not ended when the run stopped, or null when a client worker posted no final
+   * count (it never posted, failed, or did not answer the stop: its count would be stale).
+   */
+  inFlight: number | null;
   /** Timed out without cancel: the client stopped waiting but the request went on. */
   abandoned: number;
   /**

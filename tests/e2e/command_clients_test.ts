@@ -7,7 +7,7 @@ import { defineScenario, hello, noStallLongerThan, rssDeltaBelow, runScenario } 
 import type { RunReport } from "../../report/types.ts";
 import { renderTextReport } from "../../report/text.ts";
 import { ROOT, runCli } from "../_cli.ts";
-import { alive } from "../_process.ts";
+import { alive, assertClientsReaped } from "../_process.ts";
 
 const CLIENT = fileURLToPath(new URL("../fixtures/hanging_client.py", import.meta.url));
 
@@ -34,11 +34,7 @@ async function run(
   }
 }
 
-function assertReaped(report: RunReport): void {
-  const pids = report.commandClients!.processes.map((p) => p.pid);
-  assert.ok(pids.length > 0 && pids.every((pid) => pid !== null));
-  for (const pid of pids) assert.equal(alive(pid!), false, `client process ${pid} still exists`);
-}
+const assertReaped = assertClientsReaped;
 
 Deno.test("a Python client that hangs after 20 requests is caught from the server side within the bound", async () => {
   const report = await run(

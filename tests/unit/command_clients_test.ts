@@ -8,7 +8,7 @@ import { diagnoseClientStall } from "../../report/client_stall_diagnosis.ts";
 import { clientProcessesSucceed } from "../../assert/client_processes.ts";
 import { renderTextReport } from "../../report/text.ts";
 import type { ClientProcessReport, CommandClientsReport } from "../../report/types.ts";
-import { reportFixture } from "../_report_fixture.ts";
+import { clientProcessFixture, reportFixture } from "../_report_fixture.ts";
 import { scenarioIssues } from "../_scenario_issues.ts";
 
 Deno.test("a command client fleet resolves apart, with clientProcessesSucceed added", () => {
@@ -104,31 +104,7 @@ Deno.test("a client stall's hints: idle pool (seed 000), fds at the limit, serve
   assert.match(stall({ unread: 512 }).hints[0], /512B of answers unread/);
 });
 
-function clientProcess(over: Partial<ClientProcessReport>): ClientProcessReport {
-  return {
-    name: "c[0]",
-    fleet: "c",
-    index: 0,
-    pid: 10,
-    argv: ["c"],
-    url: "http://127.0.0.1:1/",
-    ending: "exited",
-    code: 0,
-    signal: null,
-    runMs: 1000,
-    stderrTail: "",
-    stdoutTail: "",
-    stdoutLog: null,
-    stderrLog: null,
-    peakRssBytes: 1 << 20,
-    rss: [],
-    peakOpenFds: 7,
-    fdLimit: 1024,
-    connectionsSeen: 1,
-    connections: [],
-    ...over,
-  };
-}
+const clientProcess = clientProcessFixture;
 
 function withClients(processes: ClientProcessReport[]): CommandClientsReport {
   return { source: "server view", received: 5, answered: 5, processes, stall: null };

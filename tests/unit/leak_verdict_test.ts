@@ -129,3 +129,75 @@ Deno.test("a plateau whose growth came as one late step names the step", () => {
   assert.doesNotMatch(v.summary, /came early/);
   assert.match(v.summary, /iterations 1-2 changed it by \+0B, .*one step in iteration 3/);
 });
+
+// warp-leak's clean Deno server, read on 2026-11-30 with other work on the 2 cores (seed 1): each
+// 1 s load served 4-6k requests, so the server's heap was still filling up through iterations
+// 3-5. Twelve iterations of the same server (seed 2) plateau at ~69.6 MiB from ~23k requests on.
+const CONTENDED: [number, number][] = [
+  [2909, 68038656],
+  [7466, 69439488],
+  [11551, 71401472],
+  [16786, 71815168],
+  [22404, 72933376],
+  [28864, 73080832],
+];
+
+Deno.test("a clean server whose heap still fills up on a loaded machine is not sure, not growing", () => {
+  const v = judgeLeak(CONTENDED.map(([completed, rssBytes]) => ({ completed, rssBytes })), bound);
+  assert.equal(v.kind, "undecided");
+  assert.equal(v.pass, false);
+  assert.match(v.summary, /Not sure: still growing in iterations 3-5/);
+  assert.match(v.summary, /slowing, as a heap or allocator still filling up does/);
+  assert.ok(
+    v.ratePerRequest.late! <= v.ratePerRequest.early! / 2,
+    JSON.stringify(v.ratePerRequest),
+  );
+});
+
+Deno.test("a leak of 4 KiB per request on top of the same filling heap is still growing", () => {
+  const v = judgeLeak(
+    CONTENDED.map(([completed, rssBytes]) => ({
+      completed,
+      rssBytes: rssBytes + completed * 4096,
+    })),
+    bound,
+  );
+  assert.equal(v.kind, "growing");
+  // A leak that only later iterations show, after an early jump, keeps its rate: still growing.
+  const jump = [0, 3, 3.6, 4.2, 4.8, 5.4].map((x, i) => ({
+    completed: i * 1e4,
+    rssBytes: x * MiB,
+  }));
+  assert.equal(judgeLeak(jump, bound).kind, "growing");
+});
+
+Deno.test("clean servers' unsteady late growth (a collector's timing) is not sure, not growing", () => {
+  const KiB = 1024;
+  const readings = (deltas: number[], perIteration: number) => {
+    const rss = [60 * MiB];
+    for (const d of deltas) rss.push(rss.at(-1)! + d);
+    return rss.map((rssBytes, i) => ({ completed: i * perIteration, rssBytes }));
+  };
+  // Measured 2026-11-30: a node:http server that keeps nothing (tests/fixtures/
+  // node_memory_server.mjs, ~5.9k requests a load), and warp-leak's clean Deno server beside 4
+  // CPU hogs (~850 requests a load).
+  const node = judgeLeak(readings([-244, 216, 200, 3205, 388].map((k) => k * KiB), 5900), bound);
+  const deno = judgeLeak(readings([3369, 184, 952, 1434, 208].map((k) => k * KiB), 850), bound);
+  for (const v of [node, deno]) {
+    assert.equal(v.kind, "undecided", v.summary);
+    assert.match(v.summary, /give or take .*: unsteady, as a collector's timing is/);
+  }
+  // The same loads with a leak of 4 KiB per request: steady per request, so growing.
+  const leaking = readings([200, 210, 190, 205, 195].map((k) => k * 5900 * 4 * KiB / 200), 5900);
+  assert.equal(judgeLeak(leaking, bound).kind, "growing");
+});
+
+Deno.test("a later half that grows by the whole bound each time is growing, however unsteady", () => {
+  // warp-leak --set leakBytes=4096 beside 4 CPU hogs, 2026-11-30: ~640 requests a load, a
+  // collector's dip in the last one; the slope is the leak's 4.7 KiB per request.
+  const deltas = [3.47, 4.21, 4.09, 2.83, -1.32];
+  const rss = [65.36 * MiB];
+  for (const d of deltas) rss.push(rss.at(-1)! + d * MiB);
+  const v = judgeLeak(rss.map((rssBytes, i) => ({ completed: i * 643, rssBytes })), bound);
+  assert.equal(v.kind, "growing", v.summary);
+});
