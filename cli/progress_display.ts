@@ -68,15 +68,18 @@ export interface FormatProgressOptions {
  * ```
  */
 export function formatProgress(s: ProgressSample, options: FormatProgressOptions = {}): string {
-  const done = s.planned === null
-    ? `${s.completed} done`
+  const na = (n: number | null) => (n === null ? "n/a" : String(n));
+  const done = s.source === "servers"
+    ? `${na(s.completed)} answered by the servers`
+    : s.planned === null || s.completed === null
+    ? `${na(s.completed)} done`
     : `${s.completed}/${s.planned} (${((s.completed / Math.max(1, s.planned)) * 100).toFixed(1)}%)`;
   // Each field with its rank: when the line must be cut, the highest rank goes first.
   const fields: [string, number][] = [
     [`[${formatDuration(s.elapsedMs).padStart(7)}] ${done}`, 0],
-    [`${Math.round(s.recentRps)} req/s`, 3],
-    [`in flight ${s.inFlight}`, 4],
-    [`errors ${s.errors}`, 1],
+    [`${s.recentRps === null ? "n/a" : Math.round(s.recentRps)} req/s`, 3],
+    [`in flight ${na(s.inFlight)}`, 4],
+    [`errors ${na(s.errors)}`, 1],
   ];
   if (s.openFds !== undefined) fields.push([`fds ${s.openFds ?? "n/a"}/${s.fdLimit ?? "n/a"}`, 2]);
   if (s.rssBytes !== undefined) {

@@ -14,16 +14,24 @@ export interface ProgressSample {
   elapsedMs: number;
   /** Planned requests; `null` in duration mode. */
   planned: number | null;
-  /** Requests started. */
-  sent: number;
-  /** Requests ended. */
-  completed: number;
-  /** Requests in flight. */
-  inFlight: number;
-  /** Errors so far. */
-  errors: number;
-  /** Completed requests per second over the last second; 0 once none completed for 600 ms. */
-  recentRps: number;
+  /**
+   * Whose counts these are: wedge's client workers, or (a run whose every client fleet is a
+   * command) the servers' view: received and answered by wedge's servers, errors unknown.
+   */
+  source?: "clients" | "servers";
+  /** Requests started (received, in the servers' view); null where unknown. */
+  sent: number | null;
+  /** Requests ended (answered, in the servers' view); null where unknown. */
+  completed: number | null;
+  /** Requests in flight; null where unknown. */
+  inFlight: number | null;
+  /** Errors so far; null where unknown (the servers' view has none). */
+  errors: number | null;
+  /**
+   * Completed requests per second over the last second; 0 once none completed for 600 ms; null
+   * where completions are unknown.
+   */
+  recentRps: number | null;
   /** The runtime's open file descriptors (at the latest timeline point), null where unknown. */
   openFds?: number | null;
   /** The runtime's soft limit on open files, null where unknown. */

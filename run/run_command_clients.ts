@@ -24,6 +24,8 @@ export interface RunCommandClients {
   watch: ClientProcessWatch;
   /** Requests the servers they target answered so far, or null if one cannot count. */
   answered(): number | null;
+  /** Requests the servers they target received so far, or null if one cannot count. */
+  received(): number | null;
   /** Their part of the report, once they stopped. */
   report(): CommandClientsReport;
 }
@@ -111,12 +113,8 @@ export function commandClientsForRun(
   return {
     clients,
     watch,
-    answered: () => {
-      const answered = serverCounts().map((c) => c.answered);
-      return answered.some((a) => a === null)
-        ? null
-        : (answered as number[]).reduce((a, b) => a + b, 0);
-    },
+    answered: () => sumKnown(serverCounts().map((c) => c.answered)),
+    received: () => sumKnown(serverCounts().map((c) => c.received)),
     report: () =>
       commandClientsReport(clients, { watch, counts: watch.finalCounts ?? serverCounts() }),
   };
@@ -155,4 +153,9 @@ export function withCommandClients(
     },
     heaps: () => workers?.heaps() ?? [],
   };
+}
+
+/** The sum, or null when any term is unknown. */
+function sumKnown(values: readonly (number | null)[]): number | null {
+  return values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => a + b, 0);
 }

@@ -143,6 +143,7 @@ async function runPlanned(
       sampler,
       intervalMs,
       onProgress,
+      serverView: commands ?? undefined,
     });
     notify(onPhase, { phase: "load" });
     sampler.setOrigin(clock.originMs);

@@ -34,6 +34,11 @@ export interface TimelineOptions {
   intervalMs?: number;
   /** Called with live progress. @default {undefined} */
   onProgress?: (sample: ProgressSample) => void;
+  /**
+   * The servers' view of a run with no client worker (every client fleet a command): received and
+   * answered so far, null where a server cannot count. @default {undefined}
+   */
+  serverView?: { received(): number | null; answered(): number | null };
 }
 
 /** A running timeline. */
@@ -76,15 +81,13 @@ export function startTimeline(
       collector.observeOpenFds(last.openFds);
       collector.addTimelinePoint(last);
     }
-    const t = collector.totals();
+    const counts = workerIds.length === 0 && options.serverView
+      ? serverCounts(options.serverView)
+      : clientCounts(collector, plan);
     return {
       elapsedMs,
-      planned: plan.planned,
-      sent: t.sent,
-      completed: t.completed,
-      inFlight: t.inFlight,
-      errors: t.errors,
-      recentRps: recent.observe(elapsedMs, t.completed),
+      ...counts,
+      recentRps: counts.completed === null ? null : recent.observe(elapsedMs, counts.completed),
       openFds: last.openFds,
       fdLimit: last.fdLimit ?? null,
       rssBytes: last.rssBytes,
@@ -101,6 +104,38 @@ export function startTimeline(
   sample(); // the first point, as the load starts
   const timer = setInterval(tick, Math.min(progressMs, TIMELINE_INTERVAL_MS));
   return { sample, stop: () => clearInterval(timer) };
+}
+
+type Counts = Pick<
+  ProgressSample,
+  "source" | "planned" | "sent" | "completed" | "inFlight" | "errors"
+>;
+
+/** The client workers' counts. */
+function clientCounts(collector: RunCollector, plan: RunPlan): Counts {
+  const t = collector.totals();
+  return {
+    source: "clients",
+    planned: plan.planned,
+    sent: t.sent,
+    completed: t.completed,
+    inFlight: t.inFlight,
+    errors: t.errors,
+  };
+}
+
+/** The servers' view: what they received and answered; errors are not theirs to see. */
+function serverCounts(view: NonNullable<TimelineOptions["serverView"]>): Counts {
+  const received = view.received();
+  const answered = view.answered();
+  return {
+    source: "servers",
+    planned: null,
+    sent: received,
+    completed: answered,
+    inFlight: received === null || answered === null ? null : received - answered,
+    errors: null,
+  };
 }
 
 /**

@@ -3,7 +3,14 @@
 // checks by PID that no client process it started survives.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { defineScenario, hello, noStallLongerThan, rssDeltaBelow, runScenario } from "../../mod.ts";
+import {
+  defineScenario,
+  hello,
+  noStallLongerThan,
+  type ProgressSample,
+  rssDeltaBelow,
+  runScenario,
+} from "../../mod.ts";
 import type { RunReport } from "../../report/types.ts";
 import { renderTextReport } from "../../report/text.ts";
 import { ROOT, runCli } from "../_cli.ts";
@@ -15,6 +22,7 @@ const CLIENT = fileURLToPath(new URL("../fixtures/hanging_client.py", import.met
 async function run(
   clients: Parameters<typeof defineScenario>[0]["clients"],
   assert: Parameters<typeof defineScenario>[0]["assert"] = [],
+  onProgress?: (sample: ProgressSample) => void,
 ): Promise<RunReport> {
   const logDir = await Deno.makeTempDir({ prefix: "wedge-test-clients-" });
   try {
@@ -27,7 +35,7 @@ async function run(
         clients,
         assert,
       }),
-      { logDir },
+      { logDir, onProgress },
     );
   } finally {
     await Deno.remove(logDir, { recursive: true });
@@ -105,11 +113,16 @@ Deno.test("a Python client that exits 1 fails clientProcessesSucceed with its st
 
 Deno.test("curl in a shell loop completes and the servers count exactly its requests", async () => {
   const n = 25;
-  const report = await run([{
-    name: "curl",
-    count: 2,
-    command: ["sh", "-c", `for i in $(seq ${n}); do curl -s {url} >/dev/null; done`],
-  }]);
+  const samples: ProgressSample[] = [];
+  const report = await run(
+    [{
+      name: "curl",
+      count: 2,
+      command: ["sh", "-c", `for i in $(seq ${n}); do curl -s {url} >/dev/null; done`],
+    }],
+    [],
+    (sample) => samples.push(sample),
+  );
   assertReaped(report);
   assert.equal(report.outcome, "completed");
   assert.equal(report.passed, true, renderTextReport(report));
@@ -117,6 +130,11 @@ Deno.test("curl in a shell loop completes and the servers count exactly its requ
   assert.deepEqual(report.servers.map((s) => s.received), [n, n]);
   assert.equal(report.commandClients!.received, 2 * n);
   assert.match(renderTextReport(report), /Latency: +n\/a/);
+  // The live line shows the servers' view, never a client count of 0 it does not have.
+  const last = samples.at(-1)!;
+  assert.equal(last.source, "servers");
+  assert.equal(last.completed, 2 * n);
+  assert.equal(last.errors, null);
 });
 
 Deno.test("hey-leak with hey itself catches a server that keeps 4 KiB per request", async () => {

@@ -218,7 +218,7 @@ Deno.test("an abort signal stops the run and the report says so", async () => {
       signal: abort.signal,
       progressIntervalMs: 20,
       onProgress: (s) => {
-        if (s.inFlight >= 1) abort.abort();
+        if ((s.inFlight ?? 0) >= 1) abort.abort();
       },
     },
   );
@@ -247,6 +247,8 @@ Deno.test("progress samples and phases are reported while the run goes on", asyn
       // Judged after the run: a callback that throws is only reported, it cannot fail the test.
       onProgress: (s) => {
         samples++;
+        // wedge's own workers always know their counts.
+        if (s.completed === null) return void backwards.push("completed unknown");
         if (s.completed < last) backwards.push(`${last} -> ${s.completed}`);
         last = s.completed;
       },

@@ -151,7 +151,14 @@ Deno.test({
     const guard = groupGuard(child.stdin);
     const watcher = await waitFor(() => watcherOf(child.pid), 3000);
     assert.ok(watcher, "no watcher");
-    assert.equal(Deno.readTextFileSync(`/proc/${child.pid}/cmdline`), "sleep\x00300\x00");
+    // The watcher starts before the shell execs the command: wait for the exec, and for the
+    // subshell that started the watcher to be gone from the group.
+    const cmdline = () => Deno.readTextFileSync(`/proc/${child.pid}/cmdline`);
+    await waitFor(
+      () => cmdline() === "sleep\x00300\x00" && runningIn([child.pid]).length === 1,
+      3000,
+    );
+    assert.equal(cmdline(), "sleep\x00300\x00");
     assert.deepEqual(runningIn([child.pid]), [child.pid]);
     assert.notEqual(stat(watcher)?.ppid, child.pid);
     assert.equal(stat(watcher)?.pgrp, watcher);

@@ -76,3 +76,33 @@ Deno.test("on a terminal, each redraw fits the terminal's width as it is then", 
   assert.ok(lines[1].length <= 39, lines[1]);
   assert.ok(lines.every((l) => !l.includes("\n")));
 });
+
+Deno.test("a run of command clients only shows the servers' view: answered, errors n/a", () => {
+  const line = formatProgress({
+    ...SAMPLE,
+    source: "servers",
+    planned: null,
+    sent: 120,
+    completed: 118,
+    inFlight: 2,
+    errors: null,
+  });
+  assert.match(
+    line,
+    /^\[ *29\.40s\] 118 answered by the servers {2}8523 req\/s {2}in flight 2 {2}errors n\/a/,
+  );
+  const unknown = formatProgress({
+    ...SAMPLE,
+    source: "servers",
+    planned: null,
+    sent: null,
+    completed: null,
+    inFlight: null,
+    errors: null,
+    recentRps: null,
+  });
+  assert.match(
+    unknown,
+    /n\/a answered by the servers {2}n\/a req\/s {2}in flight n\/a {2}errors n\/a/,
+  );
+});
