@@ -3,7 +3,7 @@
 // running server, with this process's CPU per request from /proc/self/stat. Compare it with
 // `/usr/bin/time wrk -t1 -cN -dSs URL` in the same minute (docs/performance.md).
 //
-//   deno run -A bench/epoll_core.ts http://127.0.0.1:PORT/ [seconds=4] [connections=32]
+//   deno run -A bench/epoll_core.ts http://127.0.0.1:PORT/ [seconds=4] [connections=32] [pipelining=1]
 import { openLibc, sockaddrIn } from "../clients/epoll/_libc.ts";
 import { EpollLoop } from "../clients/epoll/loop.ts";
 import { EpollConnection, type Exchange } from "../clients/epoll/connection.ts";
@@ -12,13 +12,16 @@ import { serializeRequest } from "../clients/raw_connection.ts";
 const url = new URL(Deno.args[0] ?? "http://127.0.0.1:8080/");
 const seconds = Number(Deno.args[1] ?? 4);
 const connections = Number(Deno.args[2] ?? 32);
+const pipelining = Number(Deno.args[3] ?? 1);
 const libc = openLibc();
 if (libc === null) {
   throw new Error("libc through FFI is unavailable (Linux and --allow-ffi needed)");
 }
 const loop = new EpollLoop(libc);
 const address = sockaddrIn(url.hostname, Number(url.port));
-const bytes = serializeRequest({ method: "GET", path: "/", headers: {} }, { host: url.host });
+const one = serializeRequest({ method: "GET", path: "/", headers: {} }, { host: url.host });
+const bytes = new Uint8Array(one.length * pipelining);
+for (let i = 0; i < pipelining; i++) bytes.set(one, i * one.length);
 const end = performance.now() + seconds * 1000;
 let answered = 0;
 let open = 0;
@@ -29,7 +32,7 @@ const finished = new Promise<void>((resolve) => finish = resolve);
 class Lane implements Exchange {
   connection = EpollConnection.open(loop, { address, local: null });
   send(): void {
-    this.connection.exchange(bytes, { count: 1, head: false }, this);
+    this.connection.exchange(bytes, { count: pipelining, head: false }, this);
   }
   onResponse(): void {
     answered++;
@@ -40,6 +43,7 @@ class Lane implements Exchange {
     if (performance.now() < end) return this.send();
     this.connection.close();
     loop.leave();
+    loop.release();
     if (--open === 0) finish();
   }
 }
@@ -51,14 +55,14 @@ function cpuSeconds(): number {
 
 const cpu0 = cpuSeconds();
 const t0 = performance.now();
-loop.hold();
+// One hold and one enter per lane, as the engine's lanes do (the loop then blocks in epoll_wait).
 for (let i = 0; i < connections; i++) {
   open++;
+  loop.hold();
   loop.enter();
   new Lane().send();
 }
 await finished;
-loop.release();
 const wall = (performance.now() - t0) / 1000;
 const cpu = cpuSeconds() - cpu0;
 console.log(
