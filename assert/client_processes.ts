@@ -154,54 +154,27 @@ function workingReadings(
 }
 
 /**
- * The peak open fds of a client fleet's processes, for `fdsBelow(n, { of })`.
+ * The process of a client fleet with the highest reading of `value` (e.g. its peak open fds, or
+ * the most HTTP/2 streams open on one of its connections), for `fdsBelow(n, { of })` and
+ * `openStreamsBelow(n, { of })`.
  *
  * @param report The run report.
- * @param of The fleet.
- * @returns The highest peak and its process, or null when none was read.
+ * @param options `of`: the fleet; `value`: the reading of a process, null where not read.
+ * @returns The process and its reading, or null when no process of the fleet has one.
  *
  * @example
  * ```ts ignore
- * const peak = clientFleetPeakFds(report, "py");
+ * const top = clientFleetPeak(report, { of: "py", value: (p) => p.peakOpenFds });
  * ```
  */
-export function clientFleetPeakFds(
+export function clientFleetPeak(
   report: RunReport,
-  of: string,
-): { peak: number; name: string; limit: number | null } | null {
-  const read = (report.commandClients?.processes ?? []).filter((p) =>
-    p.fleet === of && p.peakOpenFds !== null
-  );
-  if (read.length === 0) return null;
-  const top = read.reduce((a, b) => (b.peakOpenFds! > a.peakOpenFds! ? b : a));
-  return { peak: top.peakOpenFds!, name: top.name, limit: top.fdLimit };
-}
-
-/**
- * The most HTTP/2 streams open at once on one connection of a client fleet's processes (server
- * view), for `openStreamsBelow(n, { of })`.
- *
- * @param report The run report.
- * @param of The fleet.
- * @returns The highest peak and its process, or null when no connection of the fleet was to an
- * HTTP/2 server wedge counts inside.
- *
- * @example
- * ```ts ignore
- * const peak = clientFleetPeakStreams(report, "node");
- * ```
- */
-export function clientFleetPeakStreams(
-  report: RunReport,
-  of: string,
-): { peak: number; name: string } | null {
-  const read = (report.commandClients?.processes ?? []).filter((p) =>
-    p.fleet === of && (p.peakStreamsOnOneConnection ?? null) !== null
-  );
-  if (read.length === 0) return null;
-  const top = read.reduce((
-    a,
-    b,
-  ) => (b.peakStreamsOnOneConnection! > a.peakStreamsOnOneConnection! ? b : a));
-  return { peak: top.peakStreamsOnOneConnection!, name: top.name };
+  options: { of: string; value: (p: ClientProcessReport) => number | null | undefined },
+): { peak: number; process: ClientProcessReport } | null {
+  let top: { peak: number; process: ClientProcessReport } | null = null;
+  for (const p of report.commandClients?.processes ?? []) {
+    const peak = p.fleet === options.of ? options.value(p) ?? null : null;
+    if (peak !== null && (top === null || peak > top.peak)) top = { peak, process: p };
+  }
+  return top;
 }

@@ -9,7 +9,7 @@
 import { formatDuration } from "../units/duration.ts";
 import type { RunReport } from "../report/types.ts";
 import type { Assertion, AssertionOutcome } from "./assertion.ts";
-import { clientFleetPeakFds, clientFleetPeakStreams } from "./client_processes.ts";
+import { clientFleetPeak } from "./client_processes.ts";
 
 /**
  * The run's sockets in TIME_WAIT (either end, the run's server ports) stay below `n` at every
@@ -261,17 +261,17 @@ function exitText(exit: { code: number; signal: string | null }): string {
 
 /** `fdsBelow(n, { of })`: the peak open fds of a command client fleet's processes. */
 function clientFdsBelow(report: RunReport, of: string, n: number): AssertionOutcome {
-  const top = clientFleetPeakFds(report, of);
+  const top = clientFleetPeak(report, { of, value: (p) => p.peakOpenFds });
   if (top === null) {
     return { pass: false, measured: "not measured", detail: `no open-fd reading of ${of}` };
   }
-  const limit = top.limit === null ? "" : ` (limit ${top.limit})`;
-  return { pass: top.peak < n, measured: `peak ${top.peak} in ${top.name}${limit}` };
+  const limit = top.process.fdLimit === null ? "" : ` (limit ${top.process.fdLimit})`;
+  return { pass: top.peak < n, measured: `peak ${top.peak} in ${top.process.name}${limit}` };
 }
 
 /** `openStreamsBelow(n, { of })`: the peak streams on one connection of a client fleet. */
 function clientStreamsBelow(report: RunReport, of: string, n: number): AssertionOutcome {
-  const top = clientFleetPeakStreams(report, of);
+  const top = clientFleetPeak(report, { of, value: (p) => p.peakStreamsOnOneConnection });
   if (top === null) {
     return {
       pass: false,
@@ -280,5 +280,8 @@ function clientStreamsBelow(report: RunReport, of: string, n: number): Assertion
         "or wedge cannot count inside them)",
     };
   }
-  return { pass: top.peak < n, measured: `peak ${top.peak} on one connection of ${top.name}` };
+  return {
+    pass: top.peak < n,
+    measured: `peak ${top.peak} on one connection of ${top.process.name}`,
+  };
 }

@@ -56,6 +56,29 @@ export interface LaneContext {
 }
 
 /**
+ * Fills `batch` with `first` and the requests that may go now, up to the client's pipelining
+ * depth: one write's worth of requests, for either raw engine.
+ *
+ * @param lane The lane.
+ * @param first The batch's first request (its intended time).
+ * @param batch Emptied, then filled with the intended times (reused to spare an allocation).
+ *
+ * @example
+ * ```ts ignore
+ * fillBatch(lane, first, intended);
+ * ```
+ */
+export function fillBatch(lane: LaneContext, first: number, batch: number[]): void {
+  batch.length = 0;
+  batch.push(first);
+  while (batch.length < lane.spec.pipelining) {
+    const more = lane.nextDue();
+    if (more === null) break;
+    batch.push(more);
+  }
+}
+
+/**
  * The error a request that ran out of its client's `timeout` ends with.
  *
  * @returns A `TimeoutError` `DOMException`, as `AbortSignal.timeout` aborts with.

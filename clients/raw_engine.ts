@@ -8,8 +8,8 @@
 
 import { deadline } from "../units/deadline.ts";
 import { Http1ProtocolError } from "./http1_response_parser.ts";
-import { type LaneContext, timeoutError } from "./lane.ts";
-import { RawConnection, UnwrittenRequestError } from "./raw_connection.ts";
+import { fillBatch, type LaneContext, timeoutError } from "./lane.ts";
+import { type IdleEnd, RawConnection, UnwrittenRequestError } from "./raw_connection.ts";
 import { requestBytes } from "./request_bytes.ts";
 import { ClientPools } from "./client_pools.ts";
 import { AWAITING_HEADERS, IDLE, laneSlot } from "./worker_state.ts";
@@ -99,7 +99,26 @@ export function closeRawPools(): void {
  * ```
  */
 export function countIdleStrays(lane: LaneContext): void {
-  for (const connection of rawPools.idle(lane.spec.id)) {
+  countPooledStrays(lane, rawPools.idle(lane.spec.id));
+}
+
+/**
+ * Counts the second answers that came on idle connections of either raw engine's pool: each
+ * turns the request last answered there into a protocol error.
+ *
+ * @param lane The client (where to count).
+ * @param connections Its idle connections, each already checked for what came while idle.
+ *
+ * @example
+ * ```ts ignore
+ * countPooledStrays(lane, pools.idle(lane.spec.id));
+ * ```
+ */
+export function countPooledStrays(
+  lane: LaneContext,
+  connections: Iterable<PooledConnection>,
+): void {
+  for (const connection of connections) {
     const idleEnd = connection.idleEnd();
     if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
   }
@@ -125,13 +144,7 @@ export async function rawLane(lane: LaneContext): Promise<void> {
   while (true) {
     const first = await lane.nextRequest();
     if (first === null) break;
-    intended.length = 0;
-    intended.push(first);
-    while (intended.length < lane.spec.pipelining) {
-      const more = lane.nextDue();
-      if (more === null) break;
-      intended.push(more);
-    }
+    fillBatch(lane, first, intended);
     const target = lane.pick();
     const idle = client.pool.get(target) ?? [];
     client.pool.set(target, idle);
@@ -141,7 +154,7 @@ export async function rawLane(lane: LaneContext): Promise<void> {
     if (idle.length && performance.now() - idle[idle.length - 1].idleSince >= IDLE_CHECK_MS) {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    const connection = takeIdle(lane, idle, intended.length);
+    const connection = takeIdle(lane, idle, { count: intended.length });
     const t0 = performance.now();
     for (let i = 0; i < intended.length; i++) lane.sent(target, intended[i], t0);
     slot.target = target;
@@ -173,17 +186,43 @@ function rawClient(lane: LaneContext): RawClient {
   };
 }
 
+/** A pooled connection of either raw engine, as the pool's checks see it. */
+export interface PooledConnection {
+  /** Closed (by either side, or failed). */
+  readonly done: boolean;
+  /** How its idle time ended (closed by the server, or a stray answer), or null: still usable. */
+  idleEnd(): IdleEnd | null;
+  /** Closes it. */
+  close(): void;
+}
+
 /**
  * The newest idle connection still open, or null; those found closed are closed and counted
  * (a close: each of the batch's `count` requests retried; a second answer: a protocol error).
+ *
+ * @param lane The lane taking it.
+ * @param idle The pool's idle connections to the server (the newest last; taken ones removed).
+ * @param options `count`: the batch's requests; `check`: looks at a candidate first (the epoll
+ *   engine reads one that sat idle, so a close the loop has not seen yet is found).
+ * @returns The connection, or null when none is left.
+ *
+ * @example
+ * ```ts ignore
+ * const connection = takeIdle(lane, idle, { count: intended.length });
+ * ```
  */
-function takeIdle(lane: LaneContext, idle: RawConnection[], count: number): RawConnection | null {
+export function takeIdle<C extends PooledConnection>(
+  lane: LaneContext,
+  idle: C[],
+  options: { count: number; check?: (candidate: C) => void },
+): C | null {
   while (idle.length) {
     const candidate = idle.pop()!;
+    options.check?.(candidate);
     const idleEnd = candidate.idleEnd();
     if (!candidate.done && idleEnd === null) return candidate;
     candidate.close();
-    if (idleEnd?.kind === "closed") lane.retried(count, rawError(idleEnd.error));
+    if (idleEnd?.kind === "closed") lane.retried(options.count, rawError(idleEnd.error));
     else if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
   }
   return null;

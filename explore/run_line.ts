@@ -6,6 +6,7 @@
  */
 
 import type { RunOutcome } from "../report/types.ts";
+import { shellQuote } from "../report/replay_command.ts";
 import type { Cell, CellResult } from "./run_cell.ts";
 
 /** One run, summarised; null where the run did not tell (no report). */
@@ -117,10 +118,4 @@ function whyNoReport(result: CellResult): string {
 export function replayLine(scenario: string, cell: Cell): string {
   const sets = Object.entries(cell.set).map(([k, v]) => `--set ${shellQuote(`${k}=${v}`)}`);
   return ["deno task scenario", shellQuote(scenario), `--seed ${cell.seed}`, ...sets].join(" ");
-}
-
-/** A word as a POSIX shell reads it back: as is when plain, else in single quotes. */
-function shellQuote(word: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

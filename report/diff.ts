@@ -16,12 +16,11 @@ import {
   type NoiseJudgement,
   readFigures,
 } from "./diff_figures.ts";
-import type { RunOutcome, RunReport } from "./types.ts";
+import { INCOMPLETE_OUTCOMES, type RunReport } from "./types.ts";
 
 export { DEFAULT_NOISE, type FigureKind } from "./diff_figures.ts";
 
 /** Outcomes where the load was not carried out: going to one of these from another is worse. */
-const BAD_OUTCOMES: readonly RunOutcome[] = ["stalled", "aborted", "server-exited"];
 
 /** A param whose value differs between the sides. */
 export interface ParamDiff {
@@ -157,7 +156,7 @@ function diffOutcome(a: readonly RunReport[], b: readonly RunReport[]): RunDiff[
     return [...counts].map(([o, n]) => `${o} x${n}`).join(", ");
   };
   const bad = (reports: readonly RunReport[]) =>
-    reports.filter((r) => BAD_OUTCOMES.includes(r.outcome)).length / reports.length;
+    reports.filter((r) => INCOMPLETE_OUTCOMES.includes(r.outcome)).length / reports.length;
   return { a: describe(a), b: describe(b), worse: bad(b) > bad(a), better: bad(b) < bad(a) };
 }
 

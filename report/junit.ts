@@ -10,10 +10,9 @@
 
 import { replayCommand } from "./replay_command.ts";
 import { renderTextReport } from "./text.ts";
-import type { AssertionResult, RunOutcome, RunReport } from "./types.ts";
+import { type AssertionResult, INCOMPLETE_OUTCOMES, type RunReport } from "./types.ts";
 
 /** Outcomes that mean the run did not carry out its load: an `<error>` test case. */
-const ERROR_OUTCOMES: readonly RunOutcome[] = ["aborted", "stalled", "server-exited"];
 
 /**
  * Renders reports as one JUnit XML document: `<testsuites>` holding one `<testsuite>` per report.
@@ -37,7 +36,7 @@ export function renderJUnit(reports: readonly RunReport[]): string {
     name: "wedge",
     tests: count((r) => r.assertions.length + 1),
     failures: count((r) => r.assertions.filter((a) => !a.pass).length),
-    errors: count((r) => ERROR_OUTCOMES.includes(r.outcome) ? 1 : 0),
+    errors: count((r) => INCOMPLETE_OUTCOMES.includes(r.outcome) ? 1 : 0),
     time: seconds(count((r) => r.durationMs)),
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attributes}>\n${
@@ -49,7 +48,7 @@ export function renderJUnit(reports: readonly RunReport[]): string {
 function renderSuite(report: RunReport): string {
   const name = report.scenario.name;
   const failures = report.assertions.filter((a) => !a.pass).length;
-  const errored = ERROR_OUTCOMES.includes(report.outcome);
+  const errored = INCOMPLETE_OUTCOMES.includes(report.outcome);
   const head = attrs({
     name,
     tests: report.assertions.length + 1,
@@ -91,7 +90,7 @@ function renderOutcomeCase(report: RunReport): string {
     classname: report.scenario.name,
     time: seconds(report.durationMs),
   });
-  if (!ERROR_OUTCOMES.includes(report.outcome)) return `    <testcase${head}/>\n`;
+  if (!INCOMPLETE_OUTCOMES.includes(report.outcome)) return `    <testcase${head}/>\n`;
   const message = `${report.outcome}: ${report.outcomeDetail}`;
   const body = [message, ...replayLines(report)].join("\n");
   return `    <testcase${head}>\n      <error${attrs({ type: report.outcome, message })}>${

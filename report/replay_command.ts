@@ -48,7 +48,21 @@ function setValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** A word as a POSIX shell reads it: as is when it has only safe characters, else single-quoted. */
-function shellQuote(word: string): string {
+/**
+ * A word as a POSIX shell reads it back: as is when plain, else in single quotes.
+ *
+ * @param word The word.
+ * @returns The word, quoted where needed.
+ *
+ * @example
+ * ```ts
+ * import { shellQuote } from "./replay_command.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(shellQuote("a b"), "'a b'");
+ * assert.equal(shellQuote("k=v"), "k=v");
+ * ```
+ */
+export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_=.,:/@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -84,9 +84,10 @@ export class RunCollector {
   readonly corrected: LatencyHistogram = new LatencyHistogram();
   /** Open model: how long requests waited past their intended send time. */
   readonly queue: LatencyHistogram = new LatencyHistogram();
-  /** What went wrong around the load (servers, processes, workers), in the order seen. */
-  readonly incidents: string[] = [];
-  /** The incidents added with {@linkcode RunCollector.addIncident}: when, and what about. */
+  /**
+   * What went wrong around the load (servers, processes, workers), in the order seen: when, what
+   * about, and the text for people (see {@linkcode RunCollector.addIncident}).
+   */
   readonly incidentMarks: IncidentMark[] = [];
   /** Progress every 250 ms, oldest first, bounded (see {@linkcode RunCollector.addTimelinePoint}). */
   readonly timeline: TimelinePoint[] = [];
@@ -345,7 +346,6 @@ export class RunCollector {
    * @param mark What it is about, and when (ms since the load started, or null where unknown).
    */
   addIncident(text: string, mark: Omit<IncidentMark, "text">): void {
-    this.incidents.push(text);
     this.incidentMarks.push({
       atMs: mark.atMs === null ? null : Math.round(mark.atMs),
       kind: mark.kind,

@@ -9,7 +9,6 @@ import type { RunPlan } from "../plan/plan.ts";
 import type {
   AcceptProbeReport,
   CommandClientsReport,
-  IncidentMark,
   RunOutcome,
   RunReport,
 } from "../report/types.ts";
@@ -156,8 +155,8 @@ export function reportRun(run: FinishedRun): RunReport {
     timeline: collector.timeline,
     timelineProcesses: sampler.processes.map((p, i) => ({ ...p, fdLimit: sampler.fdLimits[i] })),
     timelineResolutionMs: collector.timelineResolutionMs,
-    incidents: collector.incidents,
-    incidentMarks: alignMarks(collector.incidents, collector.incidentMarks),
+    incidents: collector.incidentMarks.map((m) => m.text),
+    incidentMarks: collector.incidentMarks,
     process: {
       pid: Deno.pid,
       fdLimit: limit,
@@ -185,17 +184,5 @@ export function reportRun(run: FinishedRun): RunReport {
       rounds: plan.memoryRounds,
       checkpoints: collector.checkpoints,
     },
-  });
-}
-
-/**
- * The incidents' marks in the incidents' order: an incident added without a mark (pushed as text
- * alone) gets `atMs: null`, kind `other`.
- */
-function alignMarks(incidents: readonly string[], marks: readonly IncidentMark[]): IncidentMark[] {
-  const unused = [...marks];
-  return incidents.map((text) => {
-    const i = unused.findIndex((m) => m.text === text);
-    return i < 0 ? { atMs: null, kind: "other", text } : unused.splice(i, 1)[0];
   });
 }

@@ -11,6 +11,7 @@ import type { RunPlan } from "../plan/plan.ts";
 import type { CommandClientsReport, CommandClientStall } from "../report/types.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunServers } from "../servers/start_servers.ts";
+import { serverCountsRequests } from "./build_report.ts";
 import { ClientProcessWatch } from "./client_process_watch.ts";
 import { CommandClients } from "./command_clients.ts";
 import { commandClientsReport } from "./command_clients_report.ts";
@@ -70,10 +71,11 @@ export function commandClientsForRun(
   const targeted = plan.servers.filter((s) =>
     scenario.commandClients.some((f) => f.target === null || f.target === s.fleet)
   );
+  const portOf = (id: number) => Number(new URL(servers.urls[id]).port);
   // Only wedge's own servers count what they receive; a command or external server cannot.
   const serverCounts = () =>
     targeted.map((s) => {
-      const counted = s.placement === "runtime" || s.placement === "host";
+      const counted = serverCountsRequests(s.placement);
       const c = servers.counters[s.id];
       return {
         name: `${s.fleet}[${s.index}]`,
@@ -83,8 +85,9 @@ export function commandClientsForRun(
     });
   // HTTP/2 servers wedge counts inside, by port: their streams per client port.
   const h2ByPort = new Map(
-    targeted.filter((s) => s.placement === "runtime" || s.placement === "host")
-      .map((s) => [Number(new URL(servers.urls[s.id]).port), s.id] as const),
+    targeted.filter((s) => serverCountsRequests(s.placement)).map((s) =>
+      [portOf(s.id), s.id] as const
+    ),
   );
   const streamsOf = (serverPort: number, clientPort: number) => {
     const id = h2ByPort.get(serverPort);
@@ -101,7 +104,7 @@ export function commandClientsForRun(
   const stallBounds = scenario.assert.flatMap((a) => a.watch?.stallMs ?? []);
   const watch = new ClientProcessWatch({
     clients,
-    ports: new Set(targeted.map((s) => Number(new URL(servers.urls[s.id]).port))),
+    ports: new Set(targeted.map((s) => portOf(s.id))),
     elapsedMs: () => hooks.clock.elapsedMs(),
     serverCounts,
     streamsOf,

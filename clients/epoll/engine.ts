@@ -9,13 +9,12 @@
  * @module
  */
 
-import type { LaneContext } from "../lane.ts";
-import { timeoutError } from "../lane.ts";
+import { fillBatch, type LaneContext, timeoutError } from "../lane.ts";
 import type { ParsedResponse } from "../http1_response_parser.ts";
 import { UnwrittenRequestError } from "../raw_connection.ts";
 import { requestBytes } from "../request_bytes.ts";
 import { ClientPools } from "../client_pools.ts";
-import { IDEMPOTENT, rawError } from "../raw_engine.ts";
+import { countPooledStrays, IDEMPOTENT, rawError, takeIdle } from "../raw_engine.ts";
 import { AWAITING_HEADERS, IDLE, type LaneSlot, laneSlot } from "../worker_state.ts";
 import { openLibc, sockaddrIn } from "./_libc.ts";
 import { EpollConnection, type Exchange } from "./connection.ts";
@@ -125,11 +124,9 @@ export function shutdownEpoll(): void {
  * ```
  */
 export function countEpollIdleStrays(lane: LaneContext): void {
-  for (const connection of pools.idle(lane.spec.id)) {
-    connection.checkIdle();
-    const idleEnd = connection.idleEnd();
-    if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
-  }
+  const idle = [...pools.idle(lane.spec.id)];
+  for (const connection of idle) connection.checkIdle();
+  countPooledStrays(lane, idle);
 }
 
 /**
@@ -209,6 +206,11 @@ class LaneRunner implements Exchange, Expiring, Paced {
     this.#slot = laneSlot(lane.state, lane.spec.id);
     this.#timeoutMs = lane.spec.timeout?.afterMs ?? null;
   }
+
+  /** Reads a pooled connection idle 0.5 ms or more once, by the loop's clock, before reuse. */
+  #checkIdle = (candidate: EpollConnection): void => {
+    if (this.#loop.now - candidate.idleSince >= IDLE_CHECK_MS) candidate.checkIdle();
+  };
 
   /** Runs the lane's batches in the loop until its client has no more requests; resolves then. */
   run(): Promise<void> {
@@ -297,19 +299,13 @@ class LaneRunner implements Exchange, Expiring, Paced {
   #start(first: number): void {
     const lane = this.#lane;
     const intended = this.#intended;
-    intended.length = 0;
-    intended.push(first);
-    while (intended.length < lane.spec.pipelining) {
-      const more = lane.nextDue();
-      if (more === null) break;
-      intended.push(more);
-    }
+    fillBatch(lane, first, intended);
     const target = lane.pick();
     let idle = this.#client.pool.get(target);
     if (idle === undefined) this.#client.pool.set(target, idle = []);
     // The loop's clock (read at its last turn, or as this lane entered) tells a connection idle
     // 0.5 ms or more.
-    this.#connection = takeIdle(lane, idle, { count: intended.length, now: this.#loop.now });
+    this.#connection = takeIdle(lane, idle, { count: intended.length, check: this.#checkIdle });
     this.#reused = this.#connection !== null;
     const t0 = performance.now();
     for (let i = 0; i < intended.length; i++) lane.sent(target, intended[i], t0);
@@ -352,26 +348,4 @@ class LaneRunner implements Exchange, Expiring, Paced {
       this,
     );
   }
-}
-
-/**
- * The newest idle connection still open, or null; those found closed are closed and counted
- * (a close: each of the batch's `count` requests retried; a second answer: a protocol error).
- */
-function takeIdle(
-  lane: LaneContext,
-  idle: EpollConnection[],
-  options: { count: number; now: number },
-): EpollConnection | null {
-  const { count, now } = options;
-  while (idle.length) {
-    const candidate = idle.pop()!;
-    if (now - candidate.idleSince >= IDLE_CHECK_MS) candidate.checkIdle();
-    const idleEnd = candidate.idleEnd();
-    if (!candidate.done && idleEnd === null) return candidate;
-    candidate.close();
-    if (idleEnd?.kind === "closed") lane.retried(count, rawError(idleEnd.error));
-    else if (idleEnd?.kind === "stray") lane.stray(idleEnd.status, rawError(idleEnd.error));
-  }
-  return null;
 }

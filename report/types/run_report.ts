@@ -147,6 +147,12 @@ export interface SocketReport {
 /** How the load phase ended. */
 export type RunOutcome = "completed" | "time-limit" | "aborted" | "stalled" | "server-exited";
 
+/**
+ * The outcomes of a run that did not carry out its load (a JUnit `<error>`; a worse outcome in
+ * `wedge diff`): stopped by a signal, by the stall watchdog, or by a server that exited.
+ */
+export const INCOMPLETE_OUTCOMES: readonly RunOutcome[] = ["stalled", "aborted", "server-exited"];
+
 /** Everything a run measured, plus the verdicts. */
 export interface RunReport {
   /** Always `"wedge.report"`. */
