@@ -28,8 +28,9 @@ export interface MemoryPoint {
  * did not (allocator retention, not a leak); `growing`: still growing in the later half, and
  * steadily (a leak); `undecided`: not sure, over the bound with too
  * few iterations to tell a plateau from a leak, or still growing in the later half by less than
- * the bound per iteration but slowing (half the rate per request or less) or unsteady (a spread of
- * more than a third of its rate per request): a heap still filling up, a collector's timing.
+ * the bound per iteration but slowing (half the rate per request or less), unsteady (a spread of
+ * more than a third of its rate per request) or within a reading's noise (a typical iteration
+ * grew less than READING_NOISE_BYTES): a heap still filling up, a collector's timing.
  */
 export type LeakVerdictKind = "flat" | "plateau" | "growing" | "undecided";
 
@@ -69,6 +70,14 @@ export interface LeakVerdict {
 
 /** Iterations needed to tell a plateau from a leak. */
 export const MIN_ITERATIONS_FOR_SHAPE = 3;
+
+/**
+ * How far a clean server's RSS reading moves between identical loads, bytes: hyper#1790 read
+ * -272 KB to +472 KB per run; a node:http server that keeps nothing read -244 to +388 KiB here
+ * (besides steps of MiBs when its heap grows). Growth of less than this in a typical iteration
+ * cannot be told from noise in a few loads.
+ */
+export const READING_NOISE_BYTES = 512 * 1024;
 
 /**
  * Judges memory readings: the baseline first, then one reading after each iteration.
@@ -119,8 +128,9 @@ export function judgeLeak(
   else if (lateGrowthBytes <= boundBytes / 2) kind = "plateau";
   // Doubt only growth within the bound per iteration: a later half that typically grows by the
   // whole bound each time is a leak however it spreads.
-  else if (median(lateDeltas) <= boundBytes && doubt(ratePerRequest) !== null) kind = "undecided";
-  else kind = "growing";
+  else if (median(lateDeltas) <= boundBytes && doubt(ratePerRequest, deltas, mid) !== null) {
+    kind = "undecided";
+  } else kind = "growing";
 
   const size = (b: number) => (b >= 0 ? "+" : "") + formatByteSize(b);
   const span = `iteration${lateIterations[0] === n ? "" : "s"} ${lateIterations[0]}${
@@ -149,7 +159,7 @@ export function judgeLeak(
       : ` Not sure: still growing in ${span} (a median ${
         size(lateGrowthBytes / lateDeltas.length)
       } each), but ${
-        doubt(ratePerRequest, { early: iterationsText(1, mid), size })
+        doubt(ratePerRequest, deltas, mid, { early: iterationsText(1, mid), size })
       }, where a leak grows steadily with the requests. More requests tell: more iterations, longer loads or a longer warm-up (a loaded machine serves fewer requests per load).`,
   }[kind];
   return {
@@ -217,14 +227,28 @@ function slope(points: readonly MemoryPoint[]): number | null {
  * at least twice as fast per request as the later half's median (a heap or allocator still
  * filling up; a loaded machine serves fewer requests per load, so it fills later). Or it is noise:
  * the later half's growth per request spreads by more than a third of its median (a collector's
- * timing; a leak grows by about the same per request each time).
+ * timing; a leak grows by about the same per request each time), or a typical iteration grew
+ * by less than a clean server's readings move between loads (READING_NOISE_BYTES).
  */
 function doubt(
   rate: LeakVerdict["ratePerRequest"],
+  deltas: readonly number[],
+  mid: number,
   text: { early: string; size: (b: number) => string } = { early: "", size: String },
 ): string | null {
   const { early, late, lateSpread } = rate;
-  if (late === null || lateSpread === null) return null;
+  // Typical growth per iteration: the median over every iteration or over the later half,
+  // whichever is lower, so a collector's steps of MiBs (two of them can land in a later half of
+  // three) do not stand for the growth of every load.
+  const typical = Math.min(median(deltas), median(deltas.slice(mid)));
+  const noise = typical < READING_NOISE_BYTES
+    ? `a typical iteration grew by ${
+      text.size(Math.round(typical))
+    }, within what a clean server's readings move between identical loads (up to ${
+      formatByteSize(READING_NOISE_BYTES)
+    }), and the rest came as steps of MiBs, as a collector growing its heap takes`
+    : null;
+  if (late === null || lateSpread === null) return noise;
   const perRequest = (b: number) => `${text.size(Math.round(b))} per request`;
   if (early !== null && early > 0 && late <= early / 2) {
     return `by a median ${perRequest(late)}, where ${text.early} grew by ${
@@ -236,7 +260,7 @@ function doubt(
       perRequest(lateSpread)
     }: unsteady, as a collector's timing is`;
   }
-  return null;
+  return noise;
 }
 
 /** "iteration 1" or "iterations 1-2". */

@@ -201,3 +201,39 @@ Deno.test("a later half that grows by the whole bound each time is growing, howe
   const v = judgeLeak(rss.map((rssBytes, i) => ({ completed: i * 643, rssBytes })), bound);
   assert.equal(v.kind, "growing", v.summary);
 });
+
+Deno.test("a clean node:http server's small steady growth with one late step is not sure, not growing", () => {
+  // CI, 2026-11-30 (tests/e2e/leak_verdict_node_test.ts, seed 1): the node:http server that keeps
+  // nothing read +488, +204, +208, +3174, +380 KiB over 5 loads, 36,266 requests in all. CI printed
+  // the deltas only; loads of uneven size (a loaded machine) make iterations 3 and 5 agree at ~50 B
+  // per request, so neither "slowing" nor "unsteady" held and the old rule said "growing".
+  const KiB = 1024;
+  const deltas = [488, 204, 208, 3174, 380].map((k) => k * KiB);
+  const requests = [7800, 7600, 4200, 8966, 7700];
+  const readings = [{ completed: 0, rssBytes: 55.72 * MiB }];
+  deltas.forEach((d, i) =>
+    readings.push({
+      completed: readings[i].completed + requests[i],
+      rssBytes: readings[i].rssBytes + d,
+    })
+  );
+  const v = judgeLeak(readings, bound);
+  assert.equal(v.kind, "undecided", v.summary);
+  assert.equal(v.pass, false);
+  assert.match(v.summary, /within what a clean server's readings move between identical loads/);
+  // The same loads with a leak of 100 B per request (+420 KiB to +897 KiB a load) are growing.
+  const leaking = readings.map((r) => ({ ...r, rssBytes: r.rssBytes + r.completed * 100 }));
+  assert.equal(judgeLeak(leaking, bound).kind, "growing", judgeLeak(leaking, bound).summary);
+});
+
+Deno.test("two collector steps in a later half of three do not make a clean server a leak", () => {
+  // The same node:http server on a quiet machine, 2026-11-30: +176, +204, +1577, +1925, +264 KiB
+  // over loads of ~7.4k requests; 12 loads of it grow ~200-450 KiB a load with steps of 3.2 and
+  // 6.4 MiB, never steadily.
+  const KiB = 1024;
+  const rss = [55.75 * MiB];
+  for (const d of [176, 204, 1577, 1925, 264]) rss.push(rss.at(-1)! + d * KiB);
+  const v = judgeLeak(rss.map((rssBytes, i) => ({ completed: i * 7440, rssBytes })), bound);
+  assert.equal(v.kind, "undecided", v.summary);
+  assert.match(v.summary, /a typical iteration grew by \+264\.0KiB, within what a clean server/);
+});
