@@ -4,7 +4,7 @@
 // `/usr/bin/time wrk -t1 -cN -dSs URL` in the same minute (docs/performance.md).
 //
 //   deno run -A bench/epoll_core.ts http://127.0.0.1:PORT/ [seconds=4] [connections=32] [pipelining=1]
-import { openLibc, sockaddrIn } from "../clients/epoll/_libc.ts";
+import { epollLibc, sockaddrIn } from "../clients/epoll/_libc.ts";
 import { EpollLoop } from "../clients/epoll/loop.ts";
 import { EpollConnection, type Exchange } from "../clients/epoll/connection.ts";
 import { serializeRequest } from "../clients/raw_connection.ts";
@@ -13,7 +13,7 @@ const url = new URL(Deno.args[0] ?? "http://127.0.0.1:8080/");
 const seconds = Number(Deno.args[1] ?? 4);
 const connections = Number(Deno.args[2] ?? 32);
 const pipelining = Number(Deno.args[3] ?? 1);
-const libc = openLibc();
+const libc = epollLibc().symbols;
 if (libc === null) {
   throw new Error("libc through FFI is unavailable (Linux and --allow-ffi needed)");
 }

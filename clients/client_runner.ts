@@ -10,15 +10,21 @@ import type { PlannedClient } from "../plan/plan.ts";
 import { createRandom } from "../plan/random.ts";
 import { ArrivalSchedule, ArrivalTickets, requestLatencies } from "../plan/arrival_schedule.ts";
 import { delay } from "../units/deadline.ts";
-import { fetchLane } from "./fetch_engine.ts";
+import { fetchLane, openFetchClient } from "./fetch_engine.ts";
 import type { LaneContext } from "./lane.ts";
 import type { ClientCounters } from "./protocol.ts";
-import { countIdleStrays, rawLane } from "./raw_engine.ts";
-import { countEpollIdleStrays, epollLane, epollUsable } from "./epoll/engine.ts";
+import { countIdleStrays, openRawPool, rawLane } from "./raw_engine.ts";
+import { countEpollIdleStrays, epollLane, epollUsable, openEpollPool } from "./epoll/engine.ts";
 import { countError, type WorkerState } from "./worker_state.ts";
 
 /** A request sent this long or more after its intended time counts as late (open model). */
 const LATE_MS = 10;
+
+/** A lane of one of the engines. */
+type Lane = (lane: LaneContext) => Promise<void>;
+
+/** Each client's lane, chosen once (the same every round). */
+const lanes = new WeakMap<PlannedClient, Lane>();
 
 /** Where a client's requests come from: the closed loop's limit or the open model's tickets. */
 type Schedule = Pick<LaneContext, "nextRequest" | "reserve" | "admit" | "nextDue">;
@@ -66,14 +72,41 @@ export async function runClient(
   await Promise.all(Array.from({ length: spec.concurrency }, () => run(lane)));
   // A second answer that came while the last connections sat idle counts too.
   if (run === epollLane) countEpollIdleStrays(lane);
-  else countIdleStrays(lane);
+  else if (run === rawLane) countIdleStrays(lane);
+}
+
+/**
+ * Opens a client's connection pool for a round in the engine that runs it: fetch's HTTP client,
+ * or the raw pool of epoll or of `Deno.connect` (only that one).
+ *
+ * @param state The worker's state.
+ * @param spec The client.
+ * @throws {Error} If the client cannot run here (`sourceAddresses` without epoll).
+ *
+ * @example
+ * ```ts ignore
+ * for (const spec of state.init.clients) openClient(state, spec);
+ * ```
+ */
+export function openClient(state: WorkerState, spec: PlannedClient): void {
+  const run = laneOf(state, spec);
+  if (run === fetchLane) openFetchClient(state, spec);
+  else if (run === epollLane) openEpollPool(spec.id);
+  else openRawPool(spec.id);
+}
+
+/** The client's lane, chosen the first time it is asked for (its pool's opening). */
+function laneOf(state: WorkerState, spec: PlannedClient): Lane {
+  let lane = lanes.get(spec);
+  if (lane === undefined) lanes.set(spec, lane = chooseLane(state, spec));
+  return lane;
 }
 
 /**
  * The client's lane: fetch, raw on epoll (Linux, IPv4 servers), or raw on `Deno.connect`
  * (`"raw-deno"`, and `"raw"` where epoll cannot run).
  */
-function laneOf(state: WorkerState, spec: PlannedClient): (lane: LaneContext) => Promise<void> {
+function chooseLane(state: WorkerState, spec: PlannedClient): Lane {
   if (spec.engine === "fetch") return fetchLane;
   if (spec.engine === "raw" && epollUsable(state.init.urls, spec.targets)) return epollLane;
   if (spec.localAddress !== null) {

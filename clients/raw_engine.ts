@@ -10,8 +10,7 @@ import { deadline } from "../units/deadline.ts";
 import { Http1ProtocolError } from "./http1_response_parser.ts";
 import { fillBatch, type LaneContext, timeoutError } from "./lane.ts";
 import { type IdleEnd, RawConnection, UnwrittenRequestError } from "./raw_connection.ts";
-import { requestBytes } from "./request_bytes.ts";
-import { ClientPools } from "./client_pools.ts";
+import { ClientPools, type RawClient } from "./client_pools.ts";
 import { AWAITING_HEADERS, IDLE, laneSlot } from "./worker_state.ts";
 
 /**
@@ -25,25 +24,16 @@ import { AWAITING_HEADERS, IDLE, laneSlot } from "./worker_state.ts";
  * the race 3-18x as often as fetch (tests/e2e/engine_truth_test.ts).
  */
 const IDLE_CHECK_MS = 0.5;
-/** Methods a request may be sent again for (RFC 9110 §9.2.2), as hyper retries them. */
-export const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
-
-/** A client's raw connections that are idle, by server: its pool, shared by its lanes. */
-type RawPool = Map<number, RawConnection[]>;
-
-/** Each raw client's pool, by client id, for the current round. */
-const rawPools = new ClientPools<RawConnection>();
-
-/** What a lane of one client needs to send to any server. */
-interface RawClient {
-  pool: RawPool;
-  perRequest: boolean;
-  head: boolean;
-  idempotent: boolean;
-  /** The request, serialized for a server, repeated `count` times (pipelining). */
-  bytes(target: number, count: number): Uint8Array;
+/** How a raw client reaches a server by `Deno.connect`. */
+interface Opener {
   open(target: number): Promise<RawConnection>;
 }
+
+/** A raw client on `Deno.connect`: the raw engines' shape, and how it connects. */
+type DenoClient = RawClient<RawConnection> & Opener;
+
+/** Each raw client's pool and shape, by client id, for the current round. */
+const rawPools = new ClientPools<RawConnection, Opener>(opener);
 
 /** A batch of pipelined requests to one server, as it goes. */
 interface Batch {
@@ -138,7 +128,7 @@ export function countPooledStrays(
  * ```
  */
 export async function rawLane(lane: LaneContext): Promise<void> {
-  const client = rawClient(lane);
+  const client = rawPools.client(lane);
   const slot = laneSlot(lane.state, lane.spec.id);
   const intended: number[] = [];
   while (true) {
@@ -166,24 +156,14 @@ export async function rawLane(lane: LaneContext): Promise<void> {
   }
 }
 
-/** How a lane of this client sends: its pool, its request bytes per server, how to connect. */
-function rawClient(lane: LaneContext): RawClient {
-  const { spec, state } = lane;
-  const servers = state.init.urls.map((url) => new URL(url));
-  const perRequest = spec.pool.maxIdlePerHost === 0;
-  const bytes = requestBytes(lane);
+/** How a client connects to its servers by `Deno.connect` (host and port from their URLs). */
+function opener(lane: LaneContext): Opener {
+  const servers = lane.state.init.urls.map((url) => new URL(url));
   const open = (target: number) => {
     const server = servers[target];
     return RawConnection.open(server.hostname, Number(server.port || 80));
   };
-  return {
-    pool: rawPools.of(spec.id),
-    perRequest,
-    head: spec.request.method === "HEAD",
-    idempotent: IDEMPOTENT.has(spec.request.method.toUpperCase()),
-    bytes,
-    open,
-  };
+  return { open };
 }
 
 /** A pooled connection of either raw engine, as the pool's checks see it. */
@@ -232,7 +212,7 @@ export function takeIdle<C extends PooledConnection>(
  * Sends a batch within the client's timeout (which closes its connection) and counts its end:
  * the connection goes back to the pool, or the unanswered requests end with the error.
  */
-async function sendBatch(lane: LaneContext, client: RawClient, batch: Batch): Promise<void> {
+async function sendBatch(lane: LaneContext, client: DenoClient, batch: Batch): Promise<void> {
   const timeout = lane.spec.timeout;
   let expiry: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -266,7 +246,7 @@ async function sendBatch(lane: LaneContext, client: RawClient, batch: Batch): Pr
  */
 async function roundTrip(
   lane: LaneContext,
-  client: RawClient,
+  client: DenoClient,
   options: { batch: Batch; signal: AbortSignal | undefined },
 ): Promise<RawConnection> {
   const { batch, signal } = options;

@@ -10,11 +10,11 @@
 /// <reference lib="deno.worker" />
 
 import type { InFlightRequest } from "../report/stall_diagnosis.ts";
-import { runClient } from "./client_runner.ts";
-import { closeFetchClients, openFetchClient } from "./fetch_engine.ts";
+import { openClient, runClient } from "./client_runner.ts";
+import { closeFetchClients } from "./fetch_engine.ts";
 import type { FromWorker, ToWorker, WorkerSnapshot } from "./protocol.ts";
-import { closeRawPools, openRawPool } from "./raw_engine.ts";
-import { closeEpollPools, openEpollPool, shutdownEpoll } from "./epoll/engine.ts";
+import { closeRawPools } from "./raw_engine.ts";
+import { closeEpollPools, shutdownEpoll } from "./epoll/engine.ts";
 import {
   AWAITING_HEADERS,
   createWorkerState,
@@ -96,15 +96,10 @@ async function start(s: WorkerState, round: number, last: boolean): Promise<void
   s.timer ??= setInterval(() => {
     if (!s.finished) post(snapshot(s, false));
   }, s.init.snapshotIntervalMs);
-  // Each client's lanes share its connection pool (fetch: one HTTP client), fresh every round.
-  for (const spec of s.init.clients) {
-    if (spec.engine === "fetch") openFetchClient(s, spec);
-    else {
-      openRawPool(spec.id);
-      openEpollPool(spec.id);
-    }
-  }
   try {
+    // Each client's lanes share its connection pool (fetch: one HTTP client), fresh every round,
+    // opened in the engine that runs the client.
+    for (const spec of s.init.clients) openClient(s, spec);
     await Promise.all(s.init.clients.map((spec) => runClient(s, spec, { startedAt })));
   } finally {
     closeFetchClients();

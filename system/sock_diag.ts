@@ -17,6 +17,7 @@
  * @module
  */
 
+import { type LibcSymbols, openLibc } from "./libc.ts";
 import { type InodeSocket, TCP_STATE_BY_NUMBER } from "./tcp_socket.ts";
 
 const SYMBOLS = {
@@ -48,7 +49,6 @@ const BUFFER_BYTES = 65536;
  */
 const PLANS = [[0], [2, 10]] as const;
 
-let lib: Libc | null | undefined;
 /** Receive buffers not in use (reads may overlap: each has its own while it runs). */
 const spareBuffers: Uint8Array<ArrayBuffer>[] = [];
 /** The first plan the kernel answered (kept: a refused plan is not asked again). */
@@ -162,7 +162,7 @@ export function parseSockDiag(bytes: Uint8Array, into: InodeSocket[]): DumpStep 
  * ```
  */
 export async function readTcpSockets(): Promise<InodeSocket[] | null> {
-  const libc = openLibc();
+  const libc = openLibc(SYMBOLS).symbols; // null: not Linux, no --allow-ffi, dlopen refused
   if (!libc) return null;
   for (; plan < PLANS.length; plan++) {
     const sockets = await dump(libc, PLANS[plan]);
@@ -215,18 +215,4 @@ async function dumpFamily(
   return "failed";
 }
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-function openLibc(): Libc | null {
-  if (lib !== undefined) return lib;
-  lib = null;
-  if (Deno.build.os !== "linux") return lib;
-  try {
-    // Asked first: an ungranted permission would otherwise prompt on a terminal.
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return lib;
-    lib = Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-  } catch {
-    lib = null;
-  }
-  return lib;
-}
+type Libc = LibcSymbols<typeof SYMBOLS>;

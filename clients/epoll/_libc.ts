@@ -1,6 +1,6 @@
 /**
- * The libc symbols the epoll engine calls through `Deno.dlopen`, declared once, with the Linux
- * constants and struct layouts they need, and errno as an error whose message names it. Every
+ * The libc symbols the epoll engine calls (opened by `system/libc.ts`), declared once, with the
+ * Linux constants and struct layouts they need, and errno as an error whose message names it. Every
  * call is synchronous (one FFI call, no promise) except `epoll_wait_async`, which waits on another
  * thread so the worker's event loop stays free while nothing is ready.
  *
@@ -9,6 +9,8 @@
  *
  * @module
  */
+
+import { type LibcSymbols as Symbols, type OpenedLibc, openLibc } from "../../system/libc.ts";
 
 const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -34,7 +36,7 @@ const SYMBOLS = {
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The libc functions the engine calls. */
-export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+export type LibcSymbols = Symbols<typeof SYMBOLS>;
 
 /** Socket and epoll constants (Linux, the same on x86_64 and aarch64). */
 export const AF_INET = 2;
@@ -116,35 +118,32 @@ export function isFailure(code: number): boolean {
   return FAILURES.has(code);
 }
 
-let opened: { symbols: LibcSymbols; errno: Deno.UnsafePointerView } | null | undefined;
+/** This thread's errno (`__errno_location()`), read once libc is open. */
+let errnoView: Deno.UnsafePointerView | null = null;
 
 /**
- * libc, opened once per thread (worker), or null where it cannot be (not Linux, no
- * `--allow-ffi`): the engine then falls back to `Deno.connect`.
+ * libc for the epoll engine, opened once per thread (worker) by `system/libc.ts`, or why it
+ * cannot be (not Linux, no `--allow-ffi`, `dlopen` refused): the engine then falls back to
+ * `Deno.connect` (`raw-deno`).
  *
- * @returns The symbols, or null.
+ * @returns `{ symbols, problem: null }`, or `{ symbols: null, problem }`.
  *
  * @example
  * ```ts ignore
- * const libc = openLibc();
+ * const libc = epollLibc().symbols;
  * if (libc) libc.close(fd);
  * ```
  */
-export function openLibc(): LibcSymbols | null {
-  if (opened === undefined) {
-    opened = null;
-    if (Deno.build.os !== "linux") return null;
-    try {
-      const lib = Deno.dlopen("libc.so.6", SYMBOLS);
-      const where = lib.symbols.__errno_location();
-      if (where !== null) {
-        opened = { symbols: lib.symbols, errno: new Deno.UnsafePointerView(where) };
-      }
-    } catch {
-      opened = null;
+export function epollLibc(): OpenedLibc<typeof SYMBOLS> {
+  const libc = openLibc(SYMBOLS);
+  if (libc.symbols !== null && errnoView === null) {
+    const where = libc.symbols.__errno_location();
+    if (where === null) {
+      return { symbols: null, problem: { kind: "dlopen", message: "found no errno in libc" } };
     }
+    errnoView = new Deno.UnsafePointerView(where);
   }
-  return opened?.symbols ?? null;
+  return libc;
 }
 
 /**
@@ -158,7 +157,7 @@ export function openLibc(): LibcSymbols | null {
  * ```
  */
 export function errno(): number {
-  return opened!.errno.getInt32(0);
+  return errnoView!.getInt32(0);
 }
 
 /**

@@ -12,11 +12,10 @@
 import { fillBatch, type LaneContext, timeoutError } from "../lane.ts";
 import type { ParsedResponse } from "../http1_response_parser.ts";
 import { UnwrittenRequestError } from "../raw_connection.ts";
-import { requestBytes } from "../request_bytes.ts";
-import { ClientPools } from "../client_pools.ts";
-import { countPooledStrays, IDEMPOTENT, rawError, takeIdle } from "../raw_engine.ts";
+import { ClientPools, type RawClient } from "../client_pools.ts";
+import { countPooledStrays, rawError, takeIdle } from "../raw_engine.ts";
 import { AWAITING_HEADERS, IDLE, type LaneSlot, laneSlot } from "../worker_state.ts";
-import { openLibc, sockaddrIn } from "./_libc.ts";
+import { epollLibc, sockaddrIn } from "./_libc.ts";
 import { EpollConnection, type Exchange } from "./connection.ts";
 import { EpollLoop, type Expiring } from "./loop.ts";
 import type { Paced } from "./pacer.ts";
@@ -28,26 +27,22 @@ import type { Paced } from "./pacer.ts";
  */
 const IDLE_CHECK_MS = 0.5;
 
-/** A client's idle connections, by server. */
-type EpollPool = Map<number, EpollConnection[]>;
-
-/** What a lane of one client needs to send to any server. */
-interface EpollClient {
-  pool: EpollPool;
-  perRequest: boolean;
-  head: boolean;
-  idempotent: boolean;
-  /** The request, serialized for a server, repeated `count` times (pipelining). */
-  bytes(target: number, count: number): Uint8Array;
+/** Where a raw client on epoll connects: its servers' and its own addresses. */
+interface Addresses {
   /** Each server's `sockaddr_in`, by server id. */
   addresses: Uint8Array[];
   /** The client's source address (`sockaddr_in`, port 0), or null. */
   local: Uint8Array | null;
 }
 
+/** A raw client on epoll: the raw engines' shape, and its addresses. */
+type EpollClient = RawClient<EpollConnection> & Addresses;
+
 let loop: EpollLoop | null = null;
-const pools = new ClientPools<EpollConnection>();
-const clients = new WeakMap<LaneContext, EpollClient>();
+/** Each raw client's pool and shape, by client id, for the current round. */
+const pools = new ClientPools<EpollConnection, Addresses>(addressesOf);
+/** Whether the fallback to raw-deno was told of already (once per thread). */
+let toldFallback = false;
 
 /** An IPv4 address for a URL's hostname (a literal, or localhost), or null. */
 function ipv4Of(url: string): string | null {
@@ -70,7 +65,14 @@ function ipv4Of(url: string): string | null {
  * ```
  */
 export function epollUsable(urls: readonly string[], targets: readonly number[]): boolean {
-  return openLibc() !== null && targets.every((t) => ipv4Of(urls[t]) !== null);
+  if (!targets.every((t) => ipv4Of(urls[t]) !== null)) return false;
+  const { problem } = epollLibc();
+  // On other systems raw is raw-deno by design; without FFI the user may not know it.
+  if (problem !== null && problem.kind !== "os" && !toldFallback) {
+    toldFallback = true;
+    console.warn(`wedge: the raw engine on epoll ${problem.message}; falling back to raw-deno`);
+  }
+  return problem === null;
 }
 
 /**
@@ -142,9 +144,8 @@ export function countEpollIdleStrays(lane: LaneContext): void {
  * ```
  */
 export async function epollLane(lane: LaneContext): Promise<void> {
-  loop ??= new EpollLoop(openLibc()!);
-  const client = clients.get(lane) ?? epollClient(lane);
-  clients.set(lane, client);
+  loop ??= new EpollLoop(epollLibc().symbols!);
+  const client = pools.client(lane);
   const runner = new LaneRunner(lane, client, loop);
   loop.hold();
   try {
@@ -154,22 +155,14 @@ export async function epollLane(lane: LaneContext): Promise<void> {
   }
 }
 
-/** How a lane of this client sends: its pool, its request bytes and address per server. */
-function epollClient(lane: LaneContext): EpollClient {
+/** Where a client connects: each server's `sockaddr_in`, and its own source address. */
+function addressesOf(lane: LaneContext): Addresses {
   const { spec, state } = lane;
-  const servers = state.init.urls.map((url) => new URL(url));
-  const perRequest = spec.pool.maxIdlePerHost === 0;
-  const bytes = requestBytes(lane);
-  const addresses = servers.map((server, i) => {
-    const ip = ipv4Of(state.init.urls[i]);
-    return ip === null ? new Uint8Array(16) : sockaddrIn(ip, Number(server.port || 80));
+  const addresses = state.init.urls.map((url) => {
+    const ip = ipv4Of(url);
+    return ip === null ? new Uint8Array(16) : sockaddrIn(ip, Number(new URL(url).port || 80));
   });
   return {
-    pool: pools.of(spec.id),
-    perRequest,
-    head: spec.request.method === "HEAD",
-    idempotent: IDEMPOTENT.has(spec.request.method.toUpperCase()),
-    bytes,
     addresses,
     local: spec.localAddress === null ? null : sockaddrIn(spec.localAddress, 0),
   };

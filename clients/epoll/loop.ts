@@ -108,7 +108,7 @@ export class EpollLoop {
   #timerView = new DataView(this.#timerSpec.buffer);
 
   /**
-   * @param libc The libc symbols ({@linkcode openLibc}).
+   * @param libc The libc symbols ({@linkcode epollLibc}).
    */
   constructor(libc: LibcSymbols) {
     this.libc = libc;
