@@ -14,14 +14,9 @@ import type {
   ClientConnectionStreams,
   CommandClientStall,
 } from "../report/types.ts";
-import { readTreeMemory } from "../system/memory_sampler.ts";
-import { fdLimit, sampleProcess } from "../system/process_probe.ts";
-import {
-  type InodeSocket,
-  processTree,
-  readTcpByInode,
-  socketInodes,
-} from "../system/process_sockets.ts";
+import { fdLimit } from "../system/process_probe.ts";
+import { readProcessTree } from "../system/proc_tree.ts";
+import { type InodeSocket, readTcpByInode } from "../system/process_sockets.ts";
 import { diagnoseClientStall } from "../report/client_stall_diagnosis.ts";
 import type { ClientProcess, CommandClients } from "./command_clients.ts";
 
@@ -168,20 +163,18 @@ export class ClientProcessWatch {
     const pid = p.child!.pid;
     const seen = this.seen.get(p) ?? newSeen(pid);
     this.seen.set(p, seen);
-    const tree = processTree(pid);
-    const memory = readTreeMemory(pid);
-    if (memory !== null) {
-      seen.peakRssBytes = Math.max(seen.peakRssBytes ?? 0, memory.rssBytes);
-      if (seen.rss.length < MAX_RSS_POINTS) {
-        seen.rss.push({ atMs: now.atMs, rssBytes: memory.rssBytes, answered: now.answered });
-      }
+    // One walk: each process of the tree read once (status, children, fd directory).
+    const tree = readProcessTree(pid, { sockets: true });
+    if (tree === null) return null;
+    seen.peakRssBytes = Math.max(seen.peakRssBytes ?? 0, tree.rssBytes);
+    if (seen.rss.length < MAX_RSS_POINTS) {
+      seen.rss.push({ atMs: now.atMs, rssBytes: tree.rssBytes, answered: now.answered });
     }
-    const fds = sumOrNull(tree.map((child) => sampleProcess(child).openFds));
-    if (fds !== null) {
-      seen.openFds = fds;
-      seen.peakOpenFds = Math.max(seen.peakOpenFds ?? 0, fds);
+    if (tree.openFds !== null) {
+      seen.openFds = tree.openFds;
+      seen.peakOpenFds = Math.max(seen.peakOpenFds ?? 0, tree.openFds);
     }
-    return socketInodes(tree);
+    return tree.socketInodes;
   }
 
   /** Its connections to the run's servers: its socket inodes found in the TCP table. */

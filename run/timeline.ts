@@ -3,8 +3,9 @@
  * `onProgress`, and a timeline point every 250 ms in the collector (bounded there). A point holds
  * the request counts, the runtime's fds (and limit) and memory, each server process's fds and
  * memory as the memory sampler last read them, the latest socket census (states, listen queues),
- * the HTTP/2 streams per server and the errors by class. Reads only what runs already: one
- * `/proc/self` read per point, no second sampler.
+ * the HTTP/2 streams per server and the errors by class. Reads only what runs already: the
+ * runtime's fds and RSS come from the memory sampler's latest reading (a read of its own only
+ * when that is stale or unknown), no second sampler.
  *
  * @module
  */
@@ -28,8 +29,14 @@ export interface TimelineOptions {
   clock: LoadClock;
   /** The servers' live counters by server id (HTTP/2 ones have `streams`). */
   counters: readonly { streams: { open: number } | null; acceptedDead?: number | null }[];
-  /** The run's memory sampler: each process's latest RSS, open fds and fd limit. @default {undefined} */
-  sampler?: Pick<MemorySampler, "timeline" | "openFds" | "fdLimits">;
+  /**
+   * The run's memory sampler: each process's latest RSS, open fds and fd limit; a point takes the
+   * runtime's own figures from it while its reading is fresh. @default {undefined}
+   */
+  sampler?: Pick<
+    MemorySampler,
+    "timeline" | "openFds" | "fdLimits" | "processes" | "rssBytes" | "sampledAt" | "intervalMs"
+  >;
   /** How often `onProgress` is called, ms. @default {250} */
   intervalMs?: number;
   /** Called with live progress. @default {undefined} */
@@ -157,7 +164,7 @@ function timelinePoint(
   options: TimelineOptions & { workerIds: readonly number[] },
 ): TimelinePoint {
   const t = collector.totals();
-  const probe = sampleProcess("self");
+  const probe = runtimeReading(options.sampler);
   const { census, listen } = collector;
   const h2 = options.counters.some((c) => c.streams !== null);
   const streams = options.counters.map((c) => c.streams?.open ?? null);
@@ -184,6 +191,26 @@ function timelinePoint(
     errorsByClass: errorsByClass(collector),
     acceptedDead: acceptedDead(options.counters),
   };
+}
+
+/**
+ * The runtime's open fds and RSS: the sampler's reading of this process when it is at most about
+ * one sampling interval old (the sampler reads it on the same 250 ms beat: one `/proc/self` read
+ * a tick, not two), else a fresh read (no sampler, or it has stopped).
+ */
+function runtimeReading(
+  sampler: TimelineOptions["sampler"],
+): { openFds: number | null; rssBytes: number | null } {
+  const i = sampler?.processes.findIndex((p) => p.pid === Deno.pid) ?? -1;
+  const age = sampler?.sampledAt == null ? Infinity : performance.now() - sampler.sampledAt;
+  const openFds = i >= 0 ? sampler!.openFds[i] : null;
+  const rssBytes = i >= 0 ? sampler!.rssBytes[i] : null;
+  // At the fd limit the sampler cannot open /proc/self/status and knows nothing; a stat of
+  // /proc/self/fd still counts the fds (no fd needed).
+  if (openFds !== null && rssBytes !== null && age <= 1.2 * sampler!.intervalMs) {
+    return { openFds, rssBytes };
+  }
+  return sampleProcess("self");
 }
 
 /** Accepted connections already closed by their clients, summed over the servers that count. */

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { countOpenFds, fdLimit, parseStatusKb } from "./process_probe.ts";
+import { fdLimit, parseStatusKb } from "./process_probe.ts";
+import { readProcessTree, type ReadProcessTreeOptions, type TreeReading } from "./proc_tree.ts";
 import type { RuntimeMemory } from "../report/types.ts";
 import {
   appendBounded,
@@ -37,18 +38,12 @@ export interface MemorySample {
   rssBytes: (number | null)[];
 }
 
-/** Resident memory of a process and its descendants. */
-export interface TreeMemory {
-  /** Sum of VmRSS over the tree, bytes. */
-  rssBytes: number;
-  /** VmHWM (peak RSS) of the process itself, bytes. */
-  peakRssBytes: number | null;
-  /** Open fds over the tree, or null when not asked for (`fds: true`) or unknown. */
-  openFds: number | null;
-}
+/** Resident memory of a process and its descendants (and its open fds when asked). */
+export type TreeMemory = Pick<TreeReading, "rssBytes" | "peakRssBytes" | "openFds">;
 
 /**
- * Reads the resident memory of a process and its descendants from `/proc`.
+ * Reads the resident memory of a process and its descendants from `/proc` (one walk of
+ * `readProcessTree` in `proc_tree.ts`).
  *
  * @param pid A process id.
  * @param options `children: false` reads the process alone; `fds: true` also counts open fds.
@@ -65,26 +60,11 @@ export interface TreeMemory {
  */
 export function readTreeMemory(
   pid: number,
-  options: { children?: boolean; fds?: boolean } = {},
+  options: Pick<ReadProcessTreeOptions, "children" | "fds"> = {},
 ): TreeMemory | null {
-  const own = readStatus(pid);
-  if (own === null) return null;
-  const rss = parseStatusKb(own, "VmRSS");
-  if (rss === null) return null;
-  let total = rss;
-  let fds = options.fds ? countOpenFds(pid) : null;
-  const seen = new Set([pid]);
-  const queue = options.children === false ? [] : childrenOf(pid);
-  while (queue.length) {
-    const child = queue.shift()!;
-    if (seen.has(child) || seen.size > 256) continue;
-    seen.add(child);
-    const status = readStatus(child);
-    if (status !== null) total += parseStatusKb(status, "VmRSS") ?? 0;
-    if (fds !== null) fds += countOpenFds(child) ?? 0;
-    queue.push(...childrenOf(child));
-  }
-  return { rssBytes: total, peakRssBytes: parseStatusKb(own, "VmHWM"), openFds: fds };
+  const tree = readProcessTree(pid, { children: options.children, fds: options.fds });
+  if (tree === null) return null;
+  return { rssBytes: tree.rssBytes, peakRssBytes: tree.peakRssBytes, openFds: tree.openFds };
 }
 
 function readStatus(pid: number): string | null {
@@ -92,15 +72,6 @@ function readStatus(pid: number): string | null {
     return Deno.readTextFileSync(`/proc/${pid}/status`);
   } catch {
     return null;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).split(" ").filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
   }
 }
 
@@ -188,6 +159,10 @@ export class MemorySampler {
   readonly peakRssBytes: (number | null)[];
   /** Open fds per process at the latest sample (null: unknown or gone). */
   readonly openFds: (number | null)[];
+  /** Resident bytes per process at the latest sample, unmerged (null: unknown or gone). */
+  readonly rssBytes: (number | null)[];
+  /** When the latest sample was read (a `performance.now()` value), or null before the first. */
+  sampledAt: number | null = null;
   /** Soft limit on open files per process (another's read at its first sample; null: unknown). */
   readonly fdLimits: (number | null)[];
   /** Sampling interval, ms. */
@@ -211,6 +186,7 @@ export class MemorySampler {
     this.#resolutionMs = this.intervalMs;
     this.peakRssBytes = processes.map(() => null);
     this.openFds = processes.map(() => null);
+    this.rssBytes = processes.map(() => null);
     this.fdLimits = processes.map(() => null);
   }
 
@@ -252,8 +228,9 @@ export class MemorySampler {
       // keeps it current at no cost. Another process's is read once, at its first sample.
       if (p.pid === Deno.pid) this.fdLimits[i] = fdLimit("self");
       else if (tree !== null && this.fdLimits[i] === null) this.fdLimits[i] = fdLimit(p.pid);
-      return tree?.rssBytes ?? null;
+      return (this.rssBytes[i] = tree?.rssBytes ?? null);
     });
+    this.sampledAt = performance.now();
     const sample = { atMs: Math.round(performance.now() - this.#originMs), rssBytes };
     this.#resolutionMs = appendBounded(this.timeline, sample, {
       resolutionMs: this.#resolutionMs,

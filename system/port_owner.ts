@@ -11,6 +11,8 @@
  * @module
  */
 
+import { socketInodes } from "./proc_tree.ts";
+
 /** A LISTEN socket on a port: its local address (hex, as `/proc/net/tcp` writes it) and inode. */
 export interface ListenSocket {
   /** Local address in `/proc/net/tcp` hex, e.g. `0100007F` (127.0.0.1) or `00000000` (any). */
@@ -112,25 +114,6 @@ function readText(path: string): string | null {
   }
 }
 
-/** The socket inodes a process holds open, or null when its fds cannot be read. */
-function socketInodes(pid: number): Set<number> | null {
-  const inodes = new Set<number>();
-  try {
-    for (const entry of Deno.readDirSync(`/proc/${pid}/fd`)) {
-      try {
-        const link = Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`);
-        const match = /^socket:\[(\d+)\]$/.exec(link);
-        if (match) inodes.add(Number(match[1]));
-      } catch {
-        // closed meanwhile
-      }
-    }
-  } catch {
-    return null;
-  }
-  return inodes;
-}
-
 /** Process ids whose process group or session is `leader`. */
 function groupMembers(leader: number): number[] {
   const pids: number[] = [];
@@ -186,10 +169,7 @@ export function portOwnership(
   } catch {
     return null;
   }
-  const held = new Set<number>();
-  for (const pid of members) {
-    for (const inode of socketInodes(pid) ?? []) held.add(inode);
-  }
+  const held = socketInodes(members) ?? new Set<number>();
   return {
     owned: sockets.some((s) => held.has(s.inode)),
     foreignInodes: sockets.filter((s) => !held.has(s.inode)).map((s) => s.inode),
@@ -224,7 +204,7 @@ export function socketHolders(inodes: readonly number[]): PortHolder[] {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry.name)) continue;
     const pid = Number(entry.name);
-    const held = socketInodes(pid);
+    const held = socketInodes([pid]);
     if (held === null || ![...held].some((inode) => wanted.has(inode))) continue;
     const cmdline = readText(`/proc/${pid}/cmdline`)?.split("\0").filter((s) => s).join(" ");
     const comm = readText(`/proc/${pid}/comm`)?.trim();
