@@ -7,7 +7,6 @@
  */
 
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
 import { UsageError } from "../scenario/errors.ts";
 import { parseSetFlags } from "../scenario/params.ts";
 import {
@@ -17,7 +16,7 @@ import {
   parseExploreFlags,
 } from "../explore/flags.ts";
 import { DEFAULT_KEEP_LOGS } from "./log_retention.ts";
-import { jsonPathProblem, writablePath } from "./output.ts";
+import { writablePath } from "./output.ts";
 
 /**
  * The `--help` text.
@@ -156,16 +155,8 @@ export async function parseCliArgs(
   }
   const seed = parseSeed(values.seed);
   const keepLogs = parseKeepLogs(values["keep-logs"]);
-  const jsonToStdout = values.json === "-";
-  const jsonPath = values.json === undefined || jsonToStdout
-    ? null
-    : resolve(options.cwd ?? Deno.cwd(), values.json);
-  if (jsonPath !== null) {
-    const problem = await jsonPathProblem(jsonPath);
-    if (problem) {
-      throw new UsageError(`--json ${jsonPath}: cannot write the report there: ${problem}`);
-    }
-  }
+  const jsonToStdout = values.json === "-"; // else a file, checked as --junit's and --html's
+  const jsonPath = jsonToStdout ? null : await writablePath("--json", values.json, options);
   const junitPath = await writablePath("--junit", values.junit, { cwd: options.cwd });
   const htmlPath = await writablePath("--html", values.html, { cwd: options.cwd });
   const set = parseSetFlags(values.set ?? []);

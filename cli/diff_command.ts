@@ -6,15 +6,14 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { diffReports } from "../report/diff.ts";
 import { escapeHtml, renderTimelineComparison } from "../report/html/mod.ts";
 import { renderDiff } from "../report/text/diff.ts";
 import type { RunReport } from "../report/types.ts";
-import { UsageError } from "../scenario/errors.ts";
+import { parseCommandArgs } from "./command_args.ts";
 import { EXIT } from "./exit_codes.ts";
-import { type CliIo, describeError, writablePath } from "./output.ts";
+import { type CliIo, writablePath } from "./output.ts";
 import { readReportFile } from "./report_file.ts";
 
 /** The `wedge diff --help` text. */
@@ -54,16 +53,14 @@ Exit codes:
  * ```
  */
 export async function diffCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseDiffArgs(args);
-  if (values.help) {
-    io.out(DIFF_HELP);
-    return EXIT.passed;
-  }
-  if (positionals.length !== 2) {
-    throw new UsageError(
-      `wedge diff takes two report files (A.json B.json), got ${positionals.length}. See diff --help.`,
-    );
-  }
+  const line = parseCommandArgs(args, {
+    name: "diff",
+    options: { html: { type: "string" } },
+    help: DIFF_HELP,
+    positionals: [2, "diff A.json B.json"],
+  }, io);
+  if (!line) return EXIT.passed;
+  const { values, positionals } = line;
   const htmlPath = await writablePath("--html", values.html, { cwd: io.cwd });
   const [a, b] = [await readSide(positionals[0], io), await readSide(positionals[1], io)];
   const diff = diffReports(a, b);
@@ -78,21 +75,6 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   }
   io.out(text);
   return diff.regressed ? EXIT.failed : EXIT.passed;
-}
-
-function parseDiffArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        html: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`diff: ${describeError(error)}. See diff --help.`);
-  }
 }
 
 /** A side's reports from its file. */

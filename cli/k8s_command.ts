@@ -6,17 +6,19 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { cellCount } from "../explore/cells.ts";
-import { parseExploreFlags } from "../explore/flags.ts";
+import { flagValue } from "../explore/flag_value.ts";
+import { ONE_RUN } from "../explore/flags.ts";
 import { indexedJob, type IndexedJobOptions } from "../explore/k8s_job.ts";
 import { DEFAULT_CELL_SEED, explorePlan } from "../explore/run_explore.ts";
 import { validateSweep } from "../explore/validate_sweep.ts";
 import { UsageError } from "../scenario/errors.ts";
 import { loadScenario } from "../scenario/load.ts";
+import { parseWholeNumber } from "../units/whole_number.ts";
 import { resolveScenario } from "../scenario/resolve.ts";
 import { parseCliArgs } from "./args.ts";
+import { parseCommandArgs } from "./command_args.ts";
 import { EXIT } from "./exit_codes.ts";
 import type { CliIo } from "./output.ts";
 
@@ -48,7 +50,6 @@ const K8S_OPTIONS = {
   parallelism: { type: "string" },
   name: { type: "string" },
   results: { type: "string" },
-  help: { type: "boolean", short: "h", default: false },
 } as const;
 
 /**
@@ -65,14 +66,13 @@ const K8S_OPTIONS = {
  * ```
  */
 export async function k8sCommand(args: string[], io: CliIo): Promise<number> {
-  const { own, rest } = splitArgs(args);
-  if (own.help) {
-    io.out(K8S_HELP);
-    return EXIT.passed;
-  }
+  const { mine, rest } = splitArgs(args);
+  const line = parseCommandArgs(mine, { name: "k8s", options: K8S_OPTIONS, help: K8S_HELP }, io);
+  if (!line) return EXIT.passed;
+  const own = line.values;
   const parsed = await parseCliArgs(rest, { cwd: io.cwd });
   if (parsed.action !== "run") throw new UsageError("k8s: expected a scenario. See k8s --help.");
-  const explore = parsed.explore ?? parseExploreFlags({ repeat: "1" })!;
+  const explore = parsed.explore ?? ONE_RUN;
   if (explore.listCells || explore.cell !== null) {
     throw new UsageError(
       "k8s: --cells and --cell are for the pods; give the sweep and repeat only",
@@ -85,7 +85,9 @@ export async function k8sCommand(args: string[], io: CliIo): Promise<number> {
   const options: IndexedJobOptions = {
     image: own.image,
     name: own.name,
-    parallelism: own.parallelism === undefined ? undefined : parseParallelism(own.parallelism),
+    parallelism: own.parallelism === undefined
+      ? undefined
+      : flagValue("--parallelism", own.parallelism, parseParallelism),
     results: parseResults(own.results),
     passRate: explore.passRate,
   };
@@ -94,31 +96,24 @@ export async function k8sCommand(args: string[], io: CliIo): Promise<number> {
   return EXIT.passed;
 }
 
-/** The k8s flags, and the rest (the run command's). */
-function splitArgs(args: string[]) {
-  const mine = new Set(Object.keys(K8S_OPTIONS).map((k) => `--${k}`).concat("-h"));
-  const own: string[] = [];
+/** The k8s flags (each with its value) and `--help`, and the rest (the run command's). */
+function splitArgs(args: string[]): { mine: string[]; rest: string[] } {
+  const flags = new Set(Object.keys(K8S_OPTIONS).map((k) => `--${k}`));
+  const mine: string[] = [];
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const flag = args[i].split("=")[0];
-    if (!mine.has(flag)) rest.push(args[i]);
-    else if (args[i].includes("=") || flag === "--help" || flag === "-h") own.push(args[i]);
-    else own.push(args[i], args[++i] ?? "");
+    if (flag === "--help" || flag === "-h") mine.push(args[i]);
+    else if (!flags.has(flag)) rest.push(args[i]);
+    else if (args[i].includes("=")) mine.push(args[i]);
+    else mine.push(args[i], args[++i] ?? "");
   }
-  try {
-    return { own: parseArgs({ args: own, options: K8S_OPTIONS }).values, rest };
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. See k8s --help.`);
-  }
+  return { mine, rest };
 }
 
+/** `--parallelism`: pods at once, at least 1. */
 function parseParallelism(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new UsageError(
-      `--parallelism ${JSON.stringify(text)}: expected a whole number, at least 1`,
-    );
-  }
-  return Number(text);
+  return parseWholeNumber(text, { min: 1 });
 }
 
 function parseResults(text: string | undefined): IndexedJobOptions["results"] {

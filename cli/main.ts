@@ -1,7 +1,7 @@
 /**
  * The `deno task scenario` command: parse, run, print, exit with a code that says how it went.
- * The arguments are in `args.ts`, the stop signals in `signals.ts`, what is written in
- * `output.ts`; this file ties them together.
+ * The arguments are in `args.ts`, the stop signals in `run/stop_signals.ts`, what is written
+ * in `output.ts`; this file ties them together.
  *
  * @module
  */
@@ -19,6 +19,7 @@ import { CommandServerError } from "../servers/command_server.ts";
 import { ClientProgramError } from "../run/command_clients.ts";
 import { ServerHostError } from "../servers/hosted_fleet.ts";
 import { HELP, parseCliArgs, type RunArgs } from "./args.ts";
+import { parseCommandArgs } from "./command_args.ts";
 import { EXIT } from "./exit_codes.ts";
 import { INIT_HELP, initScenario } from "./init.ts";
 import { diffCommand } from "./diff_command.ts";
@@ -40,11 +41,11 @@ import {
   signalExitCode,
   type StopSignal,
   type StopSignals,
-} from "./signals.ts";
+} from "../run/stop_signals.ts";
 
 export { EXIT } from "./exit_codes.ts";
 export { HELP } from "./args.ts";
-export { signalExitCode } from "./signals.ts";
+export { signalExitCode } from "../run/stop_signals.ts";
 export type { CliIo } from "./output.ts";
 
 /**
@@ -96,14 +97,14 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
 
 /** `wedge init NAME`: writes the scenario template; a bad name or an existing file is a usage error. */
 async function init(args: string[], io: CliIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    io.out(INIT_HELP);
-    return EXIT.passed;
-  }
-  if (args.length !== 1 || args[0].startsWith("-")) {
-    throw new UsageError(`expected "init NAME", got "init ${args.join(" ")}". See init --help.`);
-  }
-  const path = await initScenario(args[0], { cwd: io.cwd });
+  const line = parseCommandArgs(args, {
+    name: "init",
+    options: {},
+    help: INIT_HELP,
+    positionals: [1, "init NAME"],
+  }, io);
+  if (!line) return EXIT.passed;
+  const path = await initScenario(line.positionals[0], { cwd: io.cwd });
   const shown = relative(io.cwd, path).startsWith("..") ? path : relative(io.cwd, path);
   io.out(`wedge: wrote ${path}\nRun it with: wedge ${shown}\n`);
   return EXIT.passed;

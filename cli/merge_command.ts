@@ -6,17 +6,18 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { cellCount } from "../explore/cells.ts";
 import { exploreText } from "../explore/document.ts";
-import { parseExploreFlags } from "../explore/flags.ts";
 import { mergeCells, readCellFiles } from "../explore/merge.ts";
 import { runLineText } from "../explore/render.ts";
 import { runLine } from "../explore/run_line.ts";
-import { UsageError } from "../scenario/errors.ts";
+import { writeJsonOutput } from "../explore/json_output.ts";
+import { flagValue } from "../explore/flag_value.ts";
+import { parseFraction } from "../units/fraction.ts";
+import { parseCommandArgs } from "./command_args.ts";
 import { EXIT } from "./exit_codes.ts";
-import { type CliIo, jsonPathProblem } from "./output.ts";
+import { type CliIo, writablePath } from "./output.ts";
 
 /** The `wedge merge --help` text. */
 export const MERGE_HELP = `Usage: wedge merge DIR [--json PATH|-] [--pass-rate P]
@@ -52,47 +53,28 @@ Exit codes:
  * ```
  */
 export async function mergeCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseMergeArgs(args);
-  if (values.help) {
-    io.out(MERGE_HELP);
-    return EXIT.passed;
-  }
-  if (positionals.length !== 1) {
-    throw new UsageError(`expected "merge DIR", got "merge ${args.join(" ")}". See merge --help.`);
-  }
-  const toStdout = values.json === "-";
-  const jsonPath = values.json === undefined || toStdout ? null : resolve(io.cwd, values.json);
-  const problem = jsonPath === null ? null : await jsonPathProblem(jsonPath);
-  if (problem) throw new UsageError(`--json ${jsonPath}: cannot write there: ${problem}`);
+  const line = parseCommandArgs(args, {
+    name: "merge",
+    options: { json: { type: "string" }, "pass-rate": { type: "string" } },
+    help: MERGE_HELP,
+    positionals: [1, "merge DIR"],
+  }, io);
+  if (!line) return EXIT.passed;
+  const { values, positionals } = line;
+  const jsonToStdout = values.json === "-"; // else a file, checked as the run command's --json
+  const jsonPath = jsonToStdout ? null : await writablePath("--json", values.json, { cwd: io.cwd });
   const passRate = values["pass-rate"] === undefined
     ? undefined
-    : parseExploreFlags({ "pass-rate": values["pass-rate"] })!.passRate;
+    : flagValue("--pass-rate", values["pass-rate"], parseFraction);
   const { cells, skipped } = await readCellFiles(resolve(io.cwd, positionals[0]));
   const document = mergeCells(cells, { requiredPassRate: passRate });
-  const text = toStdout ? io.err : io.out;
+  const text = jsonToStdout ? io.err : io.out;
   if (skipped.length) text(`wedge: skipped ${skipped.length} file(s) that are not cell reports\n`);
   const keys = document.plan.sweep.map((axis) => axis.key);
   const of = cellCount(document.plan);
   for (const run of document.runs) text(runLineText(runLine(run), { of, keys }) + "\n");
   text("\n" + exploreText(document));
   const json = JSON.stringify(document, null, 2) + "\n";
-  if (toStdout) io.out(json);
-  else if (jsonPath !== null) await Deno.writeTextFile(jsonPath, json);
+  await writeJsonOutput(json, { jsonPath, jsonToStdout }, io);
   return document.summary.ok ? EXIT.passed : EXIT.failed;
-}
-
-function parseMergeArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        json: { type: "string" },
-        "pass-rate": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. See merge --help.`);
-  }
 }

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { Ajv } from "ajv";
 import reportSchema from "../report.schema.json" with { type: "json" };
 import { resolve } from "node:path";
@@ -14,6 +13,7 @@ import { renderHtmlReport } from "../report/html/mod.ts";
 import { renderTextReport } from "../report/text.ts";
 import type { RunReport } from "../report/types.ts";
 import { UsageError } from "../scenario/errors.ts";
+import { parseCommandArgs } from "./command_args.ts";
 import { EXIT } from "./exit_codes.ts";
 import { type CliIo, describeError, writablePath } from "./output.ts";
 import { GIVE_A_REPORT, readReportFile } from "./report_file.ts";
@@ -50,16 +50,14 @@ Exit codes:
  * ```
  */
 export async function reportCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseReportArgs(args);
-  if (values.help) {
-    io.out(REPORT_HELP);
-    return EXIT.passed;
-  }
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `wedge report takes one report file (RUN.json), got ${positionals.length}. See report --help.`,
-    );
-  }
+  const line = parseCommandArgs(args, {
+    name: "report",
+    options: { html: { type: "string" }, quiet: { type: "boolean", default: false } },
+    help: REPORT_HELP,
+    positionals: [1, "report RUN.json"],
+  }, io);
+  if (!line) return EXIT.passed;
+  const { values, positionals } = line;
   const htmlPath = await writablePath("--html", values.html, { cwd: io.cwd });
   const path = resolve(io.cwd, positionals[0]);
   const report = await readReport(path);
@@ -70,22 +68,6 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   }
   if (text) io.out(text);
   return EXIT.passed;
-}
-
-function parseReportArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        html: { type: "string" },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`report: ${describeError(error)}. See report --help.`);
-  }
 }
 
 /** The one report in a file; what is wrong says the file and what to give instead. */

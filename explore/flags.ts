@@ -8,6 +8,9 @@
  */
 
 import { UsageError } from "../scenario/errors.ts";
+import { parseFraction } from "../units/fraction.ts";
+import { parseWholeNumber } from "../units/whole_number.ts";
+import { flagValue } from "./flag_value.ts";
 import {
   parseShrinkFlags,
   SHRINK_HELP,
@@ -43,6 +46,29 @@ export interface ExploreArgs {
   /** `--shrink` and its flags (explore/shrink_flags.ts); null or absent without `--shrink`. */
   shrink?: ShrinkFlags | null;
 }
+
+/**
+ * One run per cell, one cell: what an exploration is without `--repeat`, `--sweep` or any other
+ * explore flag (`wedge k8s` of a plain run plans one pod).
+ *
+ * @example
+ * ```ts
+ * import { ONE_RUN } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ONE_RUN.repeat, 1);
+ * ```
+ */
+export const ONE_RUN: Readonly<ExploreArgs> = {
+  repeat: 1,
+  sameSeed: false,
+  untilFail: false,
+  passRate: null,
+  sweep: [],
+  listCells: false,
+  cell: null,
+  shrink: null,
+};
 
 /**
  * The explore flags for `node:util` `parseArgs`, to spread into the run command's options.
@@ -116,7 +142,9 @@ export function parseExploreFlags(values: ExploreFlagValues): ExploreArgs | null
   const given = values.repeat !== undefined || sweep.length > 0 || values.cells === true ||
     values.cell !== undefined || values["same-seed"] === true ||
     values["until-fail"] === true || values["pass-rate"] !== undefined;
-  const repeat = values.repeat === undefined ? undefined : parseCount("--repeat", values.repeat);
+  const repeat = values.repeat === undefined
+    ? undefined
+    : flagValue("--repeat", values.repeat, parseRepeat);
   const shrink = parseShrinkFlags({ ...values, repeat });
   if (
     shrink && (sweep.length || values.cells || values.cell !== undefined ||
@@ -137,7 +165,9 @@ export function parseExploreFlags(values: ExploreFlagValues): ExploreArgs | null
     repeat: repeat ?? 1,
     sameSeed: values["same-seed"] === true,
     untilFail: values["until-fail"] === true,
-    passRate: values["pass-rate"] === undefined ? null : parseRate(values["pass-rate"]),
+    passRate: values["pass-rate"] === undefined
+      ? null
+      : flagValue("--pass-rate", values["pass-rate"], parseFraction),
     sweep,
     listCells: values.cells === true,
     cell: values.cell === undefined ? null : parseCellIndex(values.cell),
@@ -160,29 +190,9 @@ function parseSweep(flag: string): SweepAxis {
   return { key, values };
 }
 
-/** A whole number from 1 to 10000. */
-function parseCount(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 10_000) {
-    throw new UsageError(
-      `${flag} ${JSON.stringify(text)}: expected a whole number from 1 to 10000`,
-    );
-  }
-  return n;
-}
-
-/** A fraction from 0 to 1, written `0.9` or `90%`. */
-function parseRate(text: string): number {
-  const percent = text.endsWith("%");
-  const n = Number(percent ? text.slice(0, -1) : text) / (percent ? 100 : 1);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) {
-    throw new UsageError(
-      `--pass-rate ${
-        JSON.stringify(text)
-      }: expected a fraction from 0 to 1 (0.9) or a percentage (90%)`,
-    );
-  }
-  return n;
+/** `--repeat`: a whole number from 1 to 10000. */
+function parseRepeat(text: string): number {
+  return parseWholeNumber(text, { min: 1, max: 10_000 });
 }
 
 /** A cell index, or `env`: JOB_COMPLETION_INDEX (what a Kubernetes Indexed Job sets). */

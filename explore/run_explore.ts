@@ -11,6 +11,7 @@ import type { ScenarioModule } from "../scenario/define.ts";
 import { UsageError } from "../scenario/errors.ts";
 import { cellAt, cellCount, type ExplorePlan, listCells } from "./cells.ts";
 import { CELL_SCHEMA, type CellDocument, exploreDocument, exploreText } from "./document.ts";
+import { writeJsonOutput } from "./json_output.ts";
 import type { ExploreArgs } from "./flags.ts";
 import { runLineText } from "./render.ts";
 import { type CellResult, runCell } from "./run_cell.ts";
@@ -212,9 +213,5 @@ async function writeJson(
   // A cell's document on stdout is one line, so that it can be picked out of a pod's log.
   const compact = (document as CellDocument).schema === CELL_SCHEMA && args.jsonToStdout;
   const json = JSON.stringify(document, null, compact ? undefined : 2) + "\n";
-  if (args.jsonToStdout) io.out(json);
-  else if (args.jsonPath !== null) {
-    await Deno.writeTextFile(args.jsonPath, json);
-    io.err(`wedge: JSON written to ${args.jsonPath}\n`);
-  }
+  await writeJsonOutput(json, args, io);
 }

@@ -8,11 +8,13 @@
 
 import { relative } from "node:path";
 import { replayCommand } from "../report/replay_command.ts";
+import { listenForStopSignals, signalExitCode } from "../run/stop_signals.ts";
 import { UsageError } from "../scenario/errors.ts";
 import type { ScenarioModule } from "../scenario/define.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { resolveScenario } from "../scenario/resolve.ts";
 import { formatDuration } from "../units/duration.ts";
+import { writeJsonOutput } from "./json_output.ts";
 import { minScenarioPlace, minScenarioText, writeMinScenario } from "./min_scenario.ts";
 import { runCell } from "./run_cell.ts";
 import { type Probe, shrink, type ShrinkParams, type ShrinkResult } from "./shrink.ts";
@@ -42,7 +44,8 @@ export interface ShrinkCommandOptions {
   io: { out(text: string): void; err(text: string): void; cwd: string };
   /**
    * Stops the search (the best shape so far is printed; the caller gives the exit code). By
-   * default SIGINT and SIGTERM do, with exit codes 130 and 143. @default {undefined}
+   * default the stop signals of `run/stop_signals.ts` do (SIGINT, SIGTERM, SIGHUP, SIGQUIT),
+   * with exit codes 128 + N. @default {undefined}
    */
   signal?: AbortSignal;
   /** The scenario, when the caller has loaded it already. @default {undefined} (loaded here) */
@@ -80,11 +83,11 @@ export async function runShrink(run: ShrinkRun, options: ShrinkCommandOptions): 
       failRate === null ? "" : ` (failing at ${(failRate * 100).toFixed(0)}% of them)`
     }, budget ${formatDuration(budgetMs)}, seeds from ${seed}\n`,
   );
-  const stop = options.signal
-    ? { signal: options.signal, exitCode: () => 1, close() {} }
-    : listenForStop();
+  // The caller's stop signal (it gives the exit code), else SIGINT, SIGTERM, ... (128 + N).
+  const stops = options.signal ? null : listenForStopSignals(options.io.err);
+  const stop = options.signal ?? stops!.signal;
   const budget = AbortSignal.timeout(budgetMs);
-  const signal = AbortSignal.any([budget, stop.signal]);
+  const signal = AbortSignal.any([budget, stop]);
   const started = performance.now();
   let n = 0;
   try {
@@ -96,7 +99,7 @@ export async function runShrink(run: ShrinkRun, options: ShrinkCommandOptions): 
     });
     const stoppedBy = result.status !== "stopped"
       ? null
-      : stop.signal.aborted
+      : stop.aborted
       ? { signal: "a signal" }
       : { budget: formatDuration(budgetMs) };
     const info: ShrinkSummaryInfo = {
@@ -110,10 +113,10 @@ export async function runShrink(run: ShrinkRun, options: ShrinkCommandOptions): 
     };
     io.out(`\n${shrinkSummary(result, info).join("\n")}\n`);
     await writeJson(run, { result, info, io: options.io });
-    if (stop.signal.aborted) return stop.exitCode();
+    if (stop.aborted) return stops?.caught ? signalExitCode(stops.caught) : 1;
     return exitCode(result);
   } finally {
-    stop.close();
+    stops?.close();
   }
 }
 
@@ -214,8 +217,7 @@ async function writeJson(
     null,
     2,
   );
-  if (run.jsonToStdout) context.io.out(`${json}\n`);
-  else await Deno.writeTextFile(run.jsonPath!, `${json}\n`);
+  await writeJsonOutput(`${json}\n`, run, context.io);
 }
 
 /**
@@ -227,23 +229,4 @@ function exitCode(result: ShrinkResult): number {
   if (result.status !== "start-passed") return 1;
   const first = result.probes[0];
   return first && first.otherFailures.length > 0 ? 3 : 0;
-}
-
-/** SIGINT/SIGTERM abort the search; the exit code is 128 + the signal's number. */
-function listenForStop(): { signal: AbortSignal; exitCode(): number; close(): void } {
-  const controller = new AbortController();
-  let code = 130;
-  const listeners = ([["SIGINT", 130], ["SIGTERM", 143]] as const).map(([name, exit]) => {
-    const listener = () => {
-      if (!controller.signal.aborted) code = exit;
-      controller.abort();
-    };
-    Deno.addSignalListener(name, listener);
-    return () => Deno.removeSignalListener(name, listener);
-  });
-  return {
-    signal: controller.signal,
-    exitCode: () => code,
-    close: () => listeners.forEach((remove) => remove()),
-  };
 }

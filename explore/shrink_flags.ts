@@ -8,6 +8,8 @@
 
 import { UsageError } from "../scenario/errors.ts";
 import { parseDuration } from "../units/duration.ts";
+import { parseFraction } from "../units/fraction.ts";
+import { flagValue } from "./flag_value.ts";
 
 /** What `--shrink` asks for. */
 export interface ShrinkFlags {
@@ -103,23 +105,17 @@ export function parseShrinkFlags(values: ShrinkFlagValues): ShrinkFlags | null {
   }
   return {
     repeat: values.repeat ?? DEFAULT_SHRINK_REPEAT,
-    failRate: values["fail-rate"] === undefined ? null : parseFailRate(values["fail-rate"]),
+    failRate: values["fail-rate"] === undefined
+      ? null
+      : flagValue("--fail-rate", values["fail-rate"], parseFailRate),
     budgetMs: parseBudget(values.budget ?? DEFAULT_SHRINK_BUDGET),
     all: values["shrink-all"] === true,
   };
 }
 
+/** `--fail-rate`: a fraction above 0 (a probe fails when at least that many of its runs do). */
 function parseFailRate(text: string): number {
-  const percent = text.endsWith("%");
-  const n = Number(percent ? text.slice(0, -1) : text) / (percent ? 100 : 1);
-  if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 1) {
-    throw new UsageError(
-      `--fail-rate ${
-        JSON.stringify(text)
-      }: expected a fraction above 0 and at most 1 (0.5) or a percentage (50%)`,
-    );
-  }
-  return n;
+  return parseFraction(text, { aboveZero: true });
 }
 
 function parseBudget(text: string): number {

@@ -124,7 +124,6 @@ export function resolveScenario<P extends z.ZodObject>(
   // Command client fleets (the user's own client programs) resolve apart; a memory assertion of
   // one is judged on its process's life and repeats no load.
   const split = splitCommandClients(data.clients, {
-    serverNames: data.servers.map((s) => s.name),
     assert: data.assert,
     issues,
     h2: data.servers.some((s) => s.protocol === "h2"),
@@ -178,16 +177,9 @@ export function resolveScenario<P extends z.ZodObject>(
           'the raw engine speaks HTTP/1.1 in clear; its target is an "h2" fleet: use engine "fetch"',
       });
     }
-    if (fleet.target !== null && !serverNames.includes(fleet.target)) {
-      issues.push({
-        path: `clients[${i}].target`,
-        message: `no server fleet named ${JSON.stringify(fleet.target)}; fleets are: ${
-          serverNames.join(", ")
-        }`,
-      });
-    }
     return { ...fleet, protocol };
   });
+  data.clients.forEach((fleet, i) => checkTarget(fleet.target, { i, serverNames, issues }));
   if (issues.length) throw new ScenarioError(issues, where);
 
   const scenario: Scenario = {
@@ -239,6 +231,20 @@ export function resolveScenario<P extends z.ZodObject>(
  */
 export function isResolvedScenario(value: unknown): value is Scenario {
   return typeof value === "object" && value !== null && resolvedScenarios.has(value as Scenario);
+}
+
+/** A client fleet's `target` (own or command fleet) names a server fleet, or is an issue. */
+function checkTarget(
+  target: string | null,
+  options: { i: number; serverNames: string[]; issues: ScenarioIssue[] },
+): void {
+  if (target === null || options.serverNames.includes(target)) return;
+  options.issues.push({
+    path: `clients[${options.i}].target`,
+    message: `no server fleet named ${JSON.stringify(target)}; fleets are: ${
+      options.serverNames.join(", ")
+    }`,
+  });
 }
 
 function checkUniqueNames(

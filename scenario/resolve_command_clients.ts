@@ -1,6 +1,6 @@
 /**
  * The part of resolving a scenario that concerns command client fleets: they are split from
- * wedge's own client fleets, their targets and `{ca_file}` checked, `clientProcessesSucceed()` added by default,
+ * wedge's own client fleets, their `{ca_file}` checked, `clientProcessesSucceed()` added by default,
  * and a memory assertion on one of them judged on its process's own life (no repeated rounds).
  *
  * @module
@@ -25,10 +25,10 @@ export interface SplitClients<F> {
 
 /**
  * Splits a scenario's client fleets into wedge's own and command ones, checking each command
- * fleet's target.
+ * fleet's `{ca_file}` (every fleet's target is checked by `resolve.ts`).
  *
  * @param fleets The validated client fleets, in order.
- * @param options The server fleets' names, the assertions and where to add issues.
+ * @param options The assertions, whether a server fleet speaks HTTP/2, and where to add issues.
  * @returns The split.
  *
  * @example
@@ -36,7 +36,7 @@ export interface SplitClients<F> {
  * import { splitCommandClients } from "./resolve_command_clients.ts";
  * import assert from "node:assert/strict";
  *
- * const split = splitCommandClients([{ name: "c" }], { serverNames: ["s"], assert: [], issues: [] });
+ * const split = splitCommandClients([{ name: "c" }], { assert: [], issues: [] });
  * assert.equal(split.own.length, 1);
  * assert.equal(split.assert.length, 0);
  * ```
@@ -44,7 +44,6 @@ export interface SplitClients<F> {
 export function splitCommandClients<F extends { name: string }>(
   fleets: readonly F[],
   options: {
-    serverNames: string[];
     assert: Assertion[];
     issues: ScenarioIssue[];
     /** Whether a server fleet of the run speaks HTTP/2 (then `{ca_file}` has a CA). */
@@ -58,14 +57,6 @@ export function splitCommandClients<F extends { name: string }>(
     if (!isCommand(fleet)) return void own.push({ fleet: fleet as Own, i });
     commandClients.push(fleet);
     if (!options.h2 && usesCaFile(fleet)) options.issues.push(caFileIssue(fleet, i));
-    if (fleet.target !== null && !options.serverNames.includes(fleet.target)) {
-      options.issues.push({
-        path: `clients[${i}].target`,
-        message: `no server fleet named ${JSON.stringify(fleet.target)}; fleets are: ${
-          options.serverNames.join(", ")
-        }`,
-      });
-    }
   });
   const judged = options.assert.some((a) => a.name === "clientProcessesSucceed");
   const assert = commandClients.length && !judged

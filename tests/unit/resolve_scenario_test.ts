@@ -94,6 +94,19 @@ Deno.test("a target must name an existing server fleet", () => {
   assert.deepEqual(issues, ['clients[0].target: no server fleet named "apj"; fleets are: api']);
 });
 
+Deno.test("one target check for wedge's and command client fleets: each named once, in order", () => {
+  const issues = issuesOf(() =>
+    resolveScenario(scenarioWith({
+      servers: [{ name: "api", behavior: hello() }],
+      clients: [{ command: ["./c"], target: "apx" }, { requests: 5, target: "apj" }],
+    }))
+  );
+  assert.deepEqual(issues, [
+    'clients[0].target: no server fleet named "apx"; fleets are: api',
+    'clients[1].target: no server fleet named "apj"; fleets are: api',
+  ]);
+});
+
 Deno.test("duplicate fleet names are rejected", () => {
   const issues = issuesOf(() =>
     resolveScenario(scenarioWith({ servers: [{ name: "a" }, { name: "a" }] }))

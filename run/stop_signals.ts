@@ -1,5 +1,6 @@
 /**
- * The stop signals of a CLI run: the first one stops the run gracefully (the partial report is
+ * The stop signals of a run, an exploration or a shrink search (the CLI's and `--shrink`'s one
+ * listener): the first one stops it gracefully (the partial report, or the best shape so far, is
  * still printed), the same one again within a second counts once, another one later kills every
  * server process at once and exits.
  *
@@ -7,13 +8,14 @@
  */
 
 import { killTrackedGroups } from "../system/process_reaper.ts";
-import { EXIT } from "./exit_codes.ts";
 
-/** Signals that stop a run (gracefully; a second one, later, forcefully). */
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+/** Signals that stop a run (gracefully; a second one, later, forcefully), with their numbers. */
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGQUIT: 3 } as const;
 
 /** A signal that stops a run. */
-export type StopSignal = typeof STOP_SIGNALS[number];
+export type StopSignal = keyof typeof SIGNAL_NUMBERS;
+
+const STOP_SIGNALS = Object.keys(SIGNAL_NUMBERS) as StopSignal[];
 
 /**
  * The same signal again within this many ms of the first is the same stop, delivered twice: one
@@ -23,21 +25,22 @@ export type StopSignal = typeof STOP_SIGNALS[number];
 const DUPLICATE_SIGNAL_MS = 1000;
 
 /**
- * The exit code of a run aborted by a signal: 128 + the signal's number, as shells report it.
+ * The exit code of a run aborted by a signal: 128 + the signal's number, as shells report it
+ * (the CLI's `EXIT.sighup` ... `EXIT.sigterm`).
  *
  * @param signal The signal wedge caught.
  * @returns 129 (SIGHUP), 130 (SIGINT), 131 (SIGQUIT) or 143 (SIGTERM).
  *
  * @example
  * ```ts
- * import { signalExitCode } from "./signals.ts";
+ * import { signalExitCode } from "./stop_signals.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(signalExitCode("SIGINT"), 130);
  * ```
  */
 export function signalExitCode(signal: StopSignal): number {
-  return EXIT[signal.toLowerCase() as Lowercase<StopSignal>];
+  return 128 + SIGNAL_NUMBERS[signal];
 }
 
 /** The stop signals being listened for, and what they did. */
@@ -61,7 +64,7 @@ export interface StopSignals {
  *
  * @example
  * ```ts
- * import { listenForStopSignals } from "./signals.ts";
+ * import { listenForStopSignals } from "./stop_signals.ts";
  * import assert from "node:assert/strict";
  *
  * const stops = listenForStopSignals((text) => console.error(text));
