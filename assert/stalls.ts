@@ -78,9 +78,9 @@ export function noStallLongerThan(
       // A stall of the other kind of progress stopped the run: judge this kind on what was seen.
       if (report.stall && report.stall.progress === progress) {
         const d = report.stall;
-        const measured = `stalled from ${
-          formatDuration(d.progressStoppedAtMs)
-        } into the load, ${d.inFlight} requests in flight`;
+        const measured = `stalled from ${formatDuration(d.progressStoppedAtMs)} into the load, ${
+          d.inFlight ?? "n/a"
+        } requests in flight`;
 
         if (d.boundMs < boundMs) {
           return {

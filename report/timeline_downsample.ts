@@ -104,11 +104,7 @@ export function appendBounded<T extends { atMs: number }>(
   }
   points.push(point);
   if (points.length >= maxPoints) {
-    const halved: T[] = [];
-    for (let i = 0; i < points.length; i += 2) {
-      halved.push(i + 1 < points.length ? options.merge(points[i], points[i + 1]) : points[i]);
-    }
-    points.splice(0, points.length, ...halved);
+    points.splice(0, points.length, ...halve(points, options.merge));
     resolutionMs *= 2;
   }
   return resolutionMs;
@@ -133,9 +129,14 @@ export function appendBounded<T extends { atMs: number }>(
  * ```
  */
 export function halveTimeline(points: readonly TimelinePoint[]): TimelinePoint[] {
-  const out: TimelinePoint[] = [];
+  return halve(points, mergeTimelinePoints);
+}
+
+/** Neighbours merged in pairs by `merge`; a last odd point stays as it is. */
+function halve<T>(points: readonly T[], merge: (earlier: T, later: T) => T): T[] {
+  const out: T[] = [];
   for (let i = 0; i < points.length; i += 2) {
-    out.push(i + 1 < points.length ? mergeTimelinePoints(points[i], points[i + 1]) : points[i]);
+    out.push(i + 1 < points.length ? merge(points[i], points[i + 1]) : points[i]);
   }
   return out;
 }

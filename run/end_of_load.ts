@@ -61,7 +61,10 @@ export async function endOfLoad(
   });
   const counters = servers.counters.map((c) => ({
     ...c,
-    streams: c.streams && { ...c.streams, byConnection: new Map(c.streams.byConnection) },
+    streams: c.streams && {
+      ...c.streams,
+      connections: new Map([...c.streams.connections].map(([port, s]) => [port, { ...s }])),
+    },
   }));
   await run.census.finish(); // the sockets as the load ended, before anything is stopped
   const backlogs = run.collector.listen.before ? await readListenBacklogs(run.ports) : {};

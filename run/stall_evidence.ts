@@ -68,3 +68,71 @@ export class StallEvidence {
     return read && o.atMs - this.#movedAt >= QUIET_MS;
   }
 }
+
+/** The collector's in-flight counts, as {@linkcode knownInFlight} reads them. */
+export interface InFlightCounts {
+  /** Run-wide. */
+  total: number;
+  /** By server id. */
+  byServer: readonly number[];
+  /** Of those, still awaiting response headers, by server id; null when phases are not tracked. */
+  awaitingHeadersByServer: readonly number[] | null;
+  /** By client id. */
+  byClient: readonly number[];
+}
+
+/** {@linkcode InFlightCounts} where unknown counts are null. */
+export interface KnownInFlight {
+  /** Run-wide; null while any worker is silent. */
+  total: number | null;
+  /** By server id; null where a silent worker's client targets the server. */
+  byServer: (number | null)[];
+  /** By server id, null as `byServer`; null when phases are not tracked. */
+  awaitingHeadersByServer: (number | null)[] | null;
+  /** By client id; null for a silent worker's clients. */
+  byClient: (number | null)[];
+}
+
+/**
+ * The in-flight counts that are known while some workers are silent: a silent worker's last
+ * snapshot is stale (or missing), so what its clients hold is unknown (null), and so is every sum
+ * it is part of: the run's total and each server its clients target. Never the stale figure.
+ *
+ * @param counts The collector's counts, silent workers' stale snapshots included.
+ * @param options `silentWorkers`: worker ids; `clients`: each client's worker and target server ids.
+ * @returns The same counts, null where unknown.
+ *
+ * @example Worker 1 runs client 1, which targets server 1: both counts are unknown, and the total
+ * ```ts
+ * import { knownInFlight } from "./stall_evidence.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const known = knownInFlight(
+ *   { total: 4, byServer: [4, 0], awaitingHeadersByServer: null, byClient: [4, 0] },
+ *   { silentWorkers: [1], clients: [{ worker: 0, targets: [0] }, { worker: 1, targets: [1] }] },
+ * );
+ * assert.deepEqual(known, {
+ *   total: null, byServer: [4, null], awaitingHeadersByServer: null, byClient: [4, null],
+ * });
+ * ```
+ */
+export function knownInFlight(
+  counts: InFlightCounts,
+  options: {
+    silentWorkers: readonly number[];
+    clients: readonly { worker: number; targets: readonly number[] }[];
+  },
+): KnownInFlight {
+  const silent = new Set(options.silentWorkers);
+  const silentClients = options.clients.filter((c) => silent.has(c.worker));
+  const unknownServers = new Set(silentClients.flatMap((c) => c.targets));
+  const byServer = (n: number, id: number) => unknownServers.has(id) ? null : n;
+  return {
+    total: silent.size ? null : counts.total,
+    byServer: counts.byServer.map(byServer),
+    awaitingHeadersByServer: counts.awaitingHeadersByServer?.map(byServer) ?? null,
+    byClient: counts.byClient.map((n, id) =>
+      silent.has(options.clients[id]?.worker ?? -1) ? null : n
+    ),
+  };
+}

@@ -14,7 +14,7 @@ import { fdLimit, sampleProcess } from "../system/process_probe.ts";
 import { serverCountsRequests } from "./build_report.ts";
 import type { RunCollector } from "./collector.ts";
 import type { LoadClock } from "./load_clock.ts";
-import { type EvidenceObservation, UNKNOWN_AFTER_MS } from "./stall_evidence.ts";
+import { type EvidenceObservation, knownInFlight, UNKNOWN_AFTER_MS } from "./stall_evidence.ts";
 import { blockedThreadsDuring, silentBeyondRuntime } from "./thread_lag.ts";
 
 /** The diagnosis's input. */
@@ -56,17 +56,25 @@ export function stallInput(
   const { kind, watchdog, nowMs } = tripped;
   const t = collector.totals();
   const loadStartMs = clock.epochOriginMs();
+  const silentWorkers = silentClientWorkers(sources, { nowMs, thresholdMs: sources.silentMs });
+  // What a silent worker holds is unknown (null), never its stale count.
+  const inFlight = knownInFlight({
+    total: t.inFlight,
+    byServer: collector.inFlightByServer(),
+    awaitingHeadersByServer: collector.awaitingHeadersByServer(),
+    byClient: collector.inFlightByClient(),
+  }, { silentWorkers: silentWorkers.map((w) => w.worker), clients: plan.clients });
   return {
     detectedAtMs: nowMs,
     progressStoppedAtMs: watchdog.current!.fromMs,
     progress: kind,
     boundMs: watchdog.boundMs!,
-    totals: { completed: t.completed, inFlight: t.inFlight, planned: plan.planned },
+    totals: { completed: t.completed, inFlight: inFlight.total, planned: plan.planned },
     serverNames: plan.servers.map((s) => `${s.fleet}[${s.index}]`),
     clientNames: plan.clients.map((c) => `${c.fleet}[${c.index}]`),
-    inFlightByServer: collector.inFlightByServer(),
-    awaitingHeadersByServer: collector.awaitingHeadersByServer(),
-    inFlightByClient: collector.inFlightByClient(),
+    inFlightByServer: inFlight.byServer,
+    awaitingHeadersByServer: inFlight.awaitingHeadersByServer,
+    inFlightByClient: inFlight.byClient,
     // A command's or a URL's counters are unknown (null), never 0.
     servers: servers.counters.map((c, id) =>
       serverCountsRequests(plan.servers[id].placement)
@@ -77,16 +85,7 @@ export function stallInput(
     sockets: collector.census,
     serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
     process: { ...sampleProcess("self"), fdLimit: fdLimit("self") },
-    // A worker's snapshots wait in the queue while the main thread is blocked: that silence is
-    // the main thread's, not the worker's.
-    silentWorkers: silentBeyondRuntime(
-      collector.silentWorkers(nowMs, {
-        thresholdMs: sources.silentMs,
-        workerIds: plan.workers.map((w) => w.id),
-        failed: collector.failedWorkers,
-      }),
-      { runtime: lag, nowMs: nowMs + loadStartMs, thresholdMs: sources.silentMs },
-    ),
+    silentWorkers,
     // Blocks during the stall or just before it (what the workers posted during a block of the
     // main thread is read after it, and counts as progress then).
     blockedThreads: blockedThreadsDuring({
@@ -115,17 +114,10 @@ export function evidenceInput(
   sources: Omit<StallSources, "silentMs">,
   options: { nowMs: number },
 ): EvidenceObservation {
-  const { plan, collector, servers, lag, clock } = sources;
+  const { plan, collector, servers, clock } = sources;
   const { nowMs } = options;
   const epochMs = nowMs + clock.epochOriginMs();
-  const silent = silentBeyondRuntime(
-    collector.silentWorkers(nowMs, {
-      thresholdMs: UNKNOWN_AFTER_MS,
-      workerIds: plan.workers.map((w) => w.id),
-      failed: collector.failedWorkers,
-    }),
-    { runtime: lag, nowMs: epochMs, thresholdMs: UNKNOWN_AFTER_MS },
-  );
+  const silent = silentClientWorkers(sources, { nowMs, thresholdMs: UNKNOWN_AFTER_MS });
   const counted = plan.servers.filter((s) => serverCountsRequests(s.placement));
   const hostSilent = servers.hostEventLoops().some((h) =>
     epochMs - h.lastHeardMs >= UNKNOWN_AFTER_MS
@@ -141,4 +133,24 @@ export function evidenceInput(
       collector.census?.established ?? null,
     ],
   };
+}
+
+/**
+ * Client workers silent for `thresholdMs`, less the silence that is the main thread's (a worker's
+ * snapshots wait in the queue while the main thread is blocked).
+ */
+function silentClientWorkers(
+  sources: Pick<StallSources, "plan" | "collector" | "lag" | "clock">,
+  options: { nowMs: number; thresholdMs: number },
+): { worker: number; silentForMs: number }[] {
+  const { plan, collector, lag, clock } = sources;
+  const { nowMs, thresholdMs } = options;
+  return silentBeyondRuntime(
+    collector.silentWorkers(nowMs, {
+      thresholdMs,
+      workerIds: plan.workers.map((w) => w.id),
+      failed: collector.failedWorkers,
+    }),
+    { runtime: lag, nowMs: nowMs + clock.epochOriginMs(), thresholdMs },
+  );
 }

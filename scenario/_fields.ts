@@ -61,3 +61,44 @@ export const durationSchema: z.ZodType<number, number | string> = z.union([
 
 // Servers bind 127.0.0.1, so client source addresses must be IPv4 loopback too.
 export const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * The fields a command fleet has whether its programs are servers or clients: a name, the program
+ * and its arguments (`notArray` and `empty`: the messages when they are not), variables added to
+ * its environment, and its working directory. Each fleet's schema places them among its own.
+ */
+export function commandFields(errors: { notArray: string; empty: string }) {
+  return {
+    name: z.string().min(1).optional(),
+    command: z.array(z.string(), { error: errors.notArray }).min(1, { error: errors.empty }),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().min(1).optional(),
+  };
+}
+
+/**
+ * A schema that validates a value with the schema `pick` chooses by the keys the value has (a
+ * fleet with a `command` is a program, ...), reporting that schema's issues at the same paths.
+ * `keepCodes`: each issue is kept whole (an unknown key is reported as such); otherwise each
+ * becomes a custom issue with its message.
+ */
+export function byKeys<S extends z.ZodType>(
+  pick: (has: (key: string) => boolean) => S,
+  options: { keepCodes: boolean },
+) {
+  return z.unknown().transform((value, ctx): z.output<S> => {
+    const has = (key: string) => typeof value === "object" && value !== null && key in value;
+    const parsed = pick(has).safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.issues.push(
+          options.keepCodes
+            ? { ...issue, input: value } as never
+            : { code: "custom", input: value, path: issue.path, message: issue.message },
+        );
+      }
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+}

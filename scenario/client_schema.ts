@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import { durationSchema, LOOPBACK, octetsInRange, positiveInt } from "./_fields.ts";
+import { byKeys, durationSchema, LOOPBACK, octetsInRange, positiveInt } from "./_fields.ts";
 import { type CommandClientFleetInput, commandClientFleetSchema } from "./command_client_schema.ts";
 
 /**
@@ -332,19 +332,12 @@ const clientFleetSchema = z.strictObject({
   maxInFlight: fleet.maxInFlight ?? null,
 }));
 
-// A fleet with a `command` is the user's own client program (`command_client_schema.ts`).
-const anyClientFleetSchema = z.unknown().transform((value, ctx) => {
-  const isCommand = typeof value === "object" && value !== null && "command" in value;
-  const parsed = isCommand
-    ? commandClientFleetSchema.safeParse(value)
-    : clientFleetSchema.safeParse(value);
-  if (!parsed.success) {
-    // Each issue kept whole (its code too: an unknown key is reported as such).
-    for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: value } as never);
-    return z.NEVER;
-  }
-  return parsed.data;
-});
+// A fleet with a `command` is the user's own client program (`command_client_schema.ts`). Each
+// issue is kept whole (its code too: an unknown key is reported as such).
+const anyClientFleetSchema = byKeys(
+  (has) => has("command") ? commandClientFleetSchema : clientFleetSchema,
+  { keepCodes: true },
+);
 
 /**
  * Client fleets as a scenario writes them, named by position when they have no name (`"clients"`,

@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { durationSchema, positiveInt } from "./_fields.ts";
+import { commandFields, durationSchema, positiveInt } from "./_fields.ts";
 
 /** Client processes one command fleet may start (each is a process of its own). */
 export const MAX_COMMAND_CLIENTS = 1000;
@@ -21,10 +21,15 @@ export const CLIENT_PLACEHOLDERS = [
   "{count}",
 ];
 
+const clientCommand = commandFields({
+  notArray: 'expected the command as an array: ["prog", "{url}"]',
+  empty: "expected at least the program",
+});
+
 /** A command client fleet as a scenario writes it, and the validated fleet it becomes. */
 export const commandClientFleetSchema = z.strictObject({
   /** Fleet name. @default {"clients"} (then `"clients-2"`, ...) */
-  name: z.string().min(1).optional(),
+  name: clientCommand.name,
   /** Client processes to start. @default {1} */
   count: positiveInt().max(MAX_COMMAND_CLIENTS, {
     error: (i) =>
@@ -36,12 +41,11 @@ export const commandClientFleetSchema = z.strictObject({
    * `{urls_file}` (a file with one per line), `{ca_file}` (the PEM of the run's CA, for its
    * HTTP/2 servers), `{index}`, `{count}`.
    */
-  command: z.array(z.string(), { error: 'expected the command as an array: ["prog", "{url}"]' })
-    .min(1, { error: "expected at least the program" }),
+  command: clientCommand.command,
   /** Variables added to its environment (placeholders too). @default {{}} */
-  env: z.record(z.string(), z.string()).default({}),
+  env: clientCommand.env,
   /** Its working directory. @default {wedge's} */
-  cwd: z.string().min(1).optional(),
+  cwd: clientCommand.cwd,
   /** Name of the server fleet its `{url}` points at. @default {every server} */
   target: z.string().min(1).optional(),
   /** Stop it (SIGTERM) after this long; that is its completion. @default {undefined} */

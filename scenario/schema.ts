@@ -9,7 +9,14 @@
  */
 
 import { z } from "zod";
-import { durationSchema, octetsInRange, parsesAsUrl, positiveInt } from "./_fields.ts";
+import {
+  byKeys,
+  commandFields,
+  durationSchema,
+  octetsInRange,
+  parsesAsUrl,
+  positiveInt,
+} from "./_fields.ts";
 import { type ClientFleet, clientFleetsSchema } from "./client_schema.ts";
 import type { CommandClientFleet } from "./command_client_schema.ts";
 import type { Assertion } from "../assert/assertions.ts";
@@ -228,16 +235,18 @@ const readySchema = z.union([
     'expected { port: true } (a connection succeeds), { url: "http://127.0.0.1:{port}/health" } or { stdout: /listening/ }',
 });
 
+const serverCommand = commandFields({
+  notArray: "expected the program and its arguments as an array",
+  empty: 'expected the program and its arguments, e.g. ["./server", "--port", "{port}"]',
+});
+
 const commandFleetSchema = z.strictObject({
-  name: z.string().min(1).optional(),
+  name: serverCommand.name,
   count: serverCount(),
-  command: z.array(z.string(), { error: "expected the program and its arguments as an array" })
-    .min(1, {
-      error: 'expected the program and its arguments, e.g. ["./server", "--port", "{port}"]',
-    }),
+  command: serverCommand.command,
   ready: readySchema.default({ kind: "port" }),
-  env: z.record(z.string(), z.string()).default({}),
-  cwd: z.string().min(1).optional(),
+  env: serverCommand.env,
+  cwd: serverCommand.cwd,
   readyTimeout: durationSchema.default(10_000),
   stopTimeout: durationSchema.default(5_000),
   limits: limitsSchema().optional(),
@@ -300,22 +309,10 @@ const externalFleetSchema = z.strictObject({
 
 // A fleet with a `command` is the user's own server, one with a `url` a server already running;
 // any other is wedge's own Deno.serve servers.
-const serverFleetSchema = z.unknown().transform((value, ctx) => {
-  const isObject = typeof value === "object" && value !== null;
-  const schema = isObject && "command" in value
-    ? commandFleetSchema
-    : isObject && "url" in value
-    ? externalFleetSchema
-    : denoFleetSchema;
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      ctx.issues.push({ code: "custom", input: value, path: issue.path, message: issue.message });
-    }
-    return z.NEVER;
-  }
-  return parsed.data;
-});
+const serverFleetSchema = byKeys(
+  (has) => has("command") ? commandFleetSchema : has("url") ? externalFleetSchema : denoFleetSchema,
+  { keepCodes: false },
+);
 
 const assertionSchema = z.custom<Assertion>(
   (v) =>

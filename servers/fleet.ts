@@ -42,14 +42,13 @@ export interface ServerCounters {
   acceptedDead: number | null;
   /**
    * HTTP/2 servers only (null for HTTP/1.1): streams the client reset (gave up on) before the
-   * answer, open streams now, open streams per connection (by client port), and the most ever
-   * open on one connection; by client port, each connection's open, peak and oldest open stream
-   * (`connection_streams.ts`), and the server's limit of concurrent streams per connection.
+   * answer, open streams now, and the most ever open on one connection; by client port, each
+   * connection's open, peak and oldest open stream (`connection_streams.ts`: the one count of
+   * streams per connection), and the server's limit of concurrent streams per connection.
    */
   streams: {
     reset: number;
     open: number;
-    byConnection: Map<string, number>;
     peakOnOneConnection: number;
     connections: Map<number, ConnectionStreams>;
     maxConcurrent: number;
@@ -82,7 +81,6 @@ export function newServerCounters(protocol: "h1" | "h2"): ServerCounters {
       ? {
         reset: 0,
         open: 0,
-        byConnection: new Map(),
         peakOnOneConnection: 0,
         connections: new Map(),
         maxConcurrent: DENO_SERVE_MAX_CONCURRENT_STREAMS,
@@ -219,26 +217,21 @@ export async function startServerFleet(
       const streams = count.streams;
       // HTTP/2: every request is a stream, open until its response has been sent (or torn down:
       // `info.completed`), or until the client resets it while the handler still holds it
-      // (`request.signal`). A connection is known by the client's address and port.
-      const openStream = (
-        port: string,
-        clientPort: number,
-      ): (kind: "answered" | "reset") => void => {
+      // (`request.signal`). A connection is known by the client's port.
+      const openStream = (clientPort: number): (kind: "answered" | "reset") => void => {
         const s = streams!;
         const closeOnConnection = openConnectionStream(s.connections, clientPort);
-        const onConnection = (s.byConnection.get(port) ?? 0) + 1;
-        s.byConnection.set(port, onConnection);
         s.open++;
-        if (onConnection > s.peakOnOneConnection) s.peakOnOneConnection = onConnection;
+        s.peakOnOneConnection = Math.max(
+          s.peakOnOneConnection,
+          s.connections.get(clientPort)!.open,
+        );
         let settled = false;
         return (kind) => {
           if (settled) return;
           settled = true;
           closeOnConnection();
           s.open--;
-          const left = s.byConnection.get(port)! - 1;
-          if (left === 0) s.byConnection.delete(port);
-          else s.byConnection.set(port, left);
           if (kind === "reset") s.reset++;
         };
       };
@@ -261,8 +254,7 @@ export async function startServerFleet(
         // HTTP/2 abort listener reads it.
         let handlerDone = false;
         if (streams) {
-          const { hostname, port } = info.remoteAddr;
-          const settle = openStream(`${hostname}:${port}`, port);
+          const settle = openStream(info.remoteAddr.port);
           // The body may go on after the handler answered: the stream ends with the response.
           info.completed.then(() => settle("answered"), () => settle("reset"));
           // A reset while the handler still holds the request. (Deno also fires this signal when a

@@ -52,8 +52,7 @@ export type ToHost = HostStart | HostCountersRequest | HostStop;
 export type WireCounters = Omit<ServerCounters, "streams"> & {
   /** HTTP/2 stream accounting, or null. */
   streams:
-    | (Omit<NonNullable<ServerCounters["streams"]>, "byConnection" | "connections"> & {
-      byConnection: [string, number][];
+    | (Omit<NonNullable<ServerCounters["streams"]>, "connections"> & {
       connections: [number, ConnectionStreams][];
     })
     | null;
@@ -139,7 +138,6 @@ export function toWireCounters(
     streams: counters.streams && {
       reset: counters.streams.reset,
       open: counters.streams.open,
-      byConnection: [...counters.streams.byConnection],
       peakOnOneConnection: counters.streams.peakOnOneConnection,
       connections: [...counters.streams.connections].map(([port, c]) => [port, { ...c }]),
       maxConcurrent: counters.streams.maxConcurrent,

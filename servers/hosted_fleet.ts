@@ -234,7 +234,6 @@ function applyCounters(counters: ServerCounters[], wire: WireCounters[]): void {
     if (c.streams && w.streams) {
       c.streams.reset = w.streams.reset;
       c.streams.open = w.streams.open;
-      c.streams.byConnection = new Map(w.streams.byConnection);
       c.streams.peakOnOneConnection = w.streams.peakOnOneConnection;
       c.streams.connections = new Map(w.streams.connections);
       c.streams.maxConcurrent = w.streams.maxConcurrent;

@@ -10,7 +10,7 @@ import type { RunReport } from "../types.ts";
 import type { ChartSpec, PageCharts } from "./chart_spec.ts";
 import { escapeHtml as e } from "./escape.ts";
 import { chartHtml } from "./html_report.ts";
-import { incidentMarkers, stallBands } from "./overlays.ts";
+import { incidentMarkers, stallBands, timelineNoteHtml } from "./overlays.ts";
 import { page } from "./_page.ts";
 import { timelineCharts } from "./timeline_charts.ts";
 
@@ -62,18 +62,14 @@ export function renderTimelineComparison(
     markers: [...incidentMarkers(a).map(tag(la)), ...incidentMarkers(b).map(tag(lb))],
     bands: [...stallBands(a).map(tag(la)), ...stallBands(b).map(tag(lb))],
   };
-  const notes = [
-    ...pageCharts.bands.map((s) =>
-      `Shaded ${s.fromS.toFixed(2)}-${s.toS.toFixed(2)} s: ${s.label}`
-    ),
-    ...pageCharts.markers.map((m) => `Dashed red line at ${m.atS.toFixed(2)} s: ${m.label}`),
-  ];
   const body = [
     `<h1>${e(title)}</h1>`,
     options.prefaceHtml ?? "",
     `<h2>Timelines: ${e(la)} solid, ${e(lb)} dashed</h2>`,
-    `<p class="note">Seconds since each load started. Drag across a chart to zoom every chart; double-click to zoom out.</p>`,
-    ...notes.map((n) => `<p class="note">${e(n)}</p>`),
+    timelineNoteHtml(pageCharts, {
+      lead:
+        "Seconds since each load started. Drag across a chart to zoom every chart; double-click to zoom out.",
+    }),
     ...charts.map(chartHtml),
   ];
   return page({ title, bodyHtml: body.join("\n"), charts: pageCharts, reports: [a, b] });

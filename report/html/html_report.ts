@@ -11,7 +11,7 @@ import type { RunReport } from "../types.ts";
 import type { ChartSpec, PageCharts } from "./chart_spec.ts";
 import { escapeHtml as e } from "./escape.ts";
 import { latencyCharts, memoryCheckpointChart } from "./other_charts.ts";
-import { incidentMarkers, stallBands } from "./overlays.ts";
+import { incidentMarkers, stallBands, timelineNoteHtml } from "./overlays.ts";
 import { page } from "./_page.ts";
 import { assertionsHtml, errorsHtml, factsHtml, headlineHtml } from "./sections.ts";
 import { timelineCharts } from "./timeline_charts.ts";
@@ -54,7 +54,11 @@ export function renderHtmlReport(report: RunReport): string {
       }</pre></div>`
       : "",
     `<h2>Timeline</h2>`,
-    timelineNote(charts),
+    timelineNoteHtml(charts, {
+      lead:
+        "Seconds since the load started. Drag across a chart to zoom every time chart; double-click to zoom out.",
+      listed: MARKERS_LISTED,
+    }),
     ...time.map(chartHtml),
     memory
       ? `<h2>Memory after each load</h2>${chartHtml(memory)}${memoryVerdictsHtml(report)}`
@@ -107,25 +111,6 @@ export function chartHtml(spec: ChartSpec): string {
 
 /** Incident lines listed above the charts; past this, the rest are counted (all are drawn). */
 const MARKERS_LISTED = 8;
-
-/** How to read the time charts, the shaded span and each incident line. */
-function timelineNote(charts: Pick<PageCharts, "markers" | "bands">): string {
-  const lines = [
-    "Seconds since the load started. Drag across a chart to zoom every time chart; double-click to zoom out.",
-    ...charts.bands.map((b) => `Shaded ${b.fromS.toFixed(2)}-${b.toS.toFixed(2)} s: ${b.label}`),
-    ...charts.markers.slice(0, MARKERS_LISTED).map((m) =>
-      `Dashed red line at ${m.atS.toFixed(2)} s: ${m.label}`
-    ),
-    ...(charts.markers.length > MARKERS_LISTED
-      ? [
-        `... and ${
-          charts.markers.length - MARKERS_LISTED
-        } more dashed lines: every incident is listed under "Incidents" below.`,
-      ]
-      : []),
-  ];
-  return lines.map((l) => `<p class="note">${e(l)}</p>`).join("\n");
-}
 
 /** The memory verdicts: each memory assertion's result with its summary (baseline, slope, verdict). */
 function memoryVerdictsHtml(report: RunReport): string {

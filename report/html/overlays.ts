@@ -6,7 +6,8 @@
  */
 
 import { formatDuration } from "../../units/duration.ts";
-import type { BandSpec, MarkerSpec } from "./chart_spec.ts";
+import type { BandSpec, MarkerSpec, PageCharts } from "./chart_spec.ts";
+import { escapeHtml as e } from "./escape.ts";
 import type { RunReport as Report } from "../types.ts";
 
 /**
@@ -82,4 +83,46 @@ export function stallBands(report: Report): BandSpec[] {
     toS: (pause.fromMs + pause.durationMs) / 1000,
     label: `longest pause: ${formatDuration(pause.durationMs)} (no stall)`,
   }];
+}
+
+/**
+ * How to read the time charts, as note paragraphs: a lead line, then each shaded span and each
+ * incident line (past `listed` of them, a count of the rest, which "Incidents" lists).
+ *
+ * @param charts The page's shaded spans and incident lines.
+ * @param options `lead`: the first line; `listed`: the most incident lines written out (all when
+ *   absent).
+ * @returns HTML.
+ *
+ * @example
+ * ```ts
+ * import { timelineNoteHtml } from "./overlays.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const markers = [1, 2, 3].map((atS) => ({ atS, label: `incident ${atS}` }));
+ * const html = timelineNoteHtml({ markers, bands: [] }, { lead: "Seconds.", listed: 2 });
+ * assert.match(html, /Dashed red line at 2\.00 s: incident 2/);
+ * assert.match(html, /\.\.\. and 1 more dashed lines/);
+ * ```
+ */
+export function timelineNoteHtml(
+  charts: Pick<PageCharts, "markers" | "bands">,
+  options: { lead: string; listed?: number },
+): string {
+  const listed = options.listed ?? charts.markers.length;
+  const lines = [
+    options.lead,
+    ...charts.bands.map((b) => `Shaded ${b.fromS.toFixed(2)}-${b.toS.toFixed(2)} s: ${b.label}`),
+    ...charts.markers.slice(0, listed).map((m) =>
+      `Dashed red line at ${m.atS.toFixed(2)} s: ${m.label}`
+    ),
+    ...(charts.markers.length > listed
+      ? [
+        `... and ${
+          charts.markers.length - listed
+        } more dashed lines: every incident is listed under "Incidents" below.`,
+      ]
+      : []),
+  ];
+  return lines.map((l) => `<p class="note">${e(l)}</p>`).join("\n");
 }

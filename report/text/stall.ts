@@ -47,14 +47,16 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
     } into the load, detected at ${formatDuration(d.detectedAtMs)}`,
   );
   lines.push(
-    `  ${d.completed} done, ${
-      d.owed === null ? "?" : d.owed
-    } owed (in flight or not yet sent), ${d.inFlight} in flight`,
+    `  ${d.completed} done, ${d.owed === null ? "?" : d.owed} owed (in flight or not yet sent), ${
+      known(d.inFlight)
+    } in flight`,
   );
   lines.push(...renderStalledServers(d));
   if (d.clients.length) {
     lines.push(
-      `  in flight by client: ${d.clients.map((c) => `${c.client} ${c.inFlight}`).join(", ")}`,
+      `  in flight by client: ${
+        d.clients.map((c) => `${c.client} ${known(c.inFlight)}`).join(", ")
+      }`,
     );
   }
   if (d.oldest.length) {
@@ -88,9 +90,9 @@ function renderStalledServers(d: StallDiagnosis): string[] {
       ? ` (${s.received - s.responded} still in its handler)`
       : "";
     lines.push(
-      `    ${s.server}: ${s.clientInFlight} in flight; received ${known(s.received)}, answered ${
-        known(s.responded)
-      }${held}${
+      `    ${s.server}: ${known(s.clientInFlight)} in flight; received ${
+        known(s.received)
+      }, answered ${known(s.responded)}${held}${
         s.connections
           ? `; ${s.connections.accepted} connections accepted, ${s.connections.acceptQueue} in its accept queue`
           : ""

@@ -176,3 +176,27 @@ Deno.test("stall assertions of both kinds: the responses watchdog stops the run;
   assert.equal(completions.pass, true, completions.measured);
   assert.equal(responses.pass, false);
 });
+
+Deno.test("a server host process counts streams as the runtime does: 200 leaked, 80 reset, 0 open at the end", async () => {
+  const isolated = (cancel: boolean, nrequests: number) =>
+    defineScenario({
+      name: "h2-isolated",
+      description: "d",
+      servers: [{ name: "h2", protocol: "h2", isolate: true, behavior: hang({ every: 5 }) }],
+      clients: [{ concurrency: 32, requests: nrequests, timeout: { after: "100ms", cancel } }],
+      assert: [noStallLongerThan("1s", { progress: "responses" }), openStreamsBelow(200)],
+    });
+  const leaked = await runScenario(isolated(false, 3000));
+  assert.equal(leaked.outcome, "stalled");
+  assert.deepEqual(leaked.servers[0].streams, {
+    reset: 0,
+    openAtEnd: 200,
+    peakOnOneConnection: 200,
+  });
+  assert.match(leaked.stall!.hints[0], /^h2\[0\] has 200 HTTP\/2 streams open on one connection/);
+  const cancelled = await runScenario(isolated(true, 400));
+  assert.equal(cancelled.outcome, "completed");
+  assert.equal(cancelled.servers[0].streams!.reset, 80);
+  assert.equal(cancelled.servers[0].streams!.openAtEnd, 0);
+  assert.ok(cancelled.servers[0].streams!.peakOnOneConnection < 200);
+});
