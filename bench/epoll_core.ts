@@ -13,10 +13,9 @@ const url = new URL(Deno.args[0] ?? "http://127.0.0.1:8080/");
 const seconds = Number(Deno.args[1] ?? 4);
 const connections = Number(Deno.args[2] ?? 32);
 const pipelining = Number(Deno.args[3] ?? 1);
-const libc = epollLibc().symbols;
-if (libc === null) {
-  throw new Error("libc through FFI is unavailable (Linux and --allow-ffi needed)");
-}
+const opened = epollLibc();
+if (opened.symbols === null) throw new Error(`the epoll bench: ${opened.problem.message}`);
+const libc = opened.symbols;
 const loop = new EpollLoop(libc);
 const address = sockaddrIn(url.hostname, Number(url.port));
 const one = serializeRequest({ method: "GET", path: "/", headers: {} }, { host: url.host });

@@ -97,7 +97,8 @@ export function processTree(pid: number): number[] {
  *
  * @param pid The root process.
  * @param options What to read besides memory. @default {the tree's memory}
- * @returns The reading, or null when the root is gone (or `/proc` cannot tell its RSS).
+ * @returns The reading, or null when the root is gone, or `/proc` cannot tell its RSS or read a
+ *   process of the tree that is still there.
  *
  * @example
  * ```ts
@@ -113,7 +114,7 @@ export function readProcessTree(
   options: ReadProcessTreeOptions = {},
 ): TreeReading | null {
   const root = readProcess(pid, options);
-  if (root === "gone" || root.rssBytes === null) return null;
+  if (root === "gone" || root === "unreadable" || root.rssBytes === null) return null;
   const out: TreeReading = {
     pids: [pid],
     rssBytes: root.rssBytes,
@@ -127,6 +128,7 @@ export function readProcessTree(
     if (out.pids.includes(child)) continue;
     const one = readProcess(child, options);
     if (one === "gone") continue;
+    if (one === "unreadable") return null;
     out.pids.push(child);
     out.rssBytes += one.rssBytes ?? 0; // a zombie has no VmRSS: it holds no memory
     if (out.openFds !== null) out.openFds = one.openFds === null ? null : out.openFds + one.openFds;
@@ -174,13 +176,20 @@ interface ProcessReading {
   children: number[];
 }
 
-/** Reads one process: status, then fds, then children; "gone" when it vanished meanwhile. */
-function readProcess(pid: number, options: ReadProcessTreeOptions): ProcessReading | "gone" {
+/**
+ * Reads one process: status, then fds, then children; "gone" when it vanished meanwhile,
+ * "unreadable" when it is there but its status or children could not be read (wedge at its own fd
+ * limit: EMFILE), so the tree's figures are unknown, never an undercount.
+ */
+function readProcess(
+  pid: number,
+  options: ReadProcessTreeOptions,
+): ProcessReading | "gone" | "unreadable" {
   let status: string;
   try {
     status = Deno.readTextFileSync(`/proc/${pid}/status`);
   } catch {
-    return "gone";
+    return exists(pid) ? "unreadable" : "gone";
   }
   let openFds: number | null = null;
   let inodes: Set<number> | null = null;
@@ -196,8 +205,8 @@ function readProcess(pid: number, options: ReadProcessTreeOptions): ProcessReadi
   let children: number[] = [];
   if (options.children !== false) {
     const read = childPids(pid);
-    if (read === null && !exists(pid)) return "gone";
-    children = read ?? [];
+    if (read === null) return exists(pid) ? "unreadable" : "gone";
+    children = read;
   }
   return {
     rssBytes: parseStatusKb(status, "VmRSS"),

@@ -10,8 +10,6 @@
 import { readTcpTable, type TcpTableOptions } from "./socket_census.ts";
 import type { InodeSocket } from "./tcp_socket.ts";
 export type { InodeSocket };
-// The process tree and the socket inodes it holds are read in one place: `proc_tree.ts`.
-export { processTree, socketInodes } from "./proc_tree.ts";
 
 /**
  * Reads the TCP sockets of this network namespace by inode (only the wanted ones, if given), by

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { ROOT } from "../_cli.ts";
 
+const LINUX = Deno.build.os === "linux";
 const NO_FFI = [
   "--allow-read",
   "--allow-write",
@@ -57,7 +58,10 @@ console.log(JSON.stringify({
 }));
 `;
 
-Deno.test("without --allow-ffi, libc's opener says what is needed, and each user falls back", async () => {
+Deno.test({
+  name: "without --allow-ffi, libc's opener says what is needed, and each user falls back",
+  ignore: !LINUX,
+}, async () => {
   const { code, stdout, stderr } = await runScript(["--allow-read"], PROBE);
   assert.equal(code, 0, stderr);
   assert.deepEqual(JSON.parse(stdout), {
@@ -73,19 +77,25 @@ Deno.test("without --allow-ffi, libc's opener says what is needed, and each user
   );
 });
 
-Deno.test("with --allow-ffi, libc opens for every user, silently", async () => {
-  const { code, stdout, stderr } = await runScript(["--allow-read", "--allow-ffi"], PROBE);
-  assert.equal(code, 0, stderr);
-  assert.deepEqual(JSON.parse(stdout), {
-    pid: true,
-    problem: null,
-    census: "netlink",
-    epoll: [true, true],
-  });
-  assert.equal(stderr, "");
-});
+Deno.test(
+  { name: "with --allow-ffi, libc opens for every user, silently", ignore: !LINUX },
+  async () => {
+    const { code, stdout, stderr } = await runScript(["--allow-read", "--allow-ffi"], PROBE);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout), {
+      pid: true,
+      problem: null,
+      census: "netlink",
+      epoll: [true, true],
+    });
+    assert.equal(stderr, "");
+  },
+);
 
-Deno.test("a raw run without --allow-ffi runs on raw-deno and counts every request", async () => {
+Deno.test({
+  name: "a raw run without --allow-ffi runs on raw-deno and counts every request",
+  ignore: !LINUX,
+}, async () => {
   const script = `
 import { defineScenario, hello, runScenario } from "${at("mod.ts")}";
 const report = await runScenario(defineScenario({

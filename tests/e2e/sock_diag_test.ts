@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { readTcpSockets } from "../../system/sock_diag.ts";
 import { readSocketCensus, readTcpTable } from "../../system/socket_census.ts";
-import { readTcpByInode, socketInodes } from "../../system/process_sockets.ts";
+import { readTcpByInode } from "../../system/process_sockets.ts";
+import { socketInodes } from "../../system/proc_tree.ts";
 import type { InodeSocket } from "../../system/tcp_socket.ts";
 
 const LINUX = Deno.build.os === "linux";

@@ -189,3 +189,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a live process of the tree that cannot be read makes the reading unknown, not smaller",
+  ignore: !linux,
+  fn: async () => {
+    const sh = await spawnTree("sleep 30 & sleep 30; true", 3);
+    try {
+      const child = childPids(sh.pid)![0];
+      // wedge at its own fd limit: opening the child's status fails (EMFILE) while it lives.
+      const read = Deno.readTextFileSync;
+      Deno.readTextFileSync = (path: string | URL) => {
+        if (String(path) === `/proc/${child}/status`) {
+          throw new Deno.errors.Busy("Too many open files (os error 24)");
+        }
+        return read(path);
+      };
+      try {
+        for (const mode of [{ fds: true }, { sockets: true }, {}]) {
+          assert.equal(readProcessTree(sh.pid, mode), null, JSON.stringify(mode));
+        }
+      } finally {
+        Deno.readTextFileSync = read;
+      }
+      assert.ok(readProcessTree(sh.pid, { fds: true }) !== null);
+    } finally {
+      await reap(sh);
+    }
+  },
+});
