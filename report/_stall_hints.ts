@@ -167,7 +167,7 @@ function silentServerHint(
   // client's pool.
   const onThem = Math.min(awaiting, accepted);
   const pooled = awaiting - onThem;
-  const ages = e.oldest.filter((r) => r.server === id).map((r) => r.ageMs);
+  const ages = e.oldest.filter((r) => r.server === id && !r.asOf).map((r) => r.ageMs);
   const forMs = ages.length ? Math.max(...ages) : e.detectedAtMs - e.progressStoppedAtMs;
   const unread = port.serverUnread > 0
     ? `; ${port.serverUnread} of them hold request bytes it has not even read`

@@ -13,10 +13,16 @@ import {
   socketHints,
   streamLimitHints,
 } from "./_stall_hints.ts";
-import type { StallDiagnosis, StallEvidence, StallServerView } from "./stall_types.ts";
+import type {
+  InFlightRequest,
+  StallDiagnosis,
+  StallEvidence,
+  StallServerView,
+} from "./stall_types.ts";
 
 export { H2_STREAM_LIMIT } from "./_stall_hints.ts";
 export type {
+  AgeAsOf,
   BlockedThread,
   InFlightPhase,
   InFlightRequest,
@@ -54,15 +60,20 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
   // A silent worker's counts are stale or missing: the run's total is unknown, never their sum.
   const inFlight = e.silentWorkers.length ? null : e.totals.inFlight;
   const servers = stalledServers(e);
+  // Oldest first by when each was sent: a silent worker's ages are as of its last post.
+  const sentAt = (r: InFlightRequest) => (r.asOf?.atMs ?? e.detectedAtMs) - r.ageMs;
   const oldest = [...e.oldest]
-    .sort((a, b) => b.ageMs - a.ageMs)
+    .sort((a, b) => sentAt(a) - sentAt(b))
     .slice(0, 10)
     .map((r) => ({
       client: e.clientNames[r.clientId] ?? `client ${r.clientId}`,
       server: e.serverNames[r.server] ?? `server ${r.server}`,
       ageMs: r.ageMs,
       phase: r.phase,
+      asOf: r.asOf ?? null,
     }));
+  // Only the requests known now: a silent worker's may have ended since.
+  const current = oldest.filter((r) => r.asOf === null);
   // A blocked event loop comes first: it explains everything that thread did not do meanwhile.
   const blockedThreads = [...(e.blockedThreads ?? [])].sort((a, b) => b.blockedMs - a.blockedMs);
   const owed = e.totals.planned === null ? null : e.totals.planned - e.totals.completed;
@@ -71,7 +82,7 @@ export function diagnoseStall(e: StallEvidence): StallDiagnosis {
     ...streamLimitHints(e),
     ...serverHints(e, servers, inFlight),
     ...servers.filter((s) => s.failure).map((s) => `${s.server} stopped serving: ${s.failure}`),
-    ...(oldest.length && oldest.every((r) => r.phase === "reading-body")
+    ...(current.length && current.every((r) => r.phase === "reading-body")
       ? [
         "the oldest requests got their headers but their bodies never ended: a slow or cut-off body",
       ]

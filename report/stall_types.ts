@@ -24,6 +24,19 @@ export interface InFlightRequest {
   ageMs: number;
   /** What it waits for. */
   phase: InFlightPhase;
+  /**
+   * Set where the request's worker has been silent since its last snapshot: `ageMs` is then its
+   * age as of that post, and whether it is still in flight is unknown. Absent: the age is now's.
+   */
+  asOf?: AgeAsOf;
+}
+
+/** When a request's age was last known: its client worker's last post before going silent. */
+export interface AgeAsOf {
+  /** The client worker's id. */
+  worker: number;
+  /** When it last posted, ms into the load. */
+  atMs: number;
 }
 
 /**
@@ -62,10 +75,15 @@ export interface StalledRequest {
   client: string;
   /** `fleet[index]` of the server. */
   server: string;
-  /** How long it has been in flight, ms. */
+  /** How long it has been in flight, ms: now, or as of `asOf` when that is set. */
   ageMs: number;
   /** `awaiting-headers` (sent or connecting, no headers yet) or `reading-body`. */
   phase: InFlightPhase;
+  /**
+   * Null where the age is now's; else the silent client worker whose last post is the latest
+   * word on this request (its age then; whether it is still in flight is unknown).
+   */
+  asOf: AgeAsOf | null;
 }
 
 /**
@@ -111,7 +129,7 @@ export interface StallDiagnosis {
   servers: StallServerView[];
   /** Clients with requests in flight, most first, then those of silent workers (null; at most 10). */
   clients: { client: string; inFlight: number | null }[];
-  /** The oldest requests in flight (at most 10), oldest first. */
+  /** The oldest requests in flight (at most 10), oldest first (by when they were sent). */
   oldest: StalledRequest[];
   /** The runtime process. */
   process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };
@@ -155,7 +173,7 @@ export interface StallEvidence {
     failure: string | null;
     streams?: { reset: number; open: number; connections: Map<number, { open: number }> } | null;
   }[];
-  /** Oldest requests in flight, ages as of now. */
+  /** Oldest requests in flight, ages as of now, or as of `asOf` for a silent worker's. */
   oldest: InFlightRequest[];
   /** The runtime process now. */
   process: { openFds: number | null; fdLimit: number | null; rssBytes: number | null };

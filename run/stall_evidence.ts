@@ -3,11 +3,15 @@
  * for a second makes progress unknown, not zero: on a loaded machine a starved or busy worker
  * posts nothing while its requests go on. Time without evidence is no stall. Evidence is every
  * worker posting again (their cumulative counts cover the silence), or, while workers are silent,
- * a run where nothing moves for a second: no request received by the servers wedge counts, no fd
- * opened or closed by the runtime, no connection established or closed.
+ * a run where nothing moves for a second: no request received by the servers wedge counts, no
+ * socket of the run's ports changing state, no bytes newly waiting on them. wedge's own
+ * housekeeping (the runtime's probes and reads, which open fds while a run is idle) is not
+ * activity: it would hold off a real stall's verdict indefinitely (run/stall_activity.ts).
  *
  * @module
  */
+
+import type { InFlightRequest } from "../report/stall_types.ts";
 
 /** A client worker silent this long makes progress unknown (the timeline's in-flight rule), ms. */
 export const UNKNOWN_AFTER_MS = 1000;
@@ -22,7 +26,7 @@ export interface EvidenceObservation {
   silentWorkers: number;
   /**
    * Readings that move while clients work, each null where unknown: e.g. the requests the servers
-   * have received, the runtime's open fds, the run's ESTABLISHED sockets (in a fixed order).
+   * have received, the run's sockets in each state (in a fixed order).
    */
   activity: readonly (number | null)[];
 }
@@ -30,16 +34,16 @@ export interface EvidenceObservation {
 /**
  * Tells, at each look, whether progress is known.
  *
- * @example A silent worker makes progress unknown while the run's fds still move
+ * @example A silent worker makes progress unknown while the run's sockets still move
  * ```ts
  * import { StallEvidence } from "./stall_evidence.ts";
  * import assert from "node:assert/strict";
  *
  * const evidence = new StallEvidence();
- * const look = (atMs: number, silentWorkers: number, fds: number | null) =>
- *   evidence.observe({ atMs, silentWorkers, activity: [fds] });
+ * const look = (atMs: number, silentWorkers: number, established: number | null) =>
+ *   evidence.observe({ atMs, silentWorkers, activity: [established] });
  * assert.equal(look(0, 0, 10), true); // every worker posts
- * assert.equal(look(2000, 1, 40), false); // one is silent, and fds moved: unknown
+ * assert.equal(look(2000, 1, 40), false); // one is silent, and sockets moved: unknown
  * assert.equal(look(2500, 1, 40), false); // quiet for 0.5 s only
  * assert.equal(look(3000, 1, 40), true); // quiet for a second: evidence
  * assert.equal(look(3500, 1, null), false); // nothing read: no evidence
@@ -135,4 +139,47 @@ export function knownInFlight(
       silent.has(options.clients[id]?.worker ?? -1) ? null : n
     ),
   };
+}
+
+/**
+ * The oldest requests in flight, each age as of when it was known: the collector carries a
+ * silent worker's ages forward from its last snapshot, as if every request were still in flight;
+ * that is unknown. Such a request gets its age as of the worker's last post, and `asOf` saying
+ * which worker and when; the others are unchanged (their ages are now's).
+ *
+ * @param oldest The collector's oldest in flight, ages carried forward to `nowMs`.
+ * @param options `nowMs`: now; `lastPostMs`: each silent worker's last post, by worker id;
+ *   `clients`: each client's worker, by client id.
+ * @returns The same requests, a silent worker's marked.
+ *
+ * @example Worker 1 last posted at 2 s: its client's request was 500 ms old then
+ * ```ts
+ * import { knownOldest } from "./stall_evidence.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const oldest = knownOldest([
+ *   { clientId: 1, server: 0, ageMs: 3500, phase: "awaiting-headers" },
+ *   { clientId: 0, server: 0, ageMs: 900, phase: "reading-body" },
+ * ], { nowMs: 5000, lastPostMs: new Map([[1, 2000]]), clients: [{ worker: 0 }, { worker: 1 }] });
+ * assert.deepEqual(oldest, [
+ *   { clientId: 1, server: 0, ageMs: 500, phase: "awaiting-headers", asOf: { worker: 1, atMs: 2000 } },
+ *   { clientId: 0, server: 0, ageMs: 900, phase: "reading-body" },
+ * ]);
+ * ```
+ */
+export function knownOldest(
+  oldest: readonly InFlightRequest[],
+  options: {
+    nowMs: number;
+    lastPostMs: ReadonlyMap<number, number>;
+    clients: readonly { worker: number }[];
+  },
+): InFlightRequest[] {
+  const { nowMs, lastPostMs, clients } = options;
+  return oldest.map((r) => {
+    const worker = clients[r.clientId]?.worker ?? -1;
+    const atMs = lastPostMs.get(worker);
+    if (atMs === undefined) return r;
+    return { ...r, ageMs: Math.max(0, r.ageMs - (nowMs - atMs)), asOf: { worker, atMs } };
+  });
 }

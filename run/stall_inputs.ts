@@ -14,7 +14,13 @@ import { fdLimit, sampleProcess } from "../system/process_probe.ts";
 import { serverCountsRequests } from "./build_report.ts";
 import type { RunCollector } from "./collector.ts";
 import type { LoadClock } from "./load_clock.ts";
-import { type EvidenceObservation, knownInFlight, UNKNOWN_AFTER_MS } from "./stall_evidence.ts";
+import {
+  type EvidenceObservation,
+  knownInFlight,
+  knownOldest,
+  UNKNOWN_AFTER_MS,
+} from "./stall_evidence.ts";
+import { socketActivity } from "./stall_activity.ts";
 import { blockedThreadsDuring, silentBeyondRuntime } from "./thread_lag.ts";
 
 /** The diagnosis's input. */
@@ -81,7 +87,12 @@ export function stallInput(
         ? c
         : { ...c, received: null, responded: null }
     ),
-    oldest: collector.oldestInFlight(nowMs),
+    // A silent worker's requests: their ages as of its last post, marked so.
+    oldest: knownOldest(collector.oldestInFlight(nowMs), {
+      nowMs,
+      lastPostMs: lastPosts(collector, { nowMs, workers: silentWorkers }),
+      clients: plan.clients,
+    }),
     sockets: collector.census,
     serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
     process: { ...sampleProcess("self"), fdLimit: fdLimit("self") },
@@ -99,7 +110,7 @@ export function stallInput(
  * What the stall evidence is given at each look: the client workers silent for
  * a second (beyond the runtime's own blocks), and what moves while clients work: the requests the
  * servers wedge counts have received (null without one, or while a server host is itself silent:
- * its count is stale), the runtime's open fds and the run's ESTABLISHED sockets.
+ * its count is stale), and the run's sockets by state and with bytes waiting (stall_activity.ts).
  *
  * @param sources The run's parts to read.
  * @param options `nowMs`: now, on the load's clock.
@@ -125,12 +136,12 @@ export function evidenceInput(
   return {
     atMs: nowMs,
     silentWorkers: silent.length,
+    // Not the runtime's open fds: wedge's own probes and reads open some while a run is idle.
     activity: [
       counted.length === 0 || hostSilent
         ? null
         : counted.reduce((sum, s) => sum + (servers.counters[s.id]?.received ?? 0), 0),
-      collector.timeline.at(-1)?.openFds ?? null,
-      collector.census?.established ?? null,
+      ...socketActivity(collector.census),
     ],
   };
 }
@@ -153,4 +164,17 @@ function silentClientWorkers(
     }),
     { runtime: lag, nowMs: nowMs + clock.epochOriginMs(), thresholdMs },
   );
+}
+
+/** When each of these workers last posted, ms on the load's clock, by worker id. */
+function lastPosts(
+  collector: RunCollector,
+  options: { nowMs: number; workers: readonly { worker: number }[] },
+): Map<number, number> {
+  const { nowMs, workers } = options;
+  const silent = collector.silentWorkers(nowMs, {
+    thresholdMs: 0,
+    workerIds: workers.map((w) => w.worker),
+  });
+  return new Map(silent.map((w) => [w.worker, nowMs - w.silentForMs]));
 }

@@ -62,8 +62,16 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
   if (d.oldest.length) {
     lines.push("  oldest in flight:");
     for (const r of d.oldest.slice(0, 5)) {
+      // A silent worker's request: its age is known only as of that worker's last post.
+      const asOf = r.asOf
+        ? ` (as of worker ${r.asOf.worker}'s last post, ${
+          formatDuration(d.detectedAtMs - r.asOf.atMs)
+        } ago)`
+        : "";
       lines.push(
-        `    ${r.client} -> ${r.server}: ${formatDuration(r.ageMs)}, ${r.phase.replace("-", " ")}`,
+        `    ${r.client} -> ${r.server}: ${formatDuration(r.ageMs)}, ${
+          r.phase.replace("-", " ")
+        }${asOf}`,
       );
     }
   }

@@ -299,3 +299,40 @@ Deno.test("a silent worker: no hint reasons from in-flight counts it does not kn
     ),
   );
 });
+
+Deno.test("a silent worker's requests are listed with their age as of its last post, never as now's", () => {
+  const d = diagnoseStall(silentEvidence({
+    detectedAtMs: 7000,
+    oldest: [
+      // c[1]'s worker last posted at 4 s: the request was 1.5 s old then (sent at 2.5 s).
+      {
+        clientId: 1,
+        server: 1,
+        ageMs: 1500,
+        phase: "reading-body",
+        asOf: { worker: 1, atMs: 4000 },
+      },
+      { clientId: 0, server: 0, ageMs: 4000, phase: "awaiting-headers" }, // sent at 3 s
+    ],
+  }));
+  assert.deepEqual(d.oldest.map((r) => [r.client, r.ageMs, r.asOf]), [
+    ["c[1]", 1500, { worker: 1, atMs: 4000 }],
+    ["c[0]", 4000, null],
+  ]);
+  const text = renderStallDiagnosis(d);
+  assert.ok(
+    text.includes(
+      "    c[1] -> hello[1]: 1.50s, reading body (as of worker 1's last post, 3.00s ago)\n",
+    ),
+    text,
+  );
+  assert.ok(text.includes("    c[0] -> hello[0]: 4.00s, awaiting headers\n"), text);
+});
+
+Deno.test("no body hint from a silent worker's requests: they may have ended since", () => {
+  const stale = { worker: 1, atMs: 4000 };
+  const d = diagnoseStall(silentEvidence({
+    oldest: [{ clientId: 1, server: 1, ageMs: 1500, phase: "reading-body", asOf: stale }],
+  }));
+  assert.ok(!d.hints.some((h) => /bodies never ended/.test(h)), d.hints.join("\n"));
+});
