@@ -1,18 +1,18 @@
 /**
  * Server processes run in process groups of their own, which a terminal's Ctrl-C does not reach.
  * A caller that passes no abort signal has no way to stop such a run: then the run itself listens
- * to SIGINT, SIGTERM and SIGHUP, stops gracefully (every server process reaped), and raises the
- * signal again.
+ * to the stop signals, with the CLI's one listener (`stop_signals.ts`): the first SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT stops it gracefully (every server process reaped), another one later kills the
+ * server processes and exits 128 + N. Once a stopped run has finished, its signal is raised again.
  *
  * @module
  */
 
-/** Signals a run listens to while it has server processes and its caller gave no abort signal. */
-const GUARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+import { listenForStopSignals } from "./stop_signals.ts";
 
 /**
- * Runs `run` with an abort signal that SIGINT, SIGTERM or SIGHUP aborts; once it has finished,
- * raises the caught signal again.
+ * Runs `run` with an abort signal that the first stop signal aborts; once it has finished, raises
+ * the caught signal again (the process then ends as that signal's default does).
  *
  * @param run The run, given the signal.
  * @returns What `run` returned.
@@ -23,20 +23,14 @@ const GUARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
  * ```
  */
 export async function guardSignals<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let caught: Deno.Signal | null = null;
-  const listeners = GUARDED_SIGNALS.map((signal) => {
-    const listener = () => {
-      caught ??= signal;
-      controller.abort();
-    };
-    Deno.addSignalListener(signal, listener);
-    return () => Deno.removeSignalListener(signal, listener);
+  const encoder = new TextEncoder();
+  const stops = listenForStopSignals((text) => Deno.stderr.writeSync(encoder.encode(text)), {
+    then: "runScenario returns its partial report",
   });
   try {
-    return await run(controller.signal);
+    return await run(stops.signal);
   } finally {
-    for (const remove of listeners) remove();
-    if (caught) Deno.kill(Deno.pid, caught);
+    stops.close();
+    if (stops.caught) Deno.kill(Deno.pid, stops.caught);
   }
 }

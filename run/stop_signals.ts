@@ -53,6 +53,15 @@ export interface StopSignals {
   close(): void;
 }
 
+/** Options of {@linkcode listenForStopSignals}. */
+export interface StopSignalsOptions {
+  /**
+   * What becomes of the stopped run, said with the first signal.
+   * @default {"the partial report follows"}
+   */
+  then?: string;
+}
+
 /**
  * Listens for SIGINT, SIGTERM, SIGHUP and SIGQUIT until `close()`. The first one aborts `signal`
  * and says so on `err`; the same one again within a second is ignored (one Ctrl-C under
@@ -60,6 +69,7 @@ export interface StopSignals {
  * exits with {@linkcode signalExitCode}.
  *
  * @param err Where to say what a signal did.
+ * @param options What becomes of the stopped run (said with the first signal).
  * @returns The listeners' state; close it once the report is out.
  *
  * @example
@@ -76,7 +86,11 @@ export interface StopSignals {
  * }
  * ```
  */
-export function listenForStopSignals(err: (text: string) => void): StopSignals {
+export function listenForStopSignals(
+  err: (text: string) => void,
+  options: StopSignalsOptions = {},
+): StopSignals {
+  const then = options.then ?? "the partial report follows";
   const abort = new AbortController();
   let caught: { signal: StopSignal; atMs: number } | null = null;
   const listeners = STOP_SIGNALS.map((signal) => {
@@ -85,7 +99,7 @@ export function listenForStopSignals(err: (text: string) => void): StopSignals {
       if (caught === null) {
         caught = { signal, atMs: now };
         err(
-          `wedge: ${signal}: stopping the run (the partial report follows); send it again to kill the servers at once\n`,
+          `wedge: ${signal}: stopping the run (${then}); send it again to kill the servers at once\n`,
         );
         abort.abort();
         return;

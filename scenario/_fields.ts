@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import { parseDuration } from "../units/duration.ts";
+import { unknownFieldsError } from "./unknown_fields.ts";
 
 /** A whole number of at least 1, with one message for every way it is not. */
 export function positiveInt(what = "a positive integer") {
@@ -79,8 +80,9 @@ export function commandFields(errors: { notArray: string; empty: string }) {
 /**
  * A schema that validates a value with the schema `pick` chooses by the keys the value has (a
  * fleet with a `command` is a program, ...), reporting that schema's issues at the same paths.
- * `keepCodes`: each issue is kept whole (an unknown key is reported as such); otherwise each
- * becomes a custom issue with its message.
+ * `keepCodes`: each issue is kept whole; otherwise each becomes a custom issue with its message,
+ * but for an unknown field, kept whole so it is reported at its own path and worded as everywhere
+ * (`unknown_fields.ts`).
  */
 export function byKeys<S extends z.ZodType>(
   pick: (has: (key: string) => boolean) => S,
@@ -88,11 +90,11 @@ export function byKeys<S extends z.ZodType>(
 ) {
   return z.unknown().transform((value, ctx): z.output<S> => {
     const has = (key: string) => typeof value === "object" && value !== null && key in value;
-    const parsed = pick(has).safeParse(value);
+    const parsed = pick(has).safeParse(value, { error: unknownFieldsError });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         ctx.issues.push(
-          options.keepCodes
+          options.keepCodes || issue.code === "unrecognized_keys"
             ? { ...issue, input: value } as never
             : { code: "custom", input: value, path: issue.path, message: issue.message },
         );

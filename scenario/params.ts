@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { type ScenarioIssue, UsageError } from "./errors.ts";
 import { describeValue, issuesFromZod } from "./zod_issues.ts";
+import { closestField } from "./unknown_fields.ts";
 
 /**
  * Parses repeated `--set key=value` flags.
@@ -145,11 +146,12 @@ export function resolveParams(
   const descriptions = new Map(describeParams(schema).map((d) => [d.name, d]));
   for (const [key, raw] of Object.entries(overrides)) {
     if (!Object.hasOwn(shape, key)) {
+      const close = closestField(key, known);
       issues.push({
         path: `params.${key}`,
-        message: `unknown param (set with ${describeValue(raw)}); this scenario's params are: ${
-          known.length ? known.join(", ") : "none"
-        }`,
+        message: `unknown param (set with ${describeValue(raw)})${
+          close ? ` (did you mean ${JSON.stringify(close)}?)` : ""
+        }; this scenario's params are: ${known.length ? known.join(", ") : "none"}`,
       });
       continue;
     }

@@ -18,6 +18,7 @@ import {
 } from "./schema.ts";
 import { describeValue, issuesFromZod } from "./zod_issues.ts";
 import { splitCommandClients } from "./resolve_command_clients.ts";
+import { unknownFieldMessage, unknownFieldsError } from "./unknown_fields.ts";
 
 /** Options for {@linkcode resolveScenario}. */
 export interface ResolveScenarioOptions {
@@ -28,6 +29,11 @@ export interface ResolveScenarioOptions {
 }
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+
+// What a scenario definition may have: the fields resolved by the schema (each may be a function
+// of the params), after the ones read here.
+const RESOLVED_FIELDS = ["timeLimit", "network", "limits", "servers", "clients", "assert"] as const;
+const TOP_LEVEL_FIELDS: readonly string[] = ["name", "description", "params", ...RESOLVED_FIELDS];
 
 /** Scenarios made by {@linkcode resolveScenario}, so a resolved one is never validated again. */
 const resolvedScenarios = new WeakSet<Scenario>();
@@ -98,8 +104,13 @@ export function resolveScenario<P extends z.ZodObject>(
   if (!resolved.ok) throw new ScenarioError([...issues, ...resolved.issues], where);
   const params = resolved.params;
 
+  for (const key of Object.keys(definition)) {
+    if (!TOP_LEVEL_FIELDS.includes(key)) {
+      issues.push({ path: key, message: unknownFieldMessage(key, TOP_LEVEL_FIELDS) });
+    }
+  }
   const input: Record<string, unknown> = {};
-  for (const key of ["timeLimit", "network", "limits", "servers", "clients", "assert"] as const) {
+  for (const key of RESOLVED_FIELDS) {
     const value = definition[key];
     if (typeof value !== "function") {
       input[key] = value;
@@ -118,7 +129,7 @@ export function resolveScenario<P extends z.ZodObject>(
   }
   if (issues.length) throw new ScenarioError(issues, where);
 
-  const parsed = resolvedScenarioSchema.safeParse(input);
+  const parsed = resolvedScenarioSchema.safeParse(input, { error: unknownFieldsError });
   if (!parsed.success) throw new ScenarioError(issuesFromZod(parsed.error, input), where);
   const data = parsed.data;
   // Command client fleets (the user's own client programs) resolve apart; a memory assertion of

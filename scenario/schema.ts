@@ -29,6 +29,7 @@ import {
   type ReadySpec,
   type ResolvedBehavior,
 } from "./behavior_schema.ts";
+import { unknownFieldsError } from "./unknown_fields.ts";
 
 export {
   behaviorRunsCode,
@@ -145,7 +146,10 @@ function serverCount() {
 function limitsSchema() {
   return z.strictObject({
     nofile: positiveInt("a positive whole number of open files (ulimit -Sn)"),
-  }, { error: "expected { nofile: N }" }).transform((l): LimitsSpec => ({ nofile: l.nofile }));
+  }, {
+    // An unknown field inside is worded as everywhere (`unknown_fields.ts`), not as this.
+    error: (issue) => issue.code === "unrecognized_keys" ? undefined : "expected { nofile: N }",
+  }).transform((l): LimitsSpec => ({ nofile: l.nofile }));
 }
 
 function isPerServer(value: unknown): value is PerServerBehavior {
@@ -181,15 +185,17 @@ const denoFleetSchema = z.strictObject({
         return z.NEVER;
       }
     }
-    const parsed = behaviorSchema.safeParse(input ?? hello());
+    const parsed = behaviorSchema.safeParse(input ?? hello(), { error: unknownFieldsError });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        ctx.issues.push({
-          code: "custom",
-          input,
-          path: ["behavior", ...issue.path],
-          message: where + issue.message,
-        });
+        const path = ["behavior", ...issue.path];
+        const message = issue.message.split("\n").map((line) => where + line).join("\n");
+        // An unknown field keeps its code: it is reported at its own path, worded as everywhere.
+        ctx.issues.push(
+          issue.code === "unrecognized_keys"
+            ? { ...issue, input: undefined, path, message }
+            : { code: "custom", input, path, message },
+        );
       }
       return z.NEVER;
     }

@@ -93,17 +93,14 @@ export function issuesFromZod(
   input: unknown,
   options: { prefix?: string } = {},
 ): ScenarioIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const path = formatPath(issue.path, options.prefix ?? "");
-    if (issue.code === "unrecognized_keys") {
-      const keys = (issue as { keys: string[] }).keys.map((k) => JSON.stringify(k)).join(", ");
-      return { path, message: `unknown field ${keys} (check the spelling)` };
-    }
+    if (issue.code === "unrecognized_keys") return unknownFieldIssues(issue, options.prefix ?? "");
     if (issue.code === "invalid_union" && (issue as { note?: string }).note) {
-      return {
+      return [{
         path,
         message: `${issue.message}, got ${describeValue(valueAt(input, issue.path))}`,
-      };
+      }];
     }
     const value = valueAt(input, issue.path);
     const given = describeValue(value);
@@ -113,6 +110,23 @@ export function issuesFromZod(
       : / got /.test(issue.message) || (issue.code === "custom" && !primitive)
       ? issue.message // it says what was given already, or the value would only add noise
       : `${issue.message}, got ${given}`;
-    return { path, message };
+    return [{ path, message }];
   });
+}
+
+/**
+ * One issue per unknown field, at the field's own path: the message `unknownFieldsError` wrote
+ * (one line per key), or a plain one when the schema was parsed without it.
+ */
+function unknownFieldIssues(
+  issue: z.core.$ZodIssueUnrecognizedKeys,
+  prefix: string,
+): ScenarioIssue[] {
+  const lines = issue.message.split("\n");
+  const worded = lines.length === issue.keys.length &&
+    issue.keys.every((key, i) => lines[i].includes(`unknown field ${JSON.stringify(key)}`));
+  return issue.keys.map((key, i) => ({
+    path: formatPath([...issue.path, key], prefix),
+    message: worded ? lines[i] : `unknown field ${JSON.stringify(key)} (check the spelling)`,
+  }));
 }

@@ -42,7 +42,7 @@ Deno.test("a command client fleet's mistakes are named with their field", () => 
     'clients[0].target: no server fleet named "nope"; fleets are: servers',
   ]);
   assert.deepEqual(scenarioIssues({ clients: [{ command: ["c"], requests: 5 }] }), [
-    'clients[0]: unknown field "requests" (check the spelling)',
+    'clients[0].requests: unknown field "requests" (known fields: name, count, command, env, cwd, target, duration, until, timeout)',
   ]);
 });
 

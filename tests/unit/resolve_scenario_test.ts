@@ -71,7 +71,9 @@ Deno.test("a misspelt field is an unknown field, not silently ignored", () => {
   const issues = issuesOf(() =>
     resolveScenario(scenarioWith({ clients: [{ requests: 10, concurency: 4 }] }))
   );
-  assert.deepEqual(issues, ['clients[0]: unknown field "concurency" (check the spelling)']);
+  assert.deepEqual(issues, [
+    'clients[0].concurency: unknown field "concurency" (did you mean "concurrency"?)',
+  ]);
 });
 
 Deno.test("requests and duration: exactly one of them", () => {
@@ -218,7 +220,7 @@ Deno.test("a bad --set value names the param, what it accepts and its default", 
     'params.nclients: cannot use "0": accepts integer >= 1 (default 40)',
   ]);
   assert.deepEqual(issuesOf(() => resolveScenario(def, { set: { nclient: "3" } })), [
-    'params.nclient: unknown param (set with "3"); this scenario\'s params are: nclients',
+    'params.nclient: unknown param (set with "3") (did you mean "nclients"?); this scenario\'s params are: nclients',
   ]);
 });
 
