@@ -16,14 +16,27 @@ export interface CliResult {
  * The CLI must exit by itself; the bound (60 s, or `timeoutMs`) only keeps a broken build from
  * hanging the suite.
  */
-export async function runCli(
+export function runCli(
   args: string[],
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "cli/main.ts", ...args],
+  return runCommand(Deno.execPath(), ["run", "--allow-all", "cli/main.ts", ...args], options);
+}
+
+/**
+ * Runs a program from the repository root with NO_COLOR set (stdin closed), bounded by 60 s or
+ * `timeoutMs`, and collects what it printed.
+ */
+export async function runCommand(
+  program: string,
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const output = await new Deno.Command(program, {
+    args,
     cwd: ROOT,
     env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),

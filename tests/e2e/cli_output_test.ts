@@ -2,26 +2,15 @@
 // closed pipes, --json -, --json to a place it cannot write, --version, flags that are refused.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, runCli } from "../_cli.ts";
+import { type CliResult, ROOT, runCli, runCommand } from "../_cli.ts";
 
 const SCENARIO = "tests/fixtures/cli_node_scenario.ts";
 
 /** Runs `script` in bash from the repository root; `$WEDGE` is the CLI command. */
-async function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command("bash", {
-    args: ["-c", script],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", WEDGE: `${Deno.execPath()} run --allow-all cli/main.ts` },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function bash(script: string): Promise<CliResult> {
+  return runCommand("bash", ["-c", script], {
+    env: { WEDGE: `${Deno.execPath()} run --allow-all cli/main.ts` },
+  });
 }
 
 Deno.test("--list into a pipe that is closed (`| head -1`, `| true`) ends quietly with exit 0", async () => {

@@ -2,7 +2,7 @@
 // prompt or a bare NotCapable; the epoll engine says once that it falls back to raw-deno, the
 // netlink census answers null (it reads /proc then), and a raw run still counts every request.
 import assert from "node:assert/strict";
-import { ROOT } from "../_cli.ts";
+import { ROOT, runCommand } from "../_cli.ts";
 
 const LINUX = Deno.build.os === "linux";
 const NO_FFI = [
@@ -24,21 +24,9 @@ async function runScript(permissions: string[], script: string) {
   const file = await Deno.makeTempFile({ prefix: "wedge_libc_", suffix: ".ts" });
   try {
     await Deno.writeTextFile(file, script);
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--config", `${ROOT}deno.json`, ...permissions, file],
-      cwd: ROOT,
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(60_000),
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
+    return await runCommand(Deno.execPath(), [
+      ...["run", "--quiet", "--config", `${ROOT}deno.json`, ...permissions, file],
+    ]);
   } finally {
     await Deno.remove(file);
   }
