@@ -144,10 +144,8 @@ function schedule(
   // awaits), so the limit is never overshot.
   let reserved = counters.sent;
 
-  function reserve(): number | null {
-    if (state.stopped) return null;
-    const now = performance.now();
-    if (now >= deadline) return null;
+  function reserve(now: number): number | null {
+    if (state.stopped || now >= deadline) return null;
     if (tickets === null) return reserved < limit ? (reserved++, now) : null;
     const at = tickets.take(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
@@ -165,7 +163,7 @@ function schedule(
 
   async function nextRequest(): Promise<number | null> {
     while (true) {
-      const at = reserve();
+      const at = reserve(performance.now());
       if (at === null) return null;
       // A timer may fire early: sleep until the clock says the intended time has come, so no
       // request goes before it (corrected latency never below service latency).

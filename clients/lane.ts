@@ -23,10 +23,12 @@ export interface LaneContext {
   nextRequest(): Promise<number | null>;
   /**
    * `nextRequest` without the wait, for a lane that paces itself (the epoll engine): reserves the
-   * next request and returns its intended send time, which may be later than now (the open
+   * next request and returns its intended send time, which may be later than `now` (the open
    * model), or null when there is none. When its time has come the lane asks {@linkcode admit}.
+   * `now` is the lane's own `performance.now()` reading (one clock read serves the reservation
+   * and the send); a closed loop's request is intended at `now`.
    */
-  reserve(): number | null;
+  reserve(now: number): number | null;
   /**
    * The reserved request's intended time has come: true when it may go now; false when the run
    * stopped, or too many are owed (then it is dropped and counted): reserve the next one.
@@ -69,13 +71,15 @@ export interface LaneContext {
  * ```
  */
 export function fillBatch(lane: LaneContext, first: number, batch: number[]): void {
-  batch.length = 0;
-  batch.push(first);
-  while (batch.length < lane.spec.pipelining) {
+  batch[0] = first;
+  let count = 1;
+  while (count < lane.spec.pipelining) {
     const more = lane.nextDue();
     if (more === null) break;
-    batch.push(more);
+    batch[count++] = more;
   }
+  // Setting an array's length is a runtime call (~50 ns): only when the batch size changed.
+  if (batch.length !== count) batch.length = count;
 }
 
 /**

@@ -216,7 +216,7 @@ class LaneRunner implements Exchange, Expiring, Paced {
 
   /** The intended time of the request it waited for has come (called by the loop's pacer). */
   onDue(): void {
-    if (this.#lane.admit()) this.#start(this.dueAt);
+    if (this.#lane.admit()) this.#start(this.dueAt, performance.now());
     else this.#next();
   }
 
@@ -274,14 +274,16 @@ class LaneRunner implements Exchange, Expiring, Paced {
    */
   #next(): void {
     const lane = this.#lane;
+    // One clock read a batch: its reservation, and its send time (a closed loop's is both).
+    const now = performance.now();
     while (true) {
-      const at = lane.reserve();
+      const at = lane.reserve(now);
       if (at === null) break;
-      if (at > performance.now()) {
+      if (at > now) {
         this.dueAt = at;
         return this.#loop.pace(this);
       }
-      if (lane.admit()) return this.#start(at);
+      if (lane.admit()) return this.#start(at, now);
     }
     const done = this.#done!;
     this.#done = null;
@@ -289,7 +291,8 @@ class LaneRunner implements Exchange, Expiring, Paced {
     done();
   }
 
-  #start(first: number): void {
+  /** Starts a batch whose first request is intended at `first`, sent at `t0` (the lane's clock). */
+  #start(first: number, t0: number): void {
     const lane = this.#lane;
     const intended = this.#intended;
     fillBatch(lane, first, intended);
@@ -300,7 +303,6 @@ class LaneRunner implements Exchange, Expiring, Paced {
     // 0.5 ms or more.
     this.#connection = takeIdle(lane, idle, { count: intended.length, check: this.#checkIdle });
     this.#reused = this.#connection !== null;
-    const t0 = performance.now();
     for (let i = 0; i < intended.length; i++) lane.sent(target, intended[i], t0);
     this.#target = target;
     this.#t0 = t0;
