@@ -637,8 +637,13 @@ interface RateCheck {
   report?: WedgeReport["rate"];
   requestsPerSecond?: number;
   p99ms?: number;
-  /** The pacer's lateness: p99 of queue latency (actual minus intended send), ms. */
+  /** p99 of queue latency (actual minus intended send: waiting for a connection included), ms. */
   queueP99ms?: number;
+  /**
+   * The pacer's own lateness: p99 of how late lanes woke for the requests a free connection
+   * waited for (`rate.wakeLatenessMs`), ms; undefined when none waited.
+   */
+  wakeP99ms?: number;
   met?: boolean;
   error?: string;
 }
@@ -684,6 +689,7 @@ async function rateCheck(capacity: number | undefined): Promise<RateCheck> {
     result.requestsPerSecond = report.requestsPerSecond;
     result.p99ms = report.latency.percentiles.p99;
     result.queueP99ms = report.latencyBreakdown?.queue.percentiles.p99;
+    result.wakeP99ms = report.rate?.wakeLatenessMs?.p99;
     result.met = (report.rate?.achieved ?? 0) >= 0.99;
   } catch (error) {
     result.error = (error as Error).message;
@@ -763,10 +769,17 @@ function printOpenModel(rate: RateCheck, stall: StallCheck): void {
     );
     console.log(
       `  rate.achieved ${fmt(r.achieved, 4)} (>= 0.99: ${rate.met ? "met" : "not met"}), ` +
-        `late ${r.late}, dropped ${r.dropped}, p99 ${fmtMs(rate.p99ms!)}, ` +
-        `pacer lateness (queue) p99 ${fmtMs(rate.queueP99ms ?? NaN)} (< 1 ms: ${
-          (rate.queueP99ms ?? Infinity) < 1 ? "met" : "not met"
-        })`,
+        `late ${r.late} (${r.lateBusy ?? "?"} with every connection busy), dropped ${r.dropped}, ` +
+        `p99 ${fmtMs(rate.p99ms!)}, queue p99 ${fmtMs(rate.queueP99ms ?? NaN)}`,
+    );
+    const wake = r.wakeLatenessMs;
+    console.log(
+      wake
+        ? `  pacer lateness (wake-ups of ${wake.count} requests a free connection waited for): ` +
+          `p50 ${fmtMs(wake.p50)}, p99 ${fmtMs(wake.p99)} (< 1 ms: ${
+            wake.p99 < 1 ? "met" : "not met"
+          }), max ${fmtMs(wake.max)}`
+        : "  pacer lateness: n/a (no request found a free connection waiting for it)",
     );
   }
   console.log("");

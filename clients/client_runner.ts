@@ -27,7 +27,7 @@ type Lane = (lane: LaneContext) => Promise<void>;
 const lanes = new WeakMap<PlannedClient, Lane>();
 
 /** Where a client's requests come from: the closed loop's limit or the open model's tickets. */
-type Schedule = Pick<LaneContext, "nextRequest" | "reserve" | "admit" | "nextDue">;
+type Schedule = Pick<LaneContext, "nextRequest" | "reserve" | "admit" | "nextDue" | "woke">;
 
 /** What a client's lanes count (every method but the schedule and the pick). */
 type Counting = Pick<LaneContext, "sent" | "record" | "retried" | "stray" | "received">;
@@ -144,12 +144,30 @@ function schedule(
   // awaits), so the limit is never overshot.
   let reserved = counters.sent;
 
+  // Open model: why a request goes late. A lane takes its next request as soon as it is free,
+  // and waits (idle) when that one is not due yet; so a request not taken at its time found
+  // every lane busy, or a lane idle that the generator woke late (a late timer, a stalled
+  // thread). Lanes idle now, and the last time an idle lane woke, tell the two apart.
+  let idle = 0;
+  let lastWake = options.startedAt;
+
+  /**
+   * Counts a request taken 10 ms or more after its time `at` with no lane idle since: every
+   * lane was busy (the server's pace, or too small a `concurrency`), not the generator.
+   */
+  function countBusy(now: number, at: number): void {
+    if (now - at >= LATE_MS && idle === 0 && lastWake < at) counters.lateBusy++;
+  }
+
   function reserve(now: number): number | null {
     if (state.stopped || now >= deadline) return null;
     if (tickets === null) return reserved < limit ? (reserved++, now) : null;
     const at = tickets.take(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
-    return at === null || at >= deadline ? null : at;
+    if (at === null || at >= deadline) return null;
+    if (at > now) idle++; // the lane waits for it: `woke` when its time has come
+    else countBusy(now, at);
+    return at;
   }
 
   function admit(): boolean {
@@ -163,13 +181,17 @@ function schedule(
 
   async function nextRequest(): Promise<number | null> {
     while (true) {
-      const at = reserve(performance.now());
+      let now = performance.now();
+      const at = reserve(now);
       if (at === null) return null;
       // A timer may fire early: sleep until the clock says the intended time has come, so no
       // request goes before it (corrected latency never below service latency).
-      for (let wait = at - performance.now(); wait > 0; wait = at - performance.now()) {
-        await delay(wait);
-        if (state.stopped) return null;
+      if (at > now) {
+        for (; at > now; now = performance.now()) {
+          await delay(at - now);
+          if (state.stopped) return null;
+        }
+        woke(at, now);
       }
       if (admit()) return at;
     }
@@ -181,10 +203,17 @@ function schedule(
     if (tickets === null) return reserved < limit ? (reserved++, now) : null;
     const at = tickets.takeDue(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
+    if (at !== null) countBusy(now, at);
     return at;
   }
 
-  return { nextRequest, reserve, admit, nextDue };
+  function woke(intended: number, now: number): void {
+    state.wake?.recordMs(now - intended);
+    idle--;
+    if (now > lastWake) lastWake = now;
+  }
+
+  return { nextRequest, reserve, admit, nextDue, woke };
 }
 
 /** Counts a client's requests into its counters and the worker's histograms and tallies. */

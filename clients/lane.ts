@@ -36,6 +36,13 @@ export interface LaneContext {
   admit(): boolean;
   /** Another request for a pipelined batch, only if it may go now; else null. */
   nextDue(): number | null;
+  /**
+   * A lane that waited (idle) for a request's intended time woke at `now`: records how late, the
+   * generator's own lateness (an open model's timer or pacer, and its event loop). Every
+   * {@linkcode reserve} that returned a time after its `now` is followed by one call, when the
+   * lane wakes for it: late requests are told apart by whether a lane was idle at their time.
+   */
+  woke(intended: number, now: number): void;
   /** Counts a request as sent at `sentAt`, and how late that was against its intended time. */
   sent(target: number, intended: number, sentAt: number): void;
   /** Counts a request's end: a response with `status`, or `error`. */

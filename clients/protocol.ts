@@ -71,6 +71,11 @@ export interface ClientCounters {
   abandoned: number;
   /** Open model: sent 10 ms or more after their intended time. */
   late: number;
+  /**
+   * Open model: of `late`, those no lane of the client was free for at their intended time (every
+   * connection busy: the server's pace or the client's `concurrency`, not the generator).
+   */
+  lateBusy: number;
   /** Open model: due but dropped, because `maxInFlight` requests were owed. */
   dropped: number;
   /**
@@ -105,6 +110,7 @@ export function zeroCounters(id: number): ClientCounters {
     errors: 0,
     abandoned: 0,
     late: 0,
+    lateBusy: 0,
     dropped: 0,
     retried: 0,
     bodyBytes: 0,
@@ -146,6 +152,11 @@ export interface WorkerSnapshot {
   correctedDelta: string | null;
   /** Open model: actual minus intended send time since the previous snapshot, or null. */
   queueDelta: string | null;
+  /**
+   * Open model: how late the lanes woke for requests they waited for (a free connection), since
+   * the previous snapshot, or null; absent from a worker that does not report it.
+   */
+  wakeDelta?: string | null;
   /**
    * The worker isolate's memory as of this snapshot; null where it could not be read (absent from
    * a worker that does not report it).

@@ -49,6 +49,7 @@ function snapshot(s: WorkerState, final: boolean): WorkerSnapshot {
     latencyDelta: s.histogram.takeDelta(),
     correctedDelta: s.corrected.takeDelta(),
     queueDelta: s.queue?.takeDelta() ?? null,
+    wakeDelta: s.wake?.takeDelta() ?? null,
     heap: isolateHeap(),
   };
 }

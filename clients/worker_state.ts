@@ -45,6 +45,11 @@ export interface WorkerState {
   corrected: LatencyHistogram;
   /** Open model only: actual minus intended send time. */
   queue: LatencyHistogram | null;
+  /**
+   * Open model only: how late a lane woke for a request it waited for with a free connection
+   * (the generator's own lateness: its timer or pacer, and its event loop).
+   */
+  wake: LatencyHistogram | null;
   /** Per-client counters, cumulative over rounds. */
   counters: ClientCounters[];
   /** Requests ended per server id. */
@@ -99,6 +104,7 @@ export function createWorkerState(init: WorkerInit): WorkerState {
     histogram: new LatencyHistogram(),
     corrected: new LatencyHistogram(),
     queue: init.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
+    wake: init.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
     counters: init.clients.map((c) => zeroCounters(c.id)),
     completedByServer: new Array(servers).fill(0),
     inFlightByServer: new Array(servers).fill(0),

@@ -15,7 +15,9 @@ import {
   REPORT_VERSION,
   type RunReport,
   type ServerReport,
+  type WakeLateness,
 } from "../report/types.ts";
+import type { LatencyHistogram } from "../report/latency_histogram.ts";
 import type { RunCollector } from "./collector.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { ServerCounters } from "../servers/fleet.ts";
@@ -220,6 +222,12 @@ export function buildReport(m: RunMeasurements): RunReport {
   return report;
 }
 
+/** How late the lanes woke for the requests they waited for, or null when none waited. */
+function wakeLateness(wake: LatencyHistogram): WakeLateness | null {
+  const { count, percentiles, max } = wake.summary(1);
+  return count === 0 ? null : { count, p50: percentiles.p50, p99: percentiles.p99, max };
+}
+
 /** The open model's schedule over the load that ran, against what its clients sent. */
 function rateReport(
   m: RunMeasurements,
@@ -250,6 +258,8 @@ function rateReport(
     targetPerSecond: seconds > 0 ? scheduled / seconds : 0,
     achievedPerSecond: seconds > 0 ? sent / seconds : 0,
     late: sum((c) => c.late),
+    lateBusy: sum((c) => c.lateBusy),
+    wakeLatenessMs: wakeLateness(m.collector.wake),
     dropped: sum((c) => c.dropped),
   };
 }

@@ -35,7 +35,7 @@ export interface CollectedTotals {
   abandoned: number;
   /** Started and not ended. */
   inFlight: number;
-  /** Open model: sent late (queued behind busy lanes). */
+  /** Open model: sent 10 ms or more after their intended time. */
   late: number;
   /** Open model: dropped (too many owed). */
   dropped: number;
@@ -66,8 +66,8 @@ export interface CollectedTotals {
  * collector.apply({
  *   type: "snapshot", workerId: 0, final: false, roundsDone: 0,
  *   clients: [{
- *     id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0, late: 0, dropped: 0,
- *     retried: 0, bodyBytes: 15,
+ *     id: 0, sent: 4, completed: 3, ok: 3, errors: 0, abandoned: 0, late: 0, lateBusy: 0,
+ *     dropped: 0, retried: 0, bodyBytes: 15,
  *   }],
  *   completedByServer: [3], inFlightByServer: [1], statusCodes: { "200": 3 }, errors: [],
  *   retries: [],
@@ -84,6 +84,8 @@ export class RunCollector {
   readonly corrected: LatencyHistogram = new LatencyHistogram();
   /** Open model: how long requests waited past their intended send time. */
   readonly queue: LatencyHistogram = new LatencyHistogram();
+  /** Open model: how late lanes woke for the requests they waited for (the generator's own). */
+  readonly wake: LatencyHistogram = new LatencyHistogram();
   /**
    * What went wrong around the load (servers, processes, workers), in the order seen: when, what
    * about, and the text for people (see {@linkcode RunCollector.addIncident}).
@@ -136,6 +138,7 @@ export class RunCollector {
     if (snapshot.latencyDelta) this.latency.addDelta(snapshot.latencyDelta);
     if (snapshot.correctedDelta) this.corrected.addDelta(snapshot.correctedDelta);
     if (snapshot.queueDelta) this.queue.addDelta(snapshot.queueDelta);
+    if (snapshot.wakeDelta) this.wake.addDelta(snapshot.wakeDelta);
     const previous = this.#latest.get(snapshot.workerId);
     if (previous?.final) return;
     this.#latest.set(snapshot.workerId, { ...snapshot, latencyDelta: null });

@@ -48,3 +48,20 @@ export async function runCommand(
     stderr: decoder.decode(output.stderr),
   };
 }
+
+/**
+ * Starts `deno run --allow-all cli/main.ts ...args` from the repository root with NO_COLOR set
+ * (output piped, bounded by 60 s), for a test that acts on the run while it goes (its PID and
+ * threads); the caller reaps it by PID.
+ */
+export function spawnCli(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "cli/main.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).spawn();
+}

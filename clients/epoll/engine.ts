@@ -216,7 +216,9 @@ class LaneRunner implements Exchange, Expiring, Paced {
 
   /** The intended time of the request it waited for has come (called by the loop's pacer). */
   onDue(): void {
-    if (this.#lane.admit()) this.#start(this.dueAt, performance.now());
+    const now = performance.now();
+    this.#lane.woke(this.dueAt, now);
+    if (this.#lane.admit()) this.#start(this.dueAt, now);
     else this.#next();
   }
 
@@ -291,11 +293,16 @@ class LaneRunner implements Exchange, Expiring, Paced {
     done();
   }
 
-  /** Starts a batch whose first request is intended at `first`, sent at `t0` (the lane's clock). */
-  #start(first: number, t0: number): void {
+  /**
+   * Starts a batch whose first request is intended at `first`, at `now` (the lane's clock, read
+   * as it took that request; read again when more were taken after it, so none is sent before
+   * it was taken).
+   */
+  #start(first: number, now: number): void {
     const lane = this.#lane;
     const intended = this.#intended;
     fillBatch(lane, first, intended);
+    const t0 = intended.length > 1 ? performance.now() : now;
     const target = lane.pick();
     let idle = this.#client.pool.get(target);
     if (idle === undefined) this.#client.pool.set(target, idle = []);

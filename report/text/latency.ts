@@ -6,7 +6,7 @@
  */
 
 import { formatDuration } from "../../units/duration.ts";
-import type { LatencySummary, RunReport } from "../types.ts";
+import type { LatencySummary, RateReport, RunReport } from "../types.ts";
 import { bar } from "./_format.ts";
 
 /**
@@ -52,6 +52,28 @@ export function renderLatency(
       }/s scheduled (${
         (r.achieved * 100).toFixed(2)
       }%: ${r.sent} of ${r.scheduled}); ${r.late} late (sent 10ms+ after their time), ${r.dropped} dropped (over maxInFlight)`,
+    );
+    lines.push(...lateness(r));
+  }
+  return lines;
+}
+
+/** Why requests went late: busy connections or the generator itself, and how late it woke. */
+function lateness(r: RateReport): string[] {
+  const lines: string[] = [];
+  if (r.lateBusy !== undefined && r.late > 0) {
+    lines.push(
+      `  of the late: ${r.lateBusy} found every connection of their client busy (the server's pace, or too few connections: raise concurrency), ${
+        r.late - r.lateBusy
+      } were wedge's own lateness`,
+    );
+  }
+  const wake = r.wakeLatenessMs;
+  if (wake) {
+    lines.push(
+      `  wedge's own send lateness (${wake.count} requests a free connection waited for): p50 ${
+        formatDuration(wake.p50)
+      }, p99 ${formatDuration(wake.p99)}, max ${formatDuration(wake.max)}`,
     );
   }
   return lines;

@@ -83,6 +83,18 @@ export interface RequestTotals {
   bodyBytes: number;
 }
 
+/** How late the load generator woke for requests it waited for (ms). */
+export interface WakeLateness {
+  /** Requests a free connection waited for. */
+  count: number;
+  /** Median, ms. */
+  p50: number;
+  /** 99th percentile, ms. */
+  p99: number;
+  /** Largest, ms. */
+  max: number;
+}
+
 /** An open model's schedule against what was sent (client fleets with a rate only). */
 export interface RateReport {
   /** Requests the schedule made due during the load. */
@@ -97,6 +109,18 @@ export interface RateReport {
   achievedPerSecond: number;
   /** Sent 10 ms or more after their intended time. */
   late: number;
+  /**
+   * Of `late`, those no connection of their client was free for at their intended time: they
+   * waited for a response to free one (the server's pace, or too small a `concurrency`). The rest
+   * of `late` is the load generator's own lateness. Absent from reports made before it was.
+   */
+  lateBusy?: number;
+  /**
+   * How late wedge woke for the requests a free connection waited for, ms: the load generator's
+   * own lateness (its timer or pacer, and its event loop), apart from waiting for a connection.
+   * Null when no request waited so; absent from reports made before it was.
+   */
+  wakeLatenessMs?: WakeLateness | null;
   /** Dropped because `maxInFlight` requests were owed. */
   dropped: number;
 }

@@ -5,12 +5,12 @@
 // (tests/fixtures/freeze_thread.py, bounded, killed by PID); the servers are node:http programs
 // that read every request and never answer.
 import assert from "node:assert/strict";
-import { ROOT } from "../_cli.ts";
+import { spawnCli } from "../_cli.ts";
 import { alive } from "../_process.ts";
+import { freeze, freezeUnavailable, threadNamed, unfreeze } from "../_freeze.ts";
 import type { RunReport } from "../../report/types.ts";
 
 const SCENARIO = "tests/fixtures/frozen_worker_scenario.ts";
-const FREEZER = "tests/fixtures/freeze_thread.py";
 
 /**
  * The process's established TCP connections (its socket inodes found ESTABLISHED in
@@ -41,38 +41,6 @@ function connections(pid: number): number | null {
   }
 }
 
-/** Waits (at most `ms`) for the process to have a thread named `name`; its tid, or null. */
-async function threadNamed(pid: number, name: string, ms: number): Promise<string | null> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    try {
-      for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
-        const comm = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/comm`).catch(() => "");
-        if (comm.trim() === name) return t.name;
-      }
-    } catch { /* the process ended */ }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return null;
-}
-
-/** Why this machine cannot freeze a sibling's thread (no python3, ptrace refused), or null. */
-async function freezeUnavailable(): Promise<string | null> {
-  const sleeper = new Deno.Command("sleep", { args: ["5"] }).spawn();
-  try {
-    const probe = await new Deno.Command("python3", {
-      args: [FREEZER, String(sleeper.pid), "0"],
-      cwd: ROOT,
-    }).output();
-    return probe.code === 0 ? null : new TextDecoder().decode(probe.stderr).trim();
-  } catch (error) {
-    return String(error);
-  } finally {
-    sleeper.kill("SIGKILL");
-    await sleeper.status;
-  }
-}
-
 const unavailable = await freezeUnavailable();
 
 /** What a run with a frozen worker left: its exit code, its text report and its JSON report. */
@@ -89,17 +57,7 @@ interface FrozenRun {
  */
 async function runFrozen(options: { stallBound: string; freezeSeconds: number }) {
   const json = await Deno.makeTempFile({ suffix: ".json" });
-  const run = new Deno.Command(Deno.execPath(), {
-    args: [
-      ...["run", "--allow-all", "cli/main.ts", SCENARIO, "--json", json],
-      ...["--set", `stallBound=${options.stallBound}`],
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).spawn();
+  const run = spawnCli([SCENARIO, "--json", json, "--set", `stallBound=${options.stallBound}`]);
   const output = run.output();
   let freezer: Deno.ChildProcess | null = null;
   try {
@@ -117,26 +75,14 @@ async function runFrozen(options: { stallBound: string; freezeSeconds: number })
     }
     assert.ok((connections(run.pid) ?? 0) >= 7, "the 7 requests' connections never all opened");
     await new Promise((r) => setTimeout(r, 600));
-    freezer = new Deno.Command("python3", {
-      args: [FREEZER, tid, String(options.freezeSeconds)],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = freezer.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    assert.match((await reader.read()).value ?? "", /frozen/);
-    reader.releaseLock();
+    freezer = await freeze(tid, options.freezeSeconds);
 
     const { code, stdout, stderr } = await output;
     const report = JSON.parse(await Deno.readTextFile(json)) as RunReport;
     const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
     return { code, text: decode(stdout), stderr: decode(stderr), report } satisfies FrozenRun;
   } finally {
-    if (freezer) {
-      if (alive(freezer.pid)) freezer.kill("SIGKILL");
-      await freezer.status;
-      await freezer.stdout.cancel().catch(() => {});
-    }
+    if (freezer) await unfreeze(freezer);
     if (alive(run.pid)) run.kill("SIGKILL");
     await output.catch(() => {});
     await Deno.remove(json).catch(() => {});

@@ -24,7 +24,7 @@ function snapshot(id: number, inFlight: number, final: boolean) {
     workerId: id,
     final,
     roundsDone: final ? 1 : 0,
-    clients: [{ id, ...counters, late: 0, dropped: 0, retried: 0, bodyBytes: 0 }],
+    clients: [{ id, ...counters, late: 0, lateBusy: 0, dropped: 0, retried: 0, bodyBytes: 0 }],
     completedByServer: [10],
     inFlightByServer: [inFlight],
     statusCodes: { "200": 10 },

@@ -305,3 +305,29 @@ Deno.test("the listen section shows the counters' scope, the backlogs and the hi
     text,
   );
 });
+
+Deno.test("an open model's late requests are split by cause; a report from before the split is not", () => {
+  const rate = {
+    scheduled: 1000,
+    sent: 1000,
+    achieved: 1,
+    targetPerSecond: 500,
+    achievedPerSecond: 500,
+    late: 40,
+    dropped: 0,
+  };
+  const split = renderTextReport(reportFixture({
+    rate: { ...rate, lateBusy: 38, wakeLatenessMs: { count: 900, p50: 0.05, p99: 0.8, max: 12 } },
+  }));
+  assert.match(
+    split,
+    /of the late: 38 found every connection of their client busy .*, 2 were wedge's own lateness/,
+  );
+  assert.match(
+    split,
+    /wedge's own send lateness \(900 requests a free connection waited for\): p50 50us, p99 800us, max 12\.0ms/,
+  );
+  const old = renderTextReport(reportFixture({ rate }));
+  assert.match(old, /40 late \(sent 10ms\+ after their time\)/);
+  assert.doesNotMatch(old, /of the late|own send lateness/);
+});

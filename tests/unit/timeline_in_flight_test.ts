@@ -19,6 +19,7 @@ function snapshot(workerId: number, inFlight: number) {
       errors: 0,
       abandoned: 0,
       late: 0,
+      lateBusy: 0,
       dropped: 0,
       retried: 0,
       bodyBytes: 0,
