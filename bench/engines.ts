@@ -866,7 +866,9 @@ try {
   printOpenModel(rate, stall);
 
   const reproduce = `deno run -A bench/engines.ts --seconds ${seconds} --rounds ${rounds} ` +
-    `--connections ${connections}${openOnly ? " --open-only" : ""}`;
+    `--connections ${connections} --engine-threads ${engineThreads}${
+      openOnly ? " --open-only" : ""
+    }`;
   const machine = {
     cores: navigator.hardwareConcurrency,
     deno: await firstLine(Deno.execPath(), ["--version"]),
