@@ -16,9 +16,7 @@ import type { ClientCounters } from "./protocol.ts";
 import { countIdleStrays, openRawPool, rawLane } from "./raw_engine.ts";
 import { countEpollIdleStrays, epollLane, epollUsable, openEpollPool } from "./epoll/engine.ts";
 import { countError, type WorkerState } from "./worker_state.ts";
-
-/** A request sent this long or more after its intended time counts as late (open model). */
-const LATE_MS = 10;
+import { LATE_MS, LateCauses } from "./late_causes.ts";
 
 /** A lane of one of the engines. */
 type Lane = (lane: LaneContext) => Promise<void>;
@@ -144,19 +142,11 @@ function schedule(
   // awaits), so the limit is never overshot.
   let reserved = counters.sent;
 
-  // Open model: why a request goes late. A lane takes its next request as soon as it is free,
-  // and waits (idle) when that one is not due yet; so a request not taken at its time found
-  // every lane busy, or a lane idle that the generator woke late (a late timer, a stalled
-  // thread). Lanes idle now, and the last time an idle lane woke, tell the two apart.
-  let idle = 0;
-  let lastWake = options.startedAt;
+  const causes = new LateCauses(options.startedAt);
 
-  /**
-   * Counts a request taken 10 ms or more after its time `at` with no lane idle since: every
-   * lane was busy (the server's pace, or too small a `concurrency`), not the generator.
-   */
+  /** Counts a request taken late because every lane was busy (`late_causes.ts`). */
   function countBusy(now: number, at: number): void {
-    if (now - at >= LATE_MS && idle === 0 && lastWake < at) counters.lateBusy++;
+    if (causes.busy(now, at)) counters.lateBusy++;
   }
 
   function reserve(now: number): number | null {
@@ -165,7 +155,7 @@ function schedule(
     const at = tickets.take(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
     if (at === null || at >= deadline) return null;
-    if (at > now) idle++; // the lane waits for it: `woke` when its time has come
+    if (at > now) causes.waits(); // the lane waits for it: `woke` when its time has come
     else countBusy(now, at);
     return at;
   }
@@ -209,8 +199,7 @@ function schedule(
 
   function woke(intended: number, now: number): void {
     state.wake?.recordMs(now - intended);
-    idle--;
-    if (now > lastWake) lastWake = now;
+    causes.woke(intended, now);
   }
 
   return { nextRequest, reserve, admit, nextDue, woke };

@@ -12,6 +12,37 @@ import { alive } from "./_process.ts";
 const FREEZER = "tests/fixtures/freeze_thread.py";
 
 /**
+ * The process's established TCP connections (its socket inodes found ESTABLISHED in
+ * /proc/net/tcp{,6}), or null once it has ended. Only TCP: wedge's own short-lived netlink and
+ * file fds come and go beside them.
+ *
+ * @returns How many, or null.
+ */
+export function establishedConnections(pid: number): number | null {
+  const established = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try {
+      for (const line of Deno.readTextFileSync(table).split("\n").slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f[3] === "01") established.add(f[9]);
+      }
+    } catch { /* no IPv6 */ }
+  }
+  try {
+    let n = 0;
+    for (const fd of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      try {
+        const link = Deno.readLinkSync(`/proc/${pid}/fd/${fd.name}`);
+        if (established.has(/^socket:\[(\d+)\]$/.exec(link)?.[1] ?? "")) n++;
+      } catch { /* closed meanwhile */ }
+    }
+    return n;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Waits (at most `ms`) for the process to have a thread named `name`.
  *
  * @returns Its tid, or null.

@@ -8,7 +8,13 @@ import openModel from "../fixtures/open_model_node.ts";
 import type { RunReport } from "../../report/types.ts";
 import { spawnCli } from "../_cli.ts";
 import { alive } from "../_process.ts";
-import { freeze, freezeUnavailable, threadNamed, unfreeze } from "../_freeze.ts";
+import {
+  establishedConnections,
+  freeze,
+  freezeUnavailable,
+  threadNamed,
+  unfreeze,
+} from "../_freeze.ts";
 
 async function run(set: Record<string, unknown>) {
   const logDir = await Deno.makeTempDir({ prefix: "wedge-late-" });
@@ -51,7 +57,7 @@ for (const engine of ["raw", "raw-deno", "fetch"]) {
 
 const unavailable = await freezeUnavailable();
 
-for (const engine of ["raw", "fetch"]) {
+for (const engine of ["raw", "raw-deno", "fetch"]) {
   Deno.test({
     name:
       `${engine}: requests late because wedge's worker froze are wedge's own lateness, not busy connections${
@@ -69,7 +75,13 @@ for (const engine of ["raw", "fetch"]) {
       try {
         const tid = await threadNamed(run.pid, "worker-1", 20_000);
         assert.ok(tid !== null, "no thread named worker-1");
-        await new Promise((r) => setTimeout(r, 1000));
+        // Once the load runs (a connection to the server is up), and the lanes wait for their
+        // requests' times.
+        const deadline = performance.now() + 20_000;
+        while ((establishedConnections(run.pid) ?? 0) < 1 && performance.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await new Promise((r) => setTimeout(r, 500));
         // 0.5 s of 200/s: ~100 requests fall due while the lanes, all free, cannot send them.
         freezer = await freeze(tid, 0.5);
         const { stderr } = await output;

@@ -7,39 +7,16 @@
 import assert from "node:assert/strict";
 import { spawnCli } from "../_cli.ts";
 import { alive } from "../_process.ts";
-import { freeze, freezeUnavailable, threadNamed, unfreeze } from "../_freeze.ts";
+import {
+  establishedConnections,
+  freeze,
+  freezeUnavailable,
+  threadNamed,
+  unfreeze,
+} from "../_freeze.ts";
 import type { RunReport } from "../../report/types.ts";
 
 const SCENARIO = "tests/fixtures/frozen_worker_scenario.ts";
-
-/**
- * The process's established TCP connections (its socket inodes found ESTABLISHED in
- * /proc/net/tcp{,6}), or null once it has ended. Only TCP: wedge's own short-lived netlink and
- * file fds come and go beside them.
- */
-function connections(pid: number): number | null {
-  const established = new Set<string>();
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    try {
-      for (const line of Deno.readTextFileSync(table).split("\n").slice(1)) {
-        const f = line.trim().split(/\s+/);
-        if (f[3] === "01") established.add(f[9]);
-      }
-    } catch { /* no IPv6 */ }
-  }
-  try {
-    let n = 0;
-    for (const fd of Deno.readDirSync(`/proc/${pid}/fd`)) {
-      try {
-        const link = Deno.readLinkSync(`/proc/${pid}/fd/${fd.name}`);
-        if (established.has(/^socket:\[(\d+)\]$/.exec(link)?.[1] ?? "")) n++;
-      } catch { /* closed meanwhile */ }
-    }
-    return n;
-  } catch {
-    return null;
-  }
-}
 
 const unavailable = await freezeUnavailable();
 
@@ -70,10 +47,13 @@ async function runFrozen(options: { stallBound: string; freezeSeconds: number })
     // Freeze it once every request is out (the load opens a connection per request, 7) and
     // the worker has posted a snapshot with them (every 250 ms).
     const deadline = performance.now() + 20_000;
-    while ((connections(run.pid) ?? Infinity) < 7 && performance.now() < deadline) {
+    while ((establishedConnections(run.pid) ?? Infinity) < 7 && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    assert.ok((connections(run.pid) ?? 0) >= 7, "the 7 requests' connections never all opened");
+    assert.ok(
+      (establishedConnections(run.pid) ?? 0) >= 7,
+      "the 7 requests' connections never all opened",
+    );
     await new Promise((r) => setTimeout(r, 600));
     freezer = await freeze(tid, options.freezeSeconds);
 
