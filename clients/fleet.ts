@@ -8,6 +8,7 @@
 import type { RunPlan } from "../plan/plan.ts";
 import { deadline, isTimeout } from "../units/deadline.ts";
 import type { FromWorker, ToWorker, WorkerHeap, WorkerSnapshot } from "./protocol.ts";
+import { epollFallbackTold, epollUsable } from "./epoll/engine.ts";
 
 /** Options for {@linkcode startClientFleet}. */
 export interface StartClientFleetOptions {
@@ -115,6 +116,11 @@ export async function startClientFleet(
 
   const heaps: (WorkerHeap | null)[] = plan.workers.map(() => null);
   const workers: Worker[] = [];
+  // A raw client that falls back to raw-deno (no --allow-ffi) is said once, here, for the run.
+  for (const spec of plan.clients) {
+    if (spec.engine === "raw") epollUsable(options.urls, spec.targets);
+  }
+  const fallbackTold = epollFallbackTold();
   const terminateCreated = () => {
     for (const worker of workers) worker.terminate();
   };
@@ -156,6 +162,7 @@ export async function startClientFleet(
     };
     const init: ToWorker = {
       type: "init",
+      epollFallbackTold: fallbackTold,
       workerId: planned.id,
       clients: planned.clients.map((id) => plan.clients[id]),
       urls: options.urls,

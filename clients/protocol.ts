@@ -16,6 +16,11 @@ import type { InFlightRequest } from "../report/stall_diagnosis.ts";
 export interface WorkerInit {
   /** Message type. */
   type: "init";
+  /**
+   * The runtime already said that the raw engine falls back to raw-deno here (no `--allow-ffi`):
+   * the worker does not say it again. Absent: the worker says it once.
+   */
+  epollFallbackTold?: boolean;
   /** Worker index. */
   workerId: number;
   /** Clients this worker runs. */

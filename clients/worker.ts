@@ -14,7 +14,7 @@ import { openClient, runClient } from "./client_runner.ts";
 import { closeFetchClients } from "./fetch_engine.ts";
 import type { FromWorker, ToWorker, WorkerSnapshot } from "./protocol.ts";
 import { closeRawPools } from "./raw_engine.ts";
-import { closeEpollPools, shutdownEpoll } from "./epoll/engine.ts";
+import { closeEpollPools, epollFallbackTold, shutdownEpoll } from "./epoll/engine.ts";
 import {
   AWAITING_HEADERS,
   createWorkerState,
@@ -123,6 +123,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   try {
     if (message.type === "init") {
+      if (message.epollFallbackTold) epollFallbackTold(true);
       state = createWorkerState(message);
       post({ type: "ready", workerId: message.workerId });
     } else if (message.type === "start" && state && !state.finished) {

@@ -76,6 +76,24 @@ export function epollUsable(urls: readonly string[], targets: readonly number[])
 }
 
 /**
+ * Whether this thread said that the raw engine falls back to raw-deno (or was told it was said),
+ * so the runtime says it once for a run and its worker threads stay quiet.
+ *
+ * @param told Set: the fallback was said elsewhere (the runtime, before starting this worker).
+ * @returns Whether it was said.
+ *
+ * @example
+ * ```ts ignore
+ * for (const spec of plan.clients) if (spec.engine === "raw") epollUsable(urls, spec.targets);
+ * const init = { ...rest, epollFallbackTold: epollFallbackTold() };
+ * ```
+ */
+export function epollFallbackTold(told = false): boolean {
+  if (told) toldFallback = true;
+  return toldFallback;
+}
+
+/**
  * Opens a client's (empty) pool for this round.
  *
  * @param clientId The client.
