@@ -142,12 +142,7 @@ function schedule(
   // awaits), so the limit is never overshot.
   let reserved = counters.sent;
 
-  const causes = new LateCauses(options.startedAt);
-
-  /** Counts a request taken late because every lane was busy (`late_causes.ts`). */
-  function countBusy(now: number, at: number): void {
-    if (causes.busy(now, at)) counters.lateBusy++;
-  }
+  const causes = new LateCauses(options.startedAt, { lanes: spec.concurrency });
 
   function reserve(now: number): number | null {
     if (state.stopped || now >= deadline) return null;
@@ -155,8 +150,8 @@ function schedule(
     const at = tickets.take(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
     if (at === null || at >= deadline) return null;
-    if (at > now) causes.waits(); // the lane waits for it: `woke` when its time has come
-    else countBusy(now, at);
+    // A request not due yet, the lane waits for: `woke` when its time has come.
+    if (causes.took(now, at)) counters.lateBusy++;
     return at;
   }
 
@@ -193,7 +188,7 @@ function schedule(
     if (tickets === null) return reserved < limit ? (reserved++, now) : null;
     const at = tickets.takeDue(now, counters.sent - counters.completed);
     counters.dropped = droppedBefore + tickets.dropped;
-    if (at !== null) countBusy(now, at);
+    if (at !== null && causes.busy(now, at)) counters.lateBusy++;
     return at;
   }
 
