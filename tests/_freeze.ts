@@ -43,6 +43,20 @@ export function establishedConnections(pid: number): number | null {
 }
 
 /**
+ * Waits (at most `ms`, or until the process ends) for it to have `count` established TCP
+ * connections.
+ *
+ * @returns Whether it had them.
+ */
+export async function connectionsOpened(pid: number, count: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while ((establishedConnections(pid) ?? Infinity) < count && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return (establishedConnections(pid) ?? 0) >= count;
+}
+
+/**
  * Waits (at most `ms`) for the process to have a thread named `name`.
  *
  * @returns Its tid, or null.

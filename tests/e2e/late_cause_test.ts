@@ -8,13 +8,7 @@ import openModel from "../fixtures/open_model_node.ts";
 import type { RunReport } from "../../report/types.ts";
 import { spawnCli } from "../_cli.ts";
 import { alive } from "../_process.ts";
-import {
-  establishedConnections,
-  freeze,
-  freezeUnavailable,
-  threadNamed,
-  unfreeze,
-} from "../_freeze.ts";
+import { connectionsOpened, freeze, freezeUnavailable, threadNamed, unfreeze } from "../_freeze.ts";
 
 async function run(set: Record<string, unknown>) {
   const logDir = await Deno.makeTempDir({ prefix: "wedge-late-" });
@@ -80,10 +74,7 @@ for (const engine of ["raw", "raw-deno", "fetch"]) {
         assert.ok(tid !== null, "no thread named worker-1");
         // Once the load runs (a connection to the server is up), and the lanes wait for their
         // requests' times.
-        const deadline = performance.now() + 20_000;
-        while ((establishedConnections(run.pid) ?? 0) < 1 && performance.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 10));
-        }
+        await connectionsOpened(run.pid, 1, 20_000);
         await new Promise((r) => setTimeout(r, 500));
         // 0.5 s of 200/s: ~100 requests fall due while the lanes, all free, cannot send them.
         freezer = await freeze(tid, 0.5);

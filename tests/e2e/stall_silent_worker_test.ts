@@ -7,13 +7,7 @@
 import assert from "node:assert/strict";
 import { spawnCli } from "../_cli.ts";
 import { alive } from "../_process.ts";
-import {
-  establishedConnections,
-  freeze,
-  freezeUnavailable,
-  threadNamed,
-  unfreeze,
-} from "../_freeze.ts";
+import { connectionsOpened, freeze, freezeUnavailable, threadNamed, unfreeze } from "../_freeze.ts";
 import type { RunReport } from "../../report/types.ts";
 
 const SCENARIO = "tests/fixtures/frozen_worker_scenario.ts";
@@ -46,12 +40,8 @@ async function runFrozen(options: { stallBound: string; freezeSeconds: number })
     );
     // Freeze it once every request is out (the load opens a connection per request, 7) and
     // the worker has posted a snapshot with them (every 250 ms).
-    const deadline = performance.now() + 20_000;
-    while ((establishedConnections(run.pid) ?? Infinity) < 7 && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
     assert.ok(
-      (establishedConnections(run.pid) ?? 0) >= 7,
+      await connectionsOpened(run.pid, 7, 20_000),
       "the 7 requests' connections never all opened",
     );
     await new Promise((r) => setTimeout(r, 600));
