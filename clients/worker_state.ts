@@ -99,12 +99,13 @@ export interface WorkerState {
  */
 export function createWorkerState(init: WorkerInit): WorkerState {
   const servers = init.urls.length;
+  const open = init.clients.some((c) => c.arrival); // an open model's histograms
   return {
     init,
     histogram: new LatencyHistogram(),
     corrected: new LatencyHistogram(),
-    queue: init.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
-    wake: init.clients.some((c) => c.arrival) ? new LatencyHistogram() : null,
+    queue: open ? new LatencyHistogram() : null,
+    wake: open ? new LatencyHistogram() : null,
     counters: init.clients.map((c) => zeroCounters(c.id)),
     completedByServer: new Array(servers).fill(0),
     inFlightByServer: new Array(servers).fill(0),
