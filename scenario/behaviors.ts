@@ -7,6 +7,7 @@
  */
 
 import type { ByteSize } from "../units/byte_size.ts";
+import { checkOptions } from "./_options.ts";
 import { HELLO_BODY } from "./behavior_types.ts";
 import type {
   AcceptSlowlyBehavior,
@@ -33,6 +34,9 @@ import type {
 
 export * from "./behavior_types.ts";
 
+const HELLO_OPTIONS = ["status", "body", "headers"] as const;
+const FAULT_OPTIONS = ["every", "after", "probability", "then"] as const;
+
 /**
  * Answers every request at once, by default with 200 "Hello, World!" like the seeds' servers.
  *
@@ -47,6 +51,7 @@ export * from "./behavior_types.ts";
  * ```
  */
 export function hello(options: HelloOptions = {}): HelloBehavior {
+  checkOptions(options, { call: "hello", known: HELLO_OPTIONS });
   return {
     kind: "hello",
     status: options.status ?? 200,
@@ -71,6 +76,7 @@ export function hello(options: HelloOptions = {}): HelloBehavior {
  * ```
  */
 export function delay(latency: Latency, options: DelayOptions = {}): DelayBehavior {
+  checkOptions(options, { call: "delay", known: ["then"] });
   return { kind: "delay", latency, then: options.then ?? hello() };
 }
 
@@ -122,6 +128,7 @@ function selectorOf(options: FaultSelector): FaultSelector {
  * ```
  */
 export function hang(options: FaultOptions = {}): HangBehavior {
+  checkOptions(options, { call: "hang", known: FAULT_OPTIONS });
   return { kind: "hang", select: selectorOf(options), then: options.then ?? hello() };
 }
 
@@ -142,6 +149,7 @@ export function hang(options: FaultOptions = {}): HangBehavior {
 export function closeMidBody(
   options: FaultOptions & { bodyBytes?: number } = {},
 ): CloseMidBodyBehavior {
+  checkOptions(options, { call: "closeMidBody", known: [...FAULT_OPTIONS, "bodyBytes"] });
   return {
     kind: "closeMidBody",
     select: selectorOf(options),
@@ -164,6 +172,7 @@ export function closeMidBody(
  * ```
  */
 export function resetAfterHeaders(options: FaultOptions = {}): ResetAfterHeadersBehavior {
+  checkOptions(options, { call: "resetAfterHeaders", known: FAULT_OPTIONS });
   return { kind: "resetAfterHeaders", select: selectorOf(options), then: options.then ?? hello() };
 }
 
@@ -183,6 +192,11 @@ export function resetAfterHeaders(options: FaultOptions = {}): ResetAfterHeaders
 export function slowBody(
   options: { bytesPerSecond: number; bodyBytes?: number },
 ): SlowBodyBehavior {
+  checkOptions(options, {
+    call: "slowBody",
+    known: ["bytesPerSecond", "bodyBytes"],
+    required: true,
+  });
   return {
     kind: "slowBody",
     bytesPerSecond: options.bytesPerSecond,
@@ -208,6 +222,7 @@ export function slowBody(
 export function stopAccepting(
   options: { after: number; then?: BehaviorInput },
 ): StopAcceptingBehavior {
+  checkOptions(options, { call: "stopAccepting", known: ["after", "then"], required: true });
   return { kind: "stopAccepting", after: options.after, then: options.then ?? hello() };
 }
 
@@ -232,6 +247,11 @@ export function stopAccepting(
 export function acceptSlowly(
   options: { perSecond: number; burst?: number; then?: BehaviorInput },
 ): AcceptSlowlyBehavior {
+  checkOptions(options, {
+    call: "acceptSlowly",
+    known: ["perSecond", "burst", "then"],
+    required: true,
+  });
   return {
     kind: "acceptSlowly",
     perSecond: options.perSecond,
@@ -278,6 +298,7 @@ export function perServer(pick: (index: number) => BehaviorInput): PerServerBeha
  * ```
  */
 export function serial(options: HelloOptions = {}): SerialBehavior {
+  checkOptions(options, { call: "serial", known: HELLO_OPTIONS });
   return { kind: "serial", answer: hello(options) };
 }
 
@@ -301,5 +322,6 @@ export function leak(
   bytesPerRequest: ByteSize,
   options: { then?: BehaviorInput } = {},
 ): LeakBehavior {
+  checkOptions(options, { call: "leak", known: ["then"] });
   return { kind: "leak", bytesPerRequest, then: options.then ?? hello() };
 }

@@ -81,3 +81,27 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * An option a behaviour constructor does not take (`hang({ evry: 3 })`): thrown where the scenario
+ * calls it, with the call's file and line, so a typo cannot silently change what a server does.
+ *
+ * @example
+ * ```ts
+ * import { OptionError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new OptionError('hang(): unknown option "evry"').name, "OptionError");
+ * ```
+ */
+export class OptionError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message The constructor, the option, what it may have meant, and where.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "OptionError";
+  }
+}

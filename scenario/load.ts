@@ -8,7 +8,7 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isScenario, type ScenarioModule } from "./define.ts";
-import { ScenarioError, UsageError } from "./errors.ts";
+import { OptionError, ScenarioError, UsageError } from "./errors.ts";
 
 /** Directory of the built-in scenarios. */
 export const SCENARIOS_DIR: string = fileURLToPath(new URL("../scenarios/", import.meta.url));
@@ -45,10 +45,10 @@ async function importScenario(path: string, shown: string): Promise<ScenarioModu
   try {
     mod = await import(pathToFileURL(path).href);
   } catch (error) {
-    throw new ScenarioError([{
-      path: "",
-      message: `could not load the module: ${error instanceof Error ? error.message : error}`,
-    }], { file: shown });
+    const message = error instanceof OptionError
+      ? error.message
+      : `could not load the module: ${error instanceof Error ? error.message : error}`;
+    throw new ScenarioError([{ path: "", message }], { file: shown });
   }
   if (!isScenario(mod.default)) {
     throw new ScenarioError([{

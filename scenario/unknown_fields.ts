@@ -59,6 +59,7 @@ export function closestField(key: string, known: readonly string[]): string | nu
  *
  * @param key The field as written.
  * @param known The object's fields.
+ * @param options `noun`: what a field is called (`"option"` for a constructor's options).
  * @returns The message, without the field path.
  *
  * @example
@@ -70,11 +71,16 @@ export function closestField(key: string, known: readonly string[]): string | nu
  * assert.equal(unknownFieldMessage("x", ["name", "count"]), 'unknown field "x" (known fields: name, count)');
  * ```
  */
-export function unknownFieldMessage(key: string, known: readonly string[]): string {
+export function unknownFieldMessage(
+  key: string,
+  known: readonly string[],
+  options: { noun?: string } = {},
+): string {
+  const noun = options.noun ?? "field";
   const close = closestField(key, known);
   return close !== null
-    ? `unknown field ${JSON.stringify(key)} (did you mean ${JSON.stringify(close)}?)`
-    : `unknown field ${JSON.stringify(key)} (known fields: ${known.join(", ") || "none"})`;
+    ? `unknown ${noun} ${JSON.stringify(key)} (did you mean ${JSON.stringify(close)}?)`
+    : `unknown ${noun} ${JSON.stringify(key)} (known ${noun}s: ${known.join(", ") || "none"})`;
 }
 
 /**

@@ -10,7 +10,7 @@ async function runScenarioFile(name: string, body: string) {
   try {
     await Deno.writeTextFile(
       file,
-      `import { defineScenario, hello } from "${MOD}";
+      `import { defineScenario, hang, hello, perServer } from "${MOD}";
 export default defineScenario({
   name: "${name}",
   description: "a misspelt field at each level",
@@ -73,4 +73,35 @@ Deno.test("a misspelt field of the scenario itself: exit 2, file and did-you-mea
   assert.equal(r.code, 2, r.stderr);
   assert.ok(r.stderr.includes(`(${r.file})`), r.stderr);
   assert.match(r.stderr, /\n {2}asserts: unknown field "asserts" \(did you mean "assert"\?\)\n/);
+});
+
+Deno.test("a misspelt option of a behaviour constructor: exit 2, the file and the call's line", async () => {
+  const r = await runScenarioFile(
+    "option-typo",
+    `  servers: [
+    { count: 2, behavior: perServer((i) => i === 0 ? hello() : hang({ evry: 3 })) },
+  ],
+  clients: [{ requests: 1 }],`,
+  );
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.includes(`(${r.file})`), r.stderr);
+  // Line 6 of the file: the import, the export, name, description, "servers: [", the fleet.
+  const line = `servers[0].behavior: perServer(...) threw for server 1: hang() at ${r.file}:6: ` +
+    'unknown option "evry" (did you mean "every"?)';
+  assert.ok(r.stderr.includes(`  ${line}\n`), `${line}\n${r.stderr}`);
+  assert.doesNotMatch(r.stdout + r.stderr, /load started|starting/);
+});
+
+Deno.test("a misspelt option at the top of a scenario file: said as such, not as a module that failed", async () => {
+  const r = await runScenarioFile(
+    "option-typo-top",
+    `  servers: [{ behavior: hang({ evry: 3 }) }],
+  clients: [{ requests: 1 }],`,
+  );
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(
+    r.stderr.includes(`  hang() at ${r.file}:5: unknown option "evry" (did you mean "every"?)\n`),
+    r.stderr,
+  );
+  assert.doesNotMatch(r.stderr, /could not load the module/);
 });
