@@ -123,10 +123,16 @@ async function explore(
   args: RunArgs,
   context: Omit<ExploreContext, "signal">,
 ): Promise<number> {
-  const single = args.junitPath ? "--junit" : args.htmlPath ? "--html" : null;
+  const single = args.junitPath
+    ? "--junit"
+    : args.htmlPath
+    ? "--html"
+    : args.allServers
+    ? "--all-servers"
+    : null;
   if (single) {
     throw new UsageError(
-      `${single} writes one run's report: not with --repeat, --sweep, --cells or --cell, whose --json holds every run's report`,
+      `${single} is for one run's report: not with --repeat, --sweep, --shrink, --cells or --cell, whose --json holds every run's report`,
     );
   }
   const stops = listenForStopSignals(context.io.err);

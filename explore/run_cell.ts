@@ -53,6 +53,8 @@ export interface RunCellOptions {
   reportPath?: string;
   /** Directory for the child's stdout (its text report) and stderr; by default a temporary one, removed. */
   logDir?: string;
+  /** `--keep-logs N` for the child (how many runs' `.wedge/logs` directories stay). @default {its own default} */
+  keepLogs?: number;
 }
 
 // A stopped run prints its partial report and stops its servers: time for that before SIGKILL.
@@ -60,11 +62,12 @@ const STOP_GRACE_MS = 10_000;
 
 /**
  * The argv of a cell's child: Deno running cli/main.ts (with wedge's deno.json) on the cell's
- * `--set` values and seed, its report to `reportPath`, quiet.
+ * `--set` values and seed, its report to `reportPath`, quiet, with the exploration's `--keep-logs`.
  *
  * @param scenario The scenario's name or path, as given.
  * @param cell The cell.
- * @param reportPath Where the child writes its `--json` report.
+ * @param options `reportPath`: where the child writes its `--json` report; `keepLogs`: its
+ *   `--keep-logs`, when given.
  * @returns The argv, program first.
  *
  * @example
@@ -72,12 +75,16 @@ const STOP_GRACE_MS = 10_000;
  * import { cellArgv } from "./run_cell.ts";
  * import assert from "node:assert/strict";
  *
- * const argv = cellArgv("hang-mre-ok", { index: 0, set: { nclients: "5" }, seed: 3 }, "/tmp/r.json");
+ * const argv = cellArgv("hang-mre-ok", { index: 0, set: { nclients: "5" }, seed: 3 }, { reportPath: "/tmp/r.json" });
  * assert.equal(argv[0], Deno.execPath());
  * assert.deepEqual(argv.slice(-8), ["hang-mre-ok", "--set", "nclients=5", "--seed", "3", "--json", "/tmp/r.json", "--quiet"]);
  * ```
  */
-export function cellArgv(scenario: string, cell: Cell, reportPath: string): string[] {
+export function cellArgv(
+  scenario: string,
+  cell: Cell,
+  options: { reportPath: string; keepLogs?: number },
+): string[] {
   const main = new URL("../cli/main.ts", import.meta.url);
   const local = main.protocol === "file:";
   const config = local ? fileURLToPath(new URL("../deno.json", import.meta.url)) : null;
@@ -93,8 +100,9 @@ export function cellArgv(scenario: string, cell: Cell, reportPath: string): stri
     ...sets,
     "--seed",
     String(cell.seed),
+    ...(options.keepLogs === undefined ? [] : ["--keep-logs", String(options.keepLogs)]),
     "--json",
-    reportPath,
+    options.reportPath,
     "--quiet",
   ];
 }
@@ -131,11 +139,14 @@ export async function runCell(
   await Deno.remove(reportPath).catch(() => {}); // never read a stale report
   const started = performance.now();
   try {
-    const child = await spawnSupervised(cellArgv(scenario, cell, reportPath), {
-      logDir: options.logDir ?? temp,
-      logName: `cell-${cell.index}`,
-      cwd: options.cwd ?? null,
-    });
+    const child = await spawnSupervised(
+      cellArgv(scenario, cell, { reportPath, keepLogs: options.keepLogs }),
+      {
+        logDir: options.logDir ?? temp,
+        logName: `cell-${cell.index}`,
+        cwd: options.cwd ?? null,
+      },
+    );
     let stoppedBy: CellResult["stoppedBy"] = null;
     try {
       await deadline(child.status, options.timeoutMs ?? Infinity, { signal: options.signal });

@@ -35,6 +35,8 @@ export interface ExploreRunArgs {
   explore: ExploreArgs;
   /** `--quiet`: no "starting run i/N" lines on stderr. @default {false} */
   quiet?: boolean;
+  /** `--keep-logs N`, passed to every run. @default {each run's own default} */
+  keepLogs?: number;
 }
 
 /** Where an exploration writes, and what it explores. */
@@ -141,7 +143,11 @@ async function runOneCell(
   if (args.jsonPath === null && !args.jsonToStdout) {
     io.err("wedge: --cell without --json: its report is not kept for wedge merge\n");
   }
-  const result = await runCell(args.scenario, cell, { cwd: io.cwd, signal });
+  const result = await runCell(args.scenario, cell, {
+    cwd: io.cwd,
+    signal,
+    keepLogs: args.keepLogs,
+  });
   const document: CellDocument = {
     schema: CELL_SCHEMA,
     version: 1,
@@ -170,7 +176,11 @@ async function runAllCells(
     if (!args.quiet) {
       io.err(`wedge: starting run ${cell.index + 1}/${cells.length}, seed ${cell.seed}\n`);
     }
-    const result = await runCell(args.scenario, cell, { cwd: io.cwd, signal });
+    const result = await runCell(args.scenario, cell, {
+      cwd: io.cwd,
+      signal,
+      keepLogs: args.keepLogs,
+    });
     if (result.stoppedBy === "abort") {
       text(`cell ${cell.index} (seed ${cell.seed}) was stopped: not counted\n`);
       break;

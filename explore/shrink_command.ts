@@ -35,7 +35,9 @@ export interface ShrinkRun {
   /** `--json PATH`: also write the search (start, best, every probe) as JSON. @default {null} */
   jsonPath?: string | null;
   /** `--json -`: the JSON to stdout, the text to stderr. @default {false} */
-  jsonToStdout?: boolean;
+  jsonToStdout?:
+    boolean; /** `--keep-logs N`, passed to every probe's run. @default {each run's own default} */
+  keepLogs?: number;
 }
 
 /** Where `--shrink` writes, and what stops it. */
@@ -150,6 +152,7 @@ function cellProbe(run: ShrinkRun, options: { cwd: string; seed: number }): Prob
     const result = await runCell(run.scenario, { index: index++, set, seed }, {
       cwd: options.cwd,
       signal,
+      keepLogs: run.keepLogs,
     });
     if (result.exitCode === 0) return { failed: false, assertion: null, seed };
     const failing = result.report?.assertions.find((a) => !a.pass)?.name ?? null;

@@ -120,38 +120,72 @@ Deno.test("--seed with no digits (empty, blank, 1e3) and a bad --keep-logs exit 
   }
 });
 
+/** Makes `.wedge/logs/old-I` directories in `cwd`, oldest first. */
+async function oldLogDirs(cwd: string, count: number): Promise<string> {
+  const logs = join(cwd, ".wedge", "logs");
+  for (let i = 0; i < count; i++) {
+    const name = join(logs, `old-${String(i + 1).padStart(2, "0")}`);
+    await Deno.mkdir(name, { recursive: true });
+    await Deno.utime(name, 1_000_000 + i, 1_000_000 + i);
+  }
+  return logs;
+}
+
+/** Runs the CLI on the fixture scenario from `cwd`, quiet, with these flags; it must pass. */
+async function runFrom(cwd: string, flags: string[]): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      `--config=${join(ROOT, "deno.json")}`,
+      join(ROOT, "cli/main.ts"),
+      join(ROOT, SCENARIO),
+      "--quiet",
+      ...flags,
+    ],
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+}
+
 Deno.test("a run keeps the log directories of the last --keep-logs N runs in .wedge/logs", async () => {
   const cwd = await Deno.makeTempDir();
   try {
-    const logs = join(cwd, ".wedge", "logs");
-    for (const [i, name] of ["old-1", "old-2", "old-3", "old-4"].entries()) {
-      await Deno.mkdir(join(logs, name), { recursive: true });
-      await Deno.utime(join(logs, name), 1_000_000 + i, 1_000_000 + i);
-    }
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        `--config=${join(ROOT, "deno.json")}`,
-        join(ROOT, "cli/main.ts"),
-        join(ROOT, SCENARIO),
-        "--quiet",
-        "--keep-logs",
-        "3",
-      ],
-      cwd,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(60_000),
-    }).output();
-    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const logs = await oldLogDirs(cwd, 4);
+    await runFrom(cwd, ["--keep-logs", "3"]);
     const left = [...Deno.readDirSync(logs)].map((e) => e.name).sort();
     // The two newest earlier runs, and this run's own.
     assert.equal(left.length, 3, left.join(" "));
     assert.match(left[0], /^cli-node-\d{4}-\d\d-\d\dT/);
-    assert.deepEqual(left.slice(1), ["old-3", "old-4"]);
+    assert.deepEqual(left.slice(1), ["old-03", "old-04"]);
   } finally {
     await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("an exploration passes --keep-logs to its runs (each run used to prune to the default 50)", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    const logs = await oldLogDirs(cwd, 52);
+    await runFrom(cwd, ["--repeat", "2", "--keep-logs", "60"]);
+    const left = [...Deno.readDirSync(logs)].map((e) => e.name);
+    assert.equal(left.length, 54, "52 earlier runs and the two runs of the exploration");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("--junit, --html and --all-servers are for one run: refused with an exploration, nothing runs", async () => {
+  for (const flags of [["--junit", "/tmp/x.xml"], ["--html", "/tmp/x.html"], ["--all-servers"]]) {
+    for (const explore of [["--repeat", "2"], ["--shrink"]]) {
+      const r = await runCli([SCENARIO, ...explore, ...flags]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`^wedge: ${flags[0]} is for one run's report: not with`));
+      assert.doesNotMatch(r.stderr + r.stdout, /starting run/);
+    }
   }
 });
