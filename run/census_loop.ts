@@ -6,7 +6,7 @@
  */
 
 import type { RunCollector } from "./collector.ts";
-import { readSocketCensus } from "../system/socket_census.ts";
+import { readSocketCensus, readTcpTable, socketsOnPorts } from "../system/socket_census.ts";
 import { readListenCounters } from "../system/listen_overflow.ts";
 import { delay } from "../units/deadline.ts";
 
@@ -19,8 +19,10 @@ export interface CensusLoop {
 }
 
 /**
- * Takes a census at once, then again after 250 ms or four times as long as a read took (with many
- * sockets a read costs tens of ms: the census stays under ~20% of the time), until stopped.
+ * Reads which sockets are already on the run's ports (none of them the run's: they are left out
+ * of every census, and their number goes to the collector); then takes a census, and again after
+ * 250 ms or four times as long as a read took (with many sockets a read costs tens of ms: the
+ * census stays under ~20% of the time), until stopped. Call it before the load starts.
  *
  * @param ports The run's server ports.
  * @param collector Takes every census and listen reading.
@@ -28,16 +30,22 @@ export interface CensusLoop {
  *
  * @example
  * ```ts ignore
- * const census = startCensusLoop(new Set([8080]), collector);
+ * const census = await startCensusLoop(new Set([8080]), collector);
  * // ... load ...
  * await census.finish();
  * ```
  */
-export function startCensusLoop(ports: ReadonlySet<number>, collector: RunCollector): CensusLoop {
+export async function startCensusLoop(
+  ports: ReadonlySet<number>,
+  collector: RunCollector,
+): Promise<CensusLoop> {
+  const before = await readTcpTable();
+  const leaveOut = before ? socketsOnPorts(before, ports) : undefined;
+  collector.observeSocketsBefore(leaveOut?.size ?? null);
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
-      const tookMs = await takeCensus(ports, collector);
+      const tookMs = await takeCensus(ports, { collector, leaveOut });
       await delay(Math.max(250, 4 * tookMs), { signal: stopping.signal }).catch(() => {});
     }
   })();
@@ -49,15 +57,22 @@ export function startCensusLoop(ports: ReadonlySet<number>, collector: RunCollec
     stop,
     finish: async () => {
       await stop();
-      await takeCensus(ports, collector);
+      await takeCensus(ports, { collector, leaveOut });
     },
   };
 }
 
 /** Reads the census and the listen counters into the collector; returns how long it took, ms. */
-async function takeCensus(ports: ReadonlySet<number>, collector: RunCollector): Promise<number> {
+async function takeCensus(
+  ports: ReadonlySet<number>,
+  to: { collector: RunCollector; leaveOut?: ReadonlySet<string> },
+): Promise<number> {
+  const { collector, leaveOut } = to;
   const started = performance.now();
-  const [census, listen] = await Promise.all([readSocketCensus(ports), readListenCounters()]);
+  const [census, listen] = await Promise.all([
+    readSocketCensus(ports, { leaveOut }),
+    readListenCounters(),
+  ]);
   collector.observeListen(listen);
   if (census) collector.observeCensus(census);
   return performance.now() - started;

@@ -109,6 +109,7 @@ export class RunCollector {
     latest: null,
   };
   #peakTimeWait = 0;
+  #socketsBefore: number | null = null;
   #peakEstablished = 0;
   #latest = new Map<number, WorkerSnapshot>();
   #receivedAt = new Map<number, number>();
@@ -369,6 +370,15 @@ export class RunCollector {
   }
 
   /**
+   * Takes in how many sockets were on the run's ports before the load (left out of every census).
+   *
+   * @param count Their number, or null when the TCP table could not be read.
+   */
+  observeSocketsBefore(count: number | null): void {
+    this.#socketsBefore = count;
+  }
+
+  /**
    * Takes in a socket census and keeps its peaks.
    *
    * @param census The run's sockets now.
@@ -411,6 +421,7 @@ export class RunCollector {
       peakTimeWait: this.#peakTimeWait,
       peakEstablished: this.#peakEstablished,
       atEnd: this.census,
+      before: this.#socketsBefore,
     };
   }
 

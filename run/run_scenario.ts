@@ -136,6 +136,7 @@ async function runPlanned(
       reserve = reserveFds(LIMIT_RESERVE_FDS.held);
     }
     collector.observeListen(await readListenCounters(), { start: true });
+    census = await startCensusLoop(ports, collector); // first, the sockets already there
     clock.start();
     timeline = startTimeline(collector, plan, {
       clock,
@@ -147,7 +148,6 @@ async function runPlanned(
     });
     notify(onPhase, { phase: "load" });
     sampler.setOrigin(clock.originMs);
-    census = startCensusLoop(ports, collector);
     stop.armTimeLimit(plan.timeLimitMs);
     stop.follow(options.signal);
     const completed = commands?.answered; // client processes: the servers' count

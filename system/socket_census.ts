@@ -104,11 +104,54 @@ function parseLines(text: string): InodeSocket[] {
   return out;
 }
 
+/** A socket's identity from one read to the next: its ports and its inode (0 in TIME_WAIT). */
+function socketKey(s: TcpSocket & { inode?: number }): string {
+  return `${s.localPort}>${s.remotePort}#${s.inode ?? 0}`;
+}
+
+/**
+ * The sockets already on the run's server ports, LISTEN aside, for {@linkcode countSockets} to
+ * leave out: an earlier run's TIME_WAIT toward a port the kernel gave again (a listener on port 0
+ * may get a port that TIME_WAIT sockets still name as their remote port), another program's
+ * connections to a `url` server. None of them is the run's.
+ *
+ * @param sockets The TCP table before the load.
+ * @param ports The run's server ports.
+ * @returns Their keys.
+ *
+ * @example
+ * ```ts
+ * import { countSockets, socketsOnPorts } from "./socket_census.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const old = { localPort: 50001, remotePort: 8080, state: "TIME_WAIT", rxQueue: 0, txQueue: 0, inode: 0 } as const;
+ * const leaveOut = socketsOnPorts([old], new Set([8080]));
+ * assert.equal(countSockets([old], new Set([8080]), { leaveOut }).timeWait, 0);
+ * ```
+ */
+export function socketsOnPorts(
+  sockets: readonly InodeSocket[],
+  ports: ReadonlySet<number>,
+): Set<string> {
+  return new Set(
+    sockets.filter((s) =>
+      s.state !== "LISTEN" && (ports.has(s.localPort) || ports.has(s.remotePort))
+    ).map(socketKey),
+  );
+}
+
+/** Options of {@linkcode countSockets}. */
+export interface CountSocketsOptions {
+  /** Sockets not to count ({@linkcode socketsOnPorts}: those there before the load). */
+  leaveOut?: ReadonlySet<string>;
+}
+
 /**
  * Counts the sockets of a run's connections by state and end.
  *
  * @param sockets Parsed sockets (IPv4 and IPv6 together).
  * @param ports The run's server ports.
+ * @param options Sockets to leave out.
  * @returns The census.
  *
  * @example
@@ -128,9 +171,11 @@ function parseLines(text: string): InodeSocket[] {
  * ```
  */
 export function countSockets(
-  sockets: readonly TcpSocket[],
+  sockets: readonly (TcpSocket & { inode?: number })[],
   ports: ReadonlySet<number>,
+  options: CountSocketsOptions = {},
 ): SocketCensus {
+  const { leaveOut } = options;
   const census: SocketCensus = {
     server: {},
     client: {},
@@ -159,6 +204,7 @@ export function countSockets(
         census.acceptQueue[s.localPort] = (census.acceptQueue[s.localPort] ?? 0) + s.rxQueue;
       }
     }
+    if (leaveOut?.has(socketKey(s))) continue; // never a LISTEN socket (socketsOnPorts)
     let end: StateCounts | null = null;
     let portEnd: StateCounts | null = null;
     if (ports.has(s.localPort) && s.state !== "LISTEN") {
@@ -248,7 +294,7 @@ function sockDiagDisabled(): boolean {
  * the run's sockets. Observes only.
  *
  * @param ports The run's server ports.
- * @param options Where to read.
+ * @param options Where to read; sockets to leave out.
  * @returns The census, or null where the TCP table cannot be read (not Linux).
  *
  * @example
@@ -260,8 +306,8 @@ function sockDiagDisabled(): boolean {
  */
 export async function readSocketCensus(
   ports: ReadonlySet<number>,
-  options: TcpTableOptions = {},
+  options: TcpTableOptions & CountSocketsOptions = {},
 ): Promise<SocketCensus | null> {
   const sockets = await readTcpTable(options);
-  return sockets && countSockets(sockets, ports);
+  return sockets && countSockets(sockets, ports, options);
 }

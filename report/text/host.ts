@@ -83,6 +83,13 @@ export function renderHost(report: Pick<RunReport, "host" | "sockets" | "listen"
         renderCensus(k.atEnd)
       }`,
     );
+    if (k.before) {
+      lines.push(
+        `  ${k.before} socket${
+          k.before === 1 ? " was" : "s were"
+        } on these ports before the load (an earlier run's TIME_WAIT, another program's connections): not counted`,
+      );
+    }
   }
   if (report.listen) lines.push(...renderListen(report.listen));
   return lines;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { countSockets, parseProcNetTcp } from "../../system/socket_census.ts";
+import { countSockets, parseProcNetTcp, socketsOnPorts } from "../../system/socket_census.ts";
 import { readHostSettings } from "../../system/host_settings.ts";
 
 // Captured from this machine during a run against a server on port 0xC350 (50000).
@@ -95,4 +95,48 @@ Deno.test("the host's settings are read from /proc", { ignore: Deno.build.os !==
   assert.ok([0, 1, 2].includes(h.tcpTwReuse!));
   assert.ok(h.tcpFinTimeout! > 0);
   assert.ok(h.openFilesLimit! > 0);
+});
+
+Deno.test("sockets there before the load are left out; a new socket on the same ports is counted", () => {
+  const port = new Set([8080]);
+  const tw = (local: number) =>
+    ({
+      localPort: local,
+      remotePort: 8080,
+      state: "TIME_WAIT",
+      rxQueue: 0,
+      txQueue: 0,
+      inode: 0,
+    }) as const;
+  const est = (local: number, inode: number) =>
+    ({
+      localPort: local,
+      remotePort: 8080,
+      state: "ESTABLISHED",
+      rxQueue: 0,
+      txQueue: 0,
+      inode,
+    }) as const;
+  const listen = {
+    localPort: 8080,
+    remotePort: 0,
+    state: "LISTEN",
+    rxQueue: 0,
+    txQueue: 0,
+    inode: 1,
+  } as const;
+  const before = [listen, tw(50001), tw(50002), est(50003, 7), {
+    ...est(9999, 8),
+    remotePort: 40000,
+  }];
+  const leaveOut = socketsOnPorts(before, port);
+  assert.equal(leaveOut.size, 3, "the two TIME_WAIT and the connection to 8080; not the listener");
+  // Later: one old TIME_WAIT still there, the old connection, and the run's own two sockets,
+  // one of them on the ports an old TIME_WAIT had (its inode tells them apart).
+  const census = countSockets([listen, tw(50001), est(50003, 7), est(50002, 42), tw(50004)], port, {
+    leaveOut,
+  });
+  assert.deepEqual(census.client, { ESTABLISHED: 1, TIME_WAIT: 1 });
+  assert.equal(census.ports["8080"].listening, true);
+  assert.deepEqual(countSockets(before, port).client, { TIME_WAIT: 2, ESTABLISHED: 1 });
 });

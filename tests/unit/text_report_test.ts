@@ -331,3 +331,15 @@ Deno.test("an open model's late requests are split by cause; a report from befor
   assert.match(old, /40 late \(sent 10ms\+ after their time\)/);
   assert.doesNotMatch(old, /of the late|own send lateness/);
 });
+
+Deno.test("sockets there before the load are said apart; none, or an old report, says nothing", () => {
+  const sockets = reportFixture().sockets!;
+  const text = (before?: number | null) =>
+    renderTextReport(reportFixture({ sockets: { ...sockets, before } }));
+  assert.match(
+    text(40),
+    /\n {2}40 sockets were on these ports before the load \(an earlier run's TIME_WAIT, another program's connections\): not counted\n/,
+  );
+  assert.match(text(1), /\n {2}1 socket was on these ports before the load/);
+  for (const none of [0, null, undefined]) assert.doesNotMatch(text(none), /before the load/);
+});
