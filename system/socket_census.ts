@@ -204,7 +204,7 @@ export function countSockets(
         census.acceptQueue[s.localPort] = (census.acceptQueue[s.localPort] ?? 0) + s.rxQueue;
       }
     }
-    if (leaveOut?.has(socketKey(s))) continue; // never a LISTEN socket (socketsOnPorts)
+    if (leaveOut?.size && leaveOut.has(socketKey(s))) continue; // never LISTEN (socketsOnPorts)
     let end: StateCounts | null = null;
     let portEnd: StateCounts | null = null;
     if (ports.has(s.localPort) && s.state !== "LISTEN") {
