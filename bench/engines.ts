@@ -20,19 +20,24 @@
  * generator CPU per request from /proc/PID/stat over the middle of each run (bench/_cpu.ts), ratio
  * to the better of wrk -t1 and -t2, pipelined rows to the better pipelined wrk) and the issue's
  * target ratios, then the
- * open-model checks, and writes everything to bench/results/<YYYY-MM-DD>.json. A missing tool's
- * rows are skipped with a note, never faked. Every subprocess is bounded in time and reaped.
+ * open-model checks, and writes everything to bench/results/<YYYY-MM-DD>.json (a partial run,
+ * `--rows`, `--servers` or `--open-only`, writes none). A missing tool's rows are skipped with a
+ * note, never faked. Every subprocess is bounded in time and reaped (bench/_bench_process.ts);
+ * the peers' output is parsed in bench/_tool_output.ts, wedge runs through bench/_wedge_run.ts,
+ * and the open-model checks are bench/_open_model.ts.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import type { RunReport } from "../report.ts";
 import { type HelloProcess, startHelloProcess, startUrlProcess } from "./_hello_process.ts";
-import { type CpuWindow, cpuWindow } from "./_cpu.ts";
+import { exists, firstLine, type Output, runBounded } from "./_bench_process.ts";
+import { fmt, fmtMs, median } from "./_format.ts";
+import { printOpenModel, rateCheck, stallCheck } from "./_open_model.ts";
+import { cpuPerRequest, parseAutocannon, parseHey, parseWrk, type Sample } from "./_tool_output.ts";
+import { type BenchLoad, runWedge, wedgeArgs, wedgeSets } from "./_wedge_run.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -70,185 +75,8 @@ const interrupted = new AbortController();
 const onSignal = () => interrupted.abort(new Error("interrupted"));
 Deno.addSignalListener("SIGINT", onSignal);
 Deno.addSignalListener("SIGTERM", onSignal);
-
-// ---------------------------------------------------------------------------------------------
-// Subprocesses
-
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** The generator's CPU over the middle of its load (`cpu` asked), or null. */
-  cpu: CpuWindow | null;
-}
-
-const decoder = new TextDecoder();
-let hasTimeoutProgram = false;
-
-/**
- * Runs a program to completion, bounded by `timeoutS` (through coreutils `timeout`, which signals
- * the whole process group, so npx's children die too; and an abort signal as a backstop).
- */
-async function run(
-  program: string,
-  args: string[],
-  timeoutS: number,
-  cpu?: { thread?: RegExp },
-): Promise<Output> {
-  const [cmd, cmdArgs] = hasTimeoutProgram
-    ? ["timeout", ["-k", "5", String(timeoutS), program, ...args]]
-    : [program, args];
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.any([interrupted.signal, AbortSignal.timeout((timeoutS + 10) * 1000)]),
-  }).spawn();
-  let ended = false;
-  const output = child.output().finally(() => ended = true);
-  // The middle of the load: from 1 s in (after wedge's workers appear) for seconds - 2 s.
-  const window = cpu
-    ? cpuWindow(child.pid, {
-      offsetMs: 1000,
-      windowMs: Math.max(500, (seconds - 2) * 1000),
-      thread: cpu.thread,
-      ended: () => ended,
-    }).catch(() => null)
-    : Promise.resolve(null);
-  const [out, cpuUsed] = await Promise.all([output, window]);
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-    cpu: cpuUsed,
-  };
-}
-
-/** Whether `program` can be started at all. */
-async function exists(program: string, args: string[] = ["--version"]): Promise<boolean> {
-  try {
-    await new Deno.Command(program, {
-      args,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      signal: AbortSignal.timeout(10_000),
-    }).output();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function firstLine(program: string, args: string[]): Promise<string> {
-  try {
-    const out = await run(program, args, 30);
-    return (out.stdout + out.stderr).split("\n")[0].trim();
-  } catch (error) {
-    return `unavailable (${(error as Error).message})`;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tools and their output
-
-/** One measurement: req/s and p99 in ms. */
-interface Sample {
-  rps: number;
-  p99ms: number;
-  /** Anything worth keeping next to the figures (errors a tool counted). */
-  note?: string;
-  /** Generator CPU (user + system) per request over the middle of the load, us; NaN unknown. */
-  cpuUsPerRequest?: number;
-}
-
-/** CPU per request, us, of a window at `rps`; NaN when the window is unknown. */
-function cpuPerRequest(cpu: CpuWindow | null, rps: number): number {
-  return cpu && rps > 0 ? (cpu.cpuSeconds * 1e6) / (rps * cpu.seconds) : NaN;
-}
-
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-function parseWrk(text: string): Sample {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
-  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m|h)\s*$/m.exec(text);
-  if (!Number.isFinite(rps) || !p99) throw new Error(`cannot parse wrk output:\n${text}`);
-  const errors = /Socket errors:.*|Non-2xx or 3xx responses:.*/g;
-  const notes = text.match(errors);
-  return {
-    rps,
-    p99ms: Number(p99[1]) * UNIT_MS[p99[2]],
-    ...(notes ? { note: notes.join("; ") } : {}),
-  };
-}
-
-function parseHey(text: string): Sample {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
-  const p99 = Number(/99%+ in ([\d.]+) secs/.exec(text)?.[1]) * 1000;
-  if (!Number.isFinite(rps)) throw new Error(`cannot parse hey output:\n${text}`);
-  const errors = /Error distribution:[\s\S]*/.exec(text)?.[0].trim();
-  return { rps, p99ms: p99, ...(errors ? { note: errors.replace(/\s+/g, " ") } : {}) };
-}
-
-function parseAutocannon(text: string): Sample {
-  const json = JSON.parse(text.slice(text.indexOf("{")));
-  const rps = Number(json.requests?.average);
-  const p99ms = Number(json.latency?.p99);
-  if (!Number.isFinite(rps)) throw new Error(`cannot parse autocannon output:\n${text}`);
-  const note = json.errors || json.timeouts || json.non2xx
-    ? `errors ${json.errors}, timeouts ${json.timeouts}, non2xx ${json.non2xx}`
-    : undefined;
-  return { rps, p99ms, ...(note ? { note } : {}) };
-}
-
-/** The fields of wedge's JSON report this bench reads. */
-type WedgeReport = Pick<
-  RunReport,
-  "requestsPerSecond" | "latency" | "latencyBreakdown" | "rate" | "totals" | "errors"
->;
-
-/** The wedge command line for the given `--set`s (with a placeholder for the JSON path). */
-function wedgeArgs(json: string, sets: Record<string, string | number>): string[] {
-  return [
-    "run",
-    "-A",
-    "cli/main.ts",
-    "bench/_target.ts",
-    "--quiet",
-    "--json",
-    json,
-    ...Object.entries(sets).flatMap(([k, v]) => ["--set", `${k}=${v}`]),
-  ];
-}
-
-/** Runs wedge on bench/_target.ts; throws with its stderr when the report is missing. */
-async function runWedge(
-  sets: Record<string, string | number>,
-): Promise<WedgeReport & { cpuWindow: CpuWindow | null }> {
-  const json = await Deno.makeTempFile({ prefix: "wedge_bench_", suffix: ".json" });
-  try {
-    await Deno.remove(json);
-    const duration = Number(/^(\d+(?:\.\d+)?)s$/.exec(String(sets.duration))?.[1] ?? seconds);
-    const out = await run(Deno.execPath(), wedgeArgs(json, sets), duration + 60, {
-      thread: /^worker-/,
-    });
-    let text: string;
-    try {
-      text = await Deno.readTextFile(json);
-    } catch {
-      throw new Error(
-        `wedge wrote no report (exit ${out.code}); stderr:\n${out.stderr.trim()}\nstdout tail:\n${
-          out.stdout.trim().split("\n").slice(-15).join("\n")
-        }`,
-      );
-    }
-    return { ...JSON.parse(text) as WedgeReport, cpuWindow: out.cpu };
-  } finally {
-    await Deno.remove(json).catch(() => {});
-  }
-}
+const { signal } = interrupted;
+const load: BenchLoad = { seconds, connections, engineThreads, signal };
 
 // ---------------------------------------------------------------------------------------------
 // Rows
@@ -270,15 +98,6 @@ interface RowSpec {
 }
 
 const NPX_AUTOCANNON = ["--prefer-offline", "-y", "autocannon@8"];
-const perClient = connections / engineThreads;
-const wedgeSets = (url: string, extra: Record<string, string | number>) => ({
-  url,
-  engine: "raw",
-  clients: engineThreads,
-  connections: perClient,
-  duration: `${seconds}s`,
-  ...extra,
-});
 
 const wrkArgs = (url: string, threads = 2) => [
   `-t${threads}`,
@@ -298,12 +117,12 @@ const autocannonArgs = (url: string) => [
 ];
 const heyArgs = (url: string) => ["-z", `${seconds}s`, "-c", String(connections), url];
 
-async function toolOutput(program: string, args: string[]): Promise<string> {
-  return (await toolRun(program, args)).stdout;
-}
-
 async function toolRun(program: string, args: string[]): Promise<Output> {
-  const out = await run(program, args, TOOL_TIMEOUT_S, {});
+  const out = await runBounded(program, args, {
+    timeoutS: TOOL_TIMEOUT_S,
+    signal,
+    cpu: { loadS: seconds },
+  });
   if (out.code !== 0) {
     throw new Error(`${program} ${args.join(" ")} failed (exit ${out.code}):\n${out.stderr}`);
   }
@@ -347,9 +166,9 @@ function wedgeRow(
     name,
     tool: "wedge",
     baseline,
-    command: `deno ${wedgeArgs("<report.json>", wedgeSets("URL", extra)).join(" ")}`,
+    command: `deno ${wedgeArgs("<report.json>", wedgeSets("URL", { load, extra })).join(" ")}`,
     async measure(url) {
-      const report = await runWedge(wedgeSets(url, extra));
+      const report = await runWedge(wedgeSets(url, { load, extra }), { signal });
       const rps = report.requestsPerSecond;
       const cpuUsPerRequest = cpuPerRequest(report.cpuWindow, rps);
       return { rps, p99ms: report.latency.percentiles.p99, cpuUsPerRequest };
@@ -399,7 +218,7 @@ interface ServerSpec {
 
 const nodeAvailable = await exists("node");
 const nodeRuntime = nodeAvailable
-  ? `node ${(await firstLine("node", ["--version"])).replace(/^v/, "")}`
+  ? `node ${(await firstLine("node", ["--version"], { signal })).replace(/^v/, "")}`
   : `deno ${Deno.version.deno} (node:http compat; node not installed)`;
 const SERVERS: ServerSpec[] = [
   {
@@ -428,22 +247,8 @@ const SERVERS: ServerSpec[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Statistics
-
-function median(xs: number[]): number {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const fmt = (x: number, digits = 0) => Number.isFinite(x) ? x.toFixed(digits) : "n/a";
-const fmtMs = (x: number) =>
-  !Number.isFinite(x) ? "n/a" : x >= 100 ? `${x.toFixed(0)}ms` : `${x.toFixed(2)}ms`;
-
-// ---------------------------------------------------------------------------------------------
 // Main
 
-hasTimeoutProgram = await exists("timeout", ["--version"]);
 const startedAt = new Date();
 
 /** Why a tool's rows are skipped, when they are. */
@@ -502,7 +307,10 @@ async function checkTools(): Promise<void> {
     skipped.autocannon = "npx not found (install Node.js with npm) for npx autocannon@8";
   } else {
     try {
-      const out = await run("npx", [...NPX_AUTOCANNON, "--version"], 180);
+      const out = await runBounded("npx", [...NPX_AUTOCANNON, "--version"], {
+        timeoutS: 180,
+        signal,
+      });
       if (out.code !== 0 || !/autocannon v8/.test(out.stdout + out.stderr)) {
         skipped.autocannon = `npx could not run autocannon@8 (exit ${out.code}): ${
           (out.stderr.trim().split("\n").pop() ?? "").slice(0, 300)
@@ -534,7 +342,7 @@ async function runTable(server: ServerSpec): Promise<ServerResult> {
       for (const [i, spec] of ROWS.entries()) {
         const row = rows[i];
         if (row.skipped) continue;
-        interrupted.signal.throwIfAborted();
+        signal.throwIfAborted();
         try {
           const sample = await spec.measure(proc.url);
           row.rps.push(sample.rps);
@@ -547,7 +355,7 @@ async function runTable(server: ServerSpec): Promise<ServerResult> {
             }, CPU ${fmt(sample.cpuUsPerRequest ?? NaN, 2)} us/request`,
           );
         } catch (error) {
-          interrupted.signal.throwIfAborted();
+          signal.throwIfAborted();
           const message = (error as Error).message;
           row.errors.push(`round ${round}: ${message}`);
           console.error(`[${server.key} round ${round}/${rounds}] ${spec.name} FAILED: ${message}`);
@@ -627,200 +435,6 @@ function printTable(result: ServerResult): void {
   if (errors.length) console.log(`Errors:\n  ${errors.join("\n  ")}`);
 }
 
-// --- Open-model checks
-
-interface RateCheck {
-  capacityRps: number;
-  capacitySource: string;
-  targetRate: number;
-  command: string;
-  report?: WedgeReport["rate"];
-  requestsPerSecond?: number;
-  p99ms?: number;
-  /** p99 of queue latency (actual minus intended send: waiting for a connection included), ms. */
-  queueP99ms?: number;
-  /**
-   * The pacer's own lateness: p99 of how late lanes woke for the requests a free connection
-   * waited for (`rate.wakeLatenessMs`), ms; undefined when none waited.
-   */
-  wakeP99ms?: number;
-  met?: boolean;
-  error?: string;
-}
-
-interface StallCheck {
-  command: string;
-  serverCommand: string;
-  corrected?: number;
-  service?: number;
-  queue?: number;
-  rate?: WedgeReport["rate"];
-  met?: boolean;
-  threshold: { correctedAtLeastMs: number; serviceBelowMs: number };
-  error?: string;
-  wrk?: { command: string; rps?: number; p99ms?: number; note?: string; error?: string };
-}
-
-async function rateCheck(capacity: number | undefined): Promise<RateCheck> {
-  let capacityRps = capacity ?? NaN;
-  let capacitySource = "median req/s of 'wedge raw' against the Deno server in the table";
-  if (!Number.isFinite(capacityRps)) {
-    capacitySource = "3 s of wedge raw against a fresh Deno hello server";
-    const server = await startHelloProcess({ forSeconds: 60 });
-    try {
-      const report = await runWedge(wedgeSets(server.url, { duration: "3s" }));
-      capacityRps = report.requestsPerSecond;
-    } finally {
-      await server.stop();
-    }
-  }
-  const targetRate = Math.round(capacityRps * 0.8);
-  const sets = (url: string) => wedgeSets(url, { rate: `${targetRate}/s`, duration: "10s" });
-  const result: RateCheck = {
-    capacityRps,
-    capacitySource,
-    targetRate,
-    command: `deno ${wedgeArgs("<report.json>", sets("URL")).join(" ")}`,
-  };
-  const server = await startHelloProcess({ forSeconds: 80 });
-  try {
-    const report = await runWedge(sets(server.url));
-    result.report = report.rate;
-    result.requestsPerSecond = report.requestsPerSecond;
-    result.p99ms = report.latency.percentiles.p99;
-    result.queueP99ms = report.latencyBreakdown?.queue.percentiles.p99;
-    result.wakeP99ms = report.rate?.wakeLatenessMs?.p99;
-    result.met = (report.rate?.achieved ?? 0) >= 0.99;
-  } catch (error) {
-    result.error = (error as Error).message;
-  } finally {
-    await server.stop();
-  }
-  return result;
-}
-
-function startStallServer(): Promise<HelloProcess> {
-  return startUrlProcess(Deno.execPath(), [
-    "run",
-    "-A",
-    "bench/stall_server.ts",
-    "--for",
-    "60s",
-    "--stall-after",
-    "3",
-  ]);
-}
-
-async function stallCheck(): Promise<StallCheck> {
-  const sets = (url: string) => wedgeSets(url, { rate: "2000/s", duration: "8s", connections: 8 });
-  const wrkStallArgs = (url: string) => ["-t2", "-c16", "-d8s", "--latency", url];
-  const result: StallCheck = {
-    command: `deno ${wedgeArgs("<report.json>", sets("URL")).join(" ")}`,
-    serverCommand: "deno run -A bench/stall_server.ts --for 60s --stall-after 3",
-    threshold: { correctedAtLeastMs: 900, serviceBelowMs: 100 },
-    wrk: { command: `wrk ${wrkStallArgs("URL").join(" ")}` },
-  };
-  let server = await startStallServer();
-  try {
-    const report = await runWedge(sets(server.url));
-    const b = report.latencyBreakdown;
-    if (!b) throw new Error("wedge's report has no latencyBreakdown");
-    result.corrected = b.corrected.percentiles["p99.9"];
-    result.service = b.service.percentiles["p99.9"];
-    result.queue = b.queue.percentiles["p99.9"];
-    result.rate = report.rate;
-    result.met = result.corrected >= result.threshold.correctedAtLeastMs &&
-      result.service < result.threshold.serviceBelowMs;
-  } catch (error) {
-    result.error = (error as Error).message;
-  } finally {
-    await server.stop();
-  }
-  if (skipped.wrk) {
-    result.wrk!.error = `skipped: ${skipped.wrk}`;
-    return result;
-  }
-  server = await startStallServer();
-  try {
-    const sample = parseWrk(await toolOutput("wrk", wrkStallArgs(server.url)));
-    Object.assign(result.wrk!, { rps: sample.rps, p99ms: sample.p99ms, note: sample.note });
-  } catch (error) {
-    result.wrk!.error = (error as Error).message;
-  } finally {
-    await server.stop();
-  }
-  return result;
-}
-
-function printOpenModel(rate: RateCheck, stall: StallCheck): void {
-  console.log("");
-  console.log("### Open model");
-  console.log("");
-  console.log(
-    `Rate at 80% of capacity: capacity ${fmt(rate.capacityRps)} req/s (${rate.capacitySource})`,
-  );
-  if (rate.error || !rate.report) {
-    console.log(`  FAILED: ${rate.error ?? "the report has no rate section"}`);
-  } else {
-    const r = rate.report;
-    console.log(
-      `  target ${rate.targetRate}/s (wedge's targetPerSecond ${fmt(r.targetPerSecond, 1)}), ` +
-        `achieved ${fmt(r.achievedPerSecond, 1)}/s; scheduled ${r.scheduled}, sent ${r.sent}`,
-    );
-    console.log(
-      `  rate.achieved ${fmt(r.achieved, 4)} (>= 0.99: ${rate.met ? "met" : "not met"}), ` +
-        `late ${r.late} (${r.lateBusy ?? "?"} with every connection busy), dropped ${r.dropped}, ` +
-        `p99 ${fmtMs(rate.p99ms!)}, queue p99 ${fmtMs(rate.queueP99ms ?? NaN)}`,
-    );
-    const wake = r.wakeLatenessMs;
-    console.log(
-      wake
-        ? `  pacer lateness (wake-ups of ${wake.count} requests a free connection waited for): ` +
-          `p50 ${fmtMs(wake.p50)}, p99 ${fmtMs(wake.p99)} (< 1 ms: ${
-            wake.p99 < 1 ? "met" : "not met"
-          }), max ${fmtMs(wake.max)}`
-        : "  pacer lateness: n/a (no request found a free connection waiting for it)",
-    );
-  }
-  console.log("");
-  console.log("A server that stalls once for 1 s (bench/stall_server.ts), wedge raw at 2000/s:");
-  if (stall.error) {
-    console.log(`  FAILED: ${stall.error}`);
-  } else {
-    console.log(
-      `  p99.9 corrected ${fmtMs(stall.corrected!)}, service ${fmtMs(stall.service!)}, queue ${
-        fmtMs(stall.queue!)
-      }`,
-    );
-    if (stall.rate) {
-      console.log(
-        `  rate: achieved ${
-          fmt(stall.rate.achieved, 4)
-        }, late ${stall.rate.late}, dropped ${stall.rate.dropped}`,
-      );
-    }
-    console.log(
-      `  corrected p99.9 >= ${stall.threshold.correctedAtLeastMs}ms while service p99.9 < ${stall.threshold.serviceBelowMs}ms: ${
-        stall.met ? "met" : "not met"
-      }`,
-    );
-  }
-  const w = stall.wrk!;
-  console.log(
-    w.error
-      ? `  wrk for comparison: ${w.error}`
-      : `  wrk -c16 (closed loop) on a fresh stall server: ${fmt(w.rps!)} req/s, p99 ${
-        fmtMs(w.p99ms!)
-      }${w.note ? ` (${w.note})` : ""}`,
-  );
-  if (!w.error) {
-    console.log(
-      "  (wrk 4 back-fills its histogram before printing: stats_correct() adds samples for every " +
-        "latency above runtime / (requests per connection), so a long stall shows in its tail)",
-    );
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 let exitCode = 0;
@@ -852,8 +466,8 @@ try {
     console.log(`\nopen-model checks skipped (--skip-open)`);
     Deno.exit(exitCode);
   }
-  const rate = await rateCheck(denoRaw);
-  const stall = await stallCheck();
+  const rate = await rateCheck(denoRaw, load);
+  const stall = await stallCheck(load, { wrkSkipped: skipped.wrk });
   const openCommands = [
     `rate: ${rate.command}`,
     `stall server: ${stall.serverCommand}`,
@@ -866,19 +480,17 @@ try {
   printOpenModel(rate, stall);
 
   const reproduce = `deno run -A bench/engines.ts --seconds ${seconds} --rounds ${rounds} ` +
-    `--connections ${connections} --engine-threads ${engineThreads}${
-      openOnly ? " --open-only" : ""
-    }`;
+    `--connections ${connections} --engine-threads ${engineThreads}`;
   const machine = {
     cores: navigator.hardwareConcurrency,
-    deno: await firstLine(Deno.execPath(), ["--version"]),
-    wrk: skipped.wrk ? "not installed" : await firstLine("wrk", ["--version"]),
-    node: nodeAvailable ? await firstLine("node", ["--version"]) : "not installed",
+    deno: await firstLine(Deno.execPath(), ["--version"], { signal }),
+    wrk: skipped.wrk ? "not installed" : await firstLine("wrk", ["--version"], { signal }),
+    node: nodeAvailable ? await firstLine("node", ["--version"], { signal }) : "not installed",
     os: `${Deno.build.os} ${Deno.build.arch} ${Deno.osRelease()}`,
   };
-  if (onlyRows || onlyServers.length < SERVERS.length) {
+  if (onlyRows || onlyServers.length < SERVERS.length || openOnly) {
     // A part of the bench never replaces the day's results file (the docs' tables cite them).
-    console.log(`\npartial run (--rows or --servers): no results file written`);
+    console.log(`\npartial run (--rows, --servers or --open-only): no results file written`);
     Deno.exit(exitCode);
   }
   const resultsDir = new URL("./results/", import.meta.url);
