@@ -93,6 +93,15 @@ export function noStallLongerThan(
         }
         return { pass: false, measured, detail: d.hints[0] ?? "see the stall diagnosis" };
       }
+      if (report.clients.length === 0 && report.commandClients?.received === null) {
+        return {
+          pass: false,
+          measured: "not judged",
+          detail: "no progress to watch: every client is your own program and a server it loads " +
+            "is one wedge cannot count requests in (received n/a); add a wedge client fleet, or " +
+            "load wedge's own servers, for the watchdog to see progress",
+        };
+      }
       const longest = report.longestStallByProgress[progress];
       const measured = longest
         ? `longest stall ${formatDuration(longest.durationMs)} (from ${

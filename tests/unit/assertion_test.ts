@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   allRequestsComplete,
   latencyBelow,
+  noStallLongerThan,
   successRateAtLeast,
   throughputAtLeast,
 } from "../../mod.ts";
@@ -120,4 +121,31 @@ Deno.test("latencyBelow judges the histogram it names: corrected by default, ser
     measured: "not measured",
     detail: "queue latency exists only in an open model: give the client fleet a rate",
   });
+});
+
+Deno.test("noStallLongerThan is not judged when no progress can be seen: a pass there would be a guess", () => {
+  const commandClients = {
+    source: "",
+    received: null,
+    answered: null,
+    processes: [],
+    stall: null,
+  };
+  // Only the user's own client, against a server wedge cannot count in: no progress to watch.
+  const blind = reportFixture({ clients: [], commandClients });
+  assert.deepEqual(noStallLongerThan("2s").check(blind), {
+    pass: false,
+    measured: "not judged",
+    detail: "no progress to watch: every client is your own program and a server it loads is " +
+      "one wedge cannot count requests in (received n/a); add a wedge client fleet, or load " +
+      "wedge's own servers, for the watchdog to see progress",
+  });
+  // wedge's servers count the requests: "no stall" is seen, not guessed.
+  const counted = reportFixture({
+    clients: [],
+    commandClients: { ...commandClients, received: 40 },
+  });
+  assert.deepEqual(noStallLongerThan("2s").check(counted), { pass: true, measured: "no stall" });
+  // wedge's own client fleets: their progress is seen.
+  assert.equal(noStallLongerThan("2s").check(reportFixture()).pass, true);
 });
