@@ -24,9 +24,9 @@ export function parsesAsUrl(url: string): boolean {
   return URL.canParse(url.replaceAll("{port}", "1"));
 }
 
-/** Whether every part of a dotted IPv4 address is 0-255. */
+/** Whether every part of a dotted IPv4 address is 0-255 (a name or an IPv6 address has none). */
 export function octetsInRange(address: string): boolean {
-  return address.split(".").every((part) => Number(part) <= 255);
+  return !/^\d+(\.\d+){3}$/.test(address) || address.split(".").every((p) => Number(p) <= 255);
 }
 
 /** The longest duration timers can wait (2^31 - 1 ms, about 24.8 days). */

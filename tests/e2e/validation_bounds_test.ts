@@ -115,6 +115,10 @@ Deno.test("a URL that matches the pattern but does not parse is refused", () => 
   ]);
   assert.deepEqual(issuesOf({ servers: [{ url: "http://127.0.0.300/" }] }).length, 1);
   assert.deepEqual(issuesOf({ servers: [{ url: "http://127.0.0.1:8080/" }] }), []);
+  // The other loopback forms the pattern names (both were refused as "address parts above 255").
+  assert.deepEqual(issuesOf({ servers: [{ url: "http://[::1]:8080/" }] }), []);
+  assert.deepEqual(issuesOf({ servers: [{ url: "http://localhost:8080/" }] }), []);
+  assert.deepEqual(issuesOf({ servers: [{ url: "http://[::1]:99999/" }] }).length, 1);
   // A ready URL whose port cannot exist (the union of ready forms reports it as a whole).
   const ready = issuesOf({
     servers: [{
