@@ -59,12 +59,21 @@ Deno.test("latencyBelow rejects unknown statistics, bad durations and empty boun
   assert.throws(() => latencyBelow({}), /give at least one bound/);
 });
 
-Deno.test("throughputAtLeast compares completed requests per second", () => {
-  assert.deepEqual(throughputAtLeast(400).check(reportFixture()), {
-    pass: true,
-    measured: "500.0 req/s",
+Deno.test("throughputAtLeast compares responses per second: errors are not throughput", () => {
+  const clean = reportFixture();
+  clean.totals = { ...clean.totals, ok: 1000, failed: 0, errors: 0 };
+  assert.deepEqual(throughputAtLeast(400).check(clean), { pass: true, measured: "500.0 req/s" });
+  assert.equal(throughputAtLeast(600).check(clean).pass, false);
+  // 10 of 1000 ended in an error: 495 responses a second.
+  assert.deepEqual(throughputAtLeast(496).check(reportFixture()), {
+    pass: false,
+    measured: "495.0 req/s (500.0 req/s with the 10 that ended in an error)",
   });
-  assert.equal(throughputAtLeast(600).check(reportFixture()).pass, false);
+  // A server that resets every connection, fast: no response, no throughput.
+  const resets = reportFixture({ requestsPerSecond: 1950.7 });
+  resets.totals = { ...resets.totals, ok: 0, failed: 0, errors: 1000 };
+  assert.equal(throughputAtLeast(500).check(resets).pass, false);
+  assert.match(throughputAtLeast(500).check(resets).measured, /^0\.0 req\/s/);
   assert.throws(() => throughputAtLeast(0), RangeError);
 });
 
