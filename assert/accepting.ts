@@ -37,19 +37,27 @@ export function serversStayAccepting(): Assertion {
       return {
         pass: failed.length === 0,
         measured: lines.map((l) => l.text).join("; "),
-        ...(failed.length
-          ? { detail: `stopped accepting: ${failed.map((l) => l.fleet).join(", ")}` }
-          : {}),
+        ...(failed.length ? { detail: failedDetail(failed) } : {}),
       };
     },
   };
+}
+
+/** The fleets that failed, by what the probes saw: no connection, or one made and never answered. */
+function failedDetail(failed: { fleet: string; silent: boolean }[]): string {
+  const names = (silent: boolean) => failed.filter((l) => l.silent === silent).map((l) => l.fleet);
+  const [closed, silent] = [names(false), names(true)];
+  return [
+    closed.length ? `stopped accepting: ${closed.join(", ")}` : "",
+    silent.length ? `not answering (connected, no status): ${silent.join(", ")}` : "",
+  ].filter(Boolean).join("; ");
 }
 
 function fleetVerdict(
   report: Pick<RunReport, "incidentMarks" | "timeline" | "timelineProcesses">,
   fleet: string,
   servers: ServerReport[],
-): { fleet: string; pass: boolean; text: string } {
+): { fleet: string; pass: boolean; silent: boolean; text: string } {
   const probed = servers.filter((s) => s.probe);
   const answered = probed.filter((s) => s.probe!.status !== null);
   const unknown = servers.length - probed.length;
@@ -82,7 +90,8 @@ function fleetVerdict(
   if (fds) parts.push(`its process peaked at ${fds.peak} open fds (limit ${fds.limit ?? "n/a"})`);
   const completed = servers.reduce((sum, s) => sum + s.completedByClients, 0);
   parts.push(`${completed} requests completed against it`);
-  return { fleet, pass, text: `${fleet}: ${parts.join(", ")}` };
+  const silent = dead?.probe!.lastConnected === true;
+  return { fleet, pass, silent, text: `${fleet}: ${parts.join(", ")}` };
 }
 
 /** When the named server's stopped-accepting incident happened, ms into the load, or null. */

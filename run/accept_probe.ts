@@ -53,16 +53,25 @@ export function probeServers(
     if (!url.startsWith("http://")) return null;
     const startMs = performance.now();
     let lastError: string | null = null;
+    let lastConnected: boolean | null = null;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const result = await probeHttp(url, { timeoutMs });
       if (result.status !== null) {
         const answeredAfterMs = Math.round(performance.now() - startMs);
-        return { attempts: attempt, answeredAfterMs, status: result.status, lastError, boundMs };
+        return {
+          attempts: attempt,
+          answeredAfterMs,
+          status: result.status,
+          lastError,
+          lastConnected,
+          boundMs,
+        };
       }
       lastError = result.error;
+      lastConnected = result.connected;
       const next = startMs + attempt * intervalMs - performance.now();
       if (attempt < attempts && next > 0) await delay(next);
     }
-    return { attempts, answeredAfterMs: null, status: null, lastError, boundMs };
+    return { attempts, answeredAfterMs: null, status: null, lastError, lastConnected, boundMs };
   }));
 }

@@ -8,8 +8,14 @@
 
 import { deadline, isTimeout } from "../units/deadline.ts";
 
-/** What one probe saw: a status, or why there was none. */
-export type HttpProbeResult = { status: number; error: null } | { status: null; error: string };
+/**
+ * What one probe saw: a status, or why there was none and whether the TCP connection was made
+ * (the kernel completed the handshake: the server may be alive and silent, or not accepting with
+ * the connection in its backlog; either way it is not answering).
+ */
+export type HttpProbeResult =
+  | { status: number; error: null }
+  | { status: null; error: string; connected: boolean };
 
 /**
  * Connects to `url`'s host and port and sends `GET /` (`Connection: close`); resolves with the
@@ -38,8 +44,10 @@ export async function probeHttp(
   const { hostname, port } = new URL(url);
   let conn: Deno.TcpConn | undefined;
   let done = false;
+  let connected = false;
   const attempt = async (): Promise<HttpProbeResult> => {
     conn = await Deno.connect({ hostname, port: Number(port) });
+    connected = true;
     if (done) conn.close(); // connected after the bound: the read below fails, unobserved
     const request = `GET / HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`;
     await conn.write(new TextEncoder().encode(request));
@@ -48,22 +56,28 @@ export async function probeHttp(
     while (!head.includes("\r\n")) {
       const n = await conn.read(buffer);
       if (n === null) {
-        return { status: null, error: "the connection closed before a status line" };
+        return { status: null, error: "the connection closed before a status line", connected };
       }
       head += new TextDecoder().decode(buffer.subarray(0, n));
     }
     const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
-    return match
-      ? { status: Number(match[1]), error: null }
-      : { status: null, error: `not an HTTP status line: ${JSON.stringify(head.slice(0, 40))}` };
+    return match ? { status: Number(match[1]), error: null } : {
+      status: null,
+      error: `not an HTTP status line: ${JSON.stringify(head.slice(0, 40))}`,
+      connected,
+    };
   };
   const running = attempt();
   running.catch(() => {}); // past the bound its failure is nobody's
   try {
     return await deadline(running, timeoutMs);
   } catch (error) {
-    if (isTimeout(error)) return { status: null, error: `no status within ${timeoutMs}ms` };
-    return { status: null, error: describe(error) };
+    const why = isTimeout(error)
+      ? connected
+        ? `connected, but no status within ${timeoutMs}ms`
+        : `no connection within ${timeoutMs}ms`
+      : describe(error);
+    return { status: null, error: why, connected };
   } finally {
     done = true;
     try {

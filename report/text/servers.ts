@@ -107,7 +107,8 @@ function probeText(probe: ServerReport["probe"]): string {
       formatDuration(probe.answeredAfterMs ?? 0)
     })`;
   }
-  return `; after the load: NOT ACCEPTING (${probe.attempts} probes over ${
+  const not = probe.lastConnected ? "NOT ANSWERING" : "NOT ACCEPTING";
+  return `; after the load: ${not} (${probe.attempts} probes over ${
     formatDuration(probe.boundMs)
   }: ${probe.lastError})`;
 }

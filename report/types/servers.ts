@@ -68,6 +68,12 @@ export interface AcceptProbeReport {
   status: number | null;
   /** Why the last failed probe failed (e.g. `connection refused`), or null when none failed. */
   lastError: string | null;
+  /**
+   * Whether the last failed probe's TCP connection was made (a server connected to but silent is
+   * not answering; it may or may not have accepted), or null when none failed; absent in reports
+   * from before 2026-12-01.
+   */
+  lastConnected?: boolean | null;
   /** Time the probes had, ms (the bound: `attempts` at most every `intervalMs`). */
   boundMs: number;
 }

@@ -78,3 +78,19 @@ Deno.test("serversStayAccepting passes when every server answers, and a server n
   assert.equal(unknown.pass, false);
   assert.match(unknown.measured, /a: 0 of 1 accept after the load, 1 not probed \(n\/a\)/);
 });
+
+Deno.test("a server the probes connect to but that never answers is not answering, not 'stopped accepting'", () => {
+  const silent = {
+    ...DEAD,
+    lastError: "connected, but no status within 1000ms",
+    lastConnected: true,
+  };
+  const outcome = serversStayAccepting().check(reportFixture({
+    servers: [server("quiet", 0, silent), server("gone", 0, { ...DEAD, lastConnected: false })],
+  }));
+  assert.equal(outcome.pass, false);
+  assert.equal(
+    outcome.detail,
+    "stopped accepting: gone; not answering (connected, no status): quiet",
+  );
+});

@@ -343,3 +343,29 @@ Deno.test("sockets there before the load are said apart; none, or an old report,
   assert.match(text(1), /\n {2}1 socket was on these ports before the load/);
   for (const none of [0, null, undefined]) assert.doesNotMatch(text(none), /before the load/);
 });
+
+Deno.test("the probe after the load: a server connected to but silent is NOT ANSWERING, a refused one NOT ACCEPTING", () => {
+  const probe = (lastConnected: boolean, lastError: string) => {
+    const report = reportFixture();
+    report.servers = report.servers.map((s) => ({
+      ...s,
+      probe: {
+        attempts: 5,
+        answeredAfterMs: null,
+        status: null,
+        lastError,
+        lastConnected,
+        boundMs: 5000,
+      },
+    }));
+    return renderTextReport(report, { allServers: true });
+  };
+  assert.match(
+    probe(true, "connected, but no status within 1000ms"),
+    /after the load: NOT ANSWERING \(5 probes over 5\.00s: connected, but no status within 1000ms\)/,
+  );
+  assert.match(
+    probe(false, "connection refused"),
+    /after the load: NOT ACCEPTING \(5 probes over 5\.00s: connection refused\)/,
+  );
+});
