@@ -90,7 +90,7 @@ function fleetVerdict(
   if (fds) parts.push(`its process peaked at ${fds.peak} open fds (limit ${fds.limit ?? "n/a"})`);
   const completed = servers.reduce((sum, s) => sum + s.completedByClients, 0);
   parts.push(`${completed} requests completed against it`);
-  const silent = dead?.probe!.lastConnected === true;
+  const silent = dead?.probe?.lastConnected === true;
   return { fleet, pass, silent, text: `${fleet}: ${parts.join(", ")}` };
 }
 
