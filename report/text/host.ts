@@ -87,7 +87,7 @@ export function renderHost(report: Pick<RunReport, "host" | "sockets" | "listen"
       lines.push(
         `  ${k.before} socket${
           k.before === 1 ? " was" : "s were"
-        } on these ports before the load (an earlier run's TIME_WAIT, another program's connections): not counted`,
+        } on these ports before the load (wedge's readiness probes, an earlier run's TIME_WAIT, another program's connections): not counted`,
       );
     }
   }

@@ -143,9 +143,9 @@ export interface SocketReport {
   /** The census as the load ended (before anything was stopped). */
   atEnd: SocketCensus;
   /**
-   * Sockets already on the run's ports as the load started, left out of every census: an earlier
-   * run's TIME_WAIT toward a port given again, another program's connections to a `url` server.
-   * Null when unread; absent in reports from before 2026-12-01.
+   * Sockets already on the run's ports as the load started, left out of every census: wedge's
+   * readiness probes, an earlier run's TIME_WAIT toward a port given again, another program's
+   * connections to a `url` server. Null when unread; absent in reports from before 2026-12-01.
    */
   before?: number | null;
 }

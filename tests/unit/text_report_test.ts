@@ -338,7 +338,7 @@ Deno.test("sockets there before the load are said apart; none, or an old report,
     renderTextReport(reportFixture({ sockets: { ...sockets, before } }));
   assert.match(
     text(40),
-    /\n {2}40 sockets were on these ports before the load \(an earlier run's TIME_WAIT, another program's connections\): not counted\n/,
+    /\n {2}40 sockets were on these ports before the load \(wedge's readiness probes, an earlier run's TIME_WAIT, another program's connections\): not counted\n/,
   );
   assert.match(text(1), /\n {2}1 socket was on these ports before the load/);
   for (const none of [0, null, undefined]) assert.doesNotMatch(text(none), /before the load/);
