@@ -311,7 +311,7 @@ export function rawError(error: unknown): unknown {
     if (error.kind === "unexpected-bytes") {
       return new Http1ProtocolError(
         error.kind,
-        "invalid HTTP response (unexpected-bytes: a response with no request waiting)",
+        "invalid HTTP response (unexpected-bytes: bytes after the response with no request waiting for them: a second response, or a body longer than its Content-Length)",
       );
     }
     if (error.kind === "truncated") {

@@ -126,6 +126,25 @@ for (const engine of RAW_ENGINES) {
 }
 
 for (const engine of RAW_ENGINES) {
+  Deno.test(`${engine}: a body longer than its Content-Length is a protocol error that says so`, async () => {
+    const subject = await startSubject("short-content-length");
+    try {
+      const report = await runScenario(defineScenario({
+        name: "short-cl",
+        description: "d",
+        servers: [{ url: subject.url }],
+        clients: [{ requests: 20, concurrency: 2, engine }],
+      }));
+      // The bytes after the declared body came with the response: it cannot be trusted.
+      assert.deepEqual(report.errors.map((e) => [e.class, e.count]), [["protocol_error", 20]]);
+      assert.match(report.errors[0].message, /a body longer than its Content-Length/);
+    } finally {
+      await subject.stop();
+    }
+  });
+}
+
+for (const engine of RAW_ENGINES) {
   Deno.test(`${engine}: a second response that comes while the connection idles is a protocol error too`, async () => {
     const subject = await startSubject("answer-twice-later");
     try {
