@@ -45,9 +45,11 @@ export function renderSummary(report: RunReport): string[] {
   lines.push("Summary:");
   lines.push(`  ${pad("Success rate")}${successLine(report)}`);
   lines.push(`  ${pad("Total")}${seconds.toFixed(4)} secs`);
-  lines.push(`  ${pad("Slowest")}${formatDuration(l.max)}`);
-  lines.push(`  ${pad("Fastest")}${formatDuration(l.min)}`);
-  lines.push(`  ${pad("Average")}${formatDuration(l.mean)}`);
+  // No latency recorded (no response): unknown, not 0us.
+  const latency = (ms: number) => l.count > 0 ? formatDuration(ms) : "n/a (no response)";
+  lines.push(`  ${pad("Slowest")}${latency(l.max)}`);
+  lines.push(`  ${pad("Fastest")}${latency(l.min)}`);
+  lines.push(`  ${pad("Average")}${latency(l.mean)}`);
   lines.push(`  ${pad("Requests/sec")}${report.requestsPerSecond.toFixed(1)}`);
   lines.push(
     `  ${pad("Requests")}${t.completed} completed of ${t.planned ?? t.sent} ${
@@ -107,15 +109,17 @@ function longestPause(report: RunReport): string[] {
  */
 function successLine(report: RunReport): string {
   const t = report.totals;
+  // Nothing completed: a share of nothing is unknown, not 0%.
   const rate = `${(report.successRate * 100).toFixed(2)}%`;
-  if (report.outcome === "completed") return rate;
+  if (report.outcome === "completed") return t.completed > 0 ? rate : "n/a (nothing completed)";
+  const ofCompleted = t.completed > 0
+    ? `${rate} of the ${t.completed} completed`
+    : "none completed";
   const ended = report.outcome.toUpperCase();
   if (t.planned === null || t.planned === 0) {
-    return `${rate} of the ${t.completed} completed (${ended}: ${
-      t.inFlight ?? "n/a"
-    } in flight never completed)`;
+    return `${ofCompleted} (${ended}: ${t.inFlight ?? "n/a"} in flight never completed)`;
   }
   return `${
     ((t.ok / t.planned) * 100).toFixed(2)
-  }% of the ${t.planned} planned requests ok (${ended}; ${rate} of the ${t.completed} completed)`;
+  }% of the ${t.planned} planned requests ok (${ended}; ${ofCompleted})`;
 }

@@ -369,3 +369,19 @@ Deno.test("the probe after the load: a server connected to but silent is NOT ANS
     /after the load: NOT ACCEPTING \(5 probes over 5\.00s: connection refused\)/,
   );
 });
+
+Deno.test("no response at all: latency and success rate read n/a, never 0us or 0.00%", () => {
+  const report = reportFixture();
+  report.totals = { ...report.totals, completed: 0, ok: 0, failed: 0, errors: 0 };
+  report.successRate = 0;
+  report.latency = { ...report.latency, count: 0, min: 0, max: 0, mean: 0 };
+  const text = renderTextReport(report);
+  assert.match(text, /Success rate: +n\/a \(nothing completed\)\n/);
+  for (const name of ["Slowest", "Fastest", "Average"]) {
+    assert.match(text, new RegExp(`${name}: +n/a \\(no response\\)\\n`));
+  }
+  const stalled = renderTextReport({ ...report, outcome: "stalled" });
+  assert.match(stalled, /0\.00% of the 1000 planned requests ok \(STALLED; none completed\)/);
+  // Some completed: the figures as measured.
+  assert.match(renderTextReport(reportFixture()), /Success rate: +99\.00%\n/);
+});
