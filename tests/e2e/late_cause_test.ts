@@ -82,7 +82,11 @@ for (const engine of ["raw", "raw-deno", "fetch"]) {
         const rate = (JSON.parse(await Deno.readTextFile(json)) as RunReport).rate!;
         const why = `${JSON.stringify(rate)}\n${new TextDecoder().decode(stderr).slice(-500)}`;
         assert.ok(rate.late >= 50, why);
-        assert.ok(rate.lateBusy! <= rate.late * 0.1, why);
+        // The requests due in the freeze are wedge's own. Catching up after it can keep every
+        // connection busy for a moment on a loaded machine: a CI rehearsal beside another load
+        // counted 15 of 123 busy. Calling every late request busy (the rule this guards against)
+        // counted 91 of 107.
+        assert.ok(rate.lateBusy! <= rate.late * 0.25, why);
         assert.ok(rate.wakeLatenessMs!.max >= 400, why);
       } finally {
         if (freezer) await unfreeze(freezer);
