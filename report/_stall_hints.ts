@@ -96,9 +96,15 @@ export function socketHints(e: StallEvidence): string[] {
   if (!e.sockets) return [];
   const hints = Object.entries(e.sockets.acceptQueue).map(([port, queued]) => {
     const id = e.serverPorts.indexOf(Number(port));
-    return `${e.serverNames[id] ?? `port ${port}`}: ${queued} connection${
+    const waiting = `${e.serverNames[id] ?? `port ${port}`}: ${queued} connection${
       queued === 1 ? "" : "s"
-    } wait in its accept queue, never accepted (the listener is not calling accept())`;
+    } wait in its accept queue, never accepted`;
+    // A process out of fds calls accept() and gets EMFILE: the queue stays full all the same.
+    const fds = id < 0 ? null : e.serverFds?.[id];
+    if (fds && fds.openFds !== null && fds.fdLimit !== null && fds.openFds >= 0.9 * fds.fdLimit) {
+      return `${waiting}: its process holds ${fds.openFds} file descriptors of its limit ${fds.fdLimit}, so accept() fails with EMFILE ("Too many open files")`;
+    }
+    return `${waiting} (the listener is not calling accept())`;
   });
   const synSent = e.sockets.client.SYN_SENT ?? 0;
   if (synSent > 0) {

@@ -185,4 +185,9 @@ export interface StallEvidence {
   sockets: SocketCensus | null;
   /** Each server's port, by server id (to name accept queues). */
   serverPorts: number[];
+  /**
+   * The open fds and fd limit of the process serving each server (its command, its host, the
+   * runtime), by server id; null where unknown. @default {[]}
+   */
+  serverFds?: ({ openFds: number | null; fdLimit: number | null } | null)[];
 }

@@ -156,6 +156,7 @@ async function runPlanned(
       plan,
       collector,
       servers,
+      sampler,
       lag: lag.tracker,
       clock,
       rounds,

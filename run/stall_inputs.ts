@@ -11,6 +11,7 @@ import { type diagnoseStall, type StallProgress } from "../report/stall_diagnosi
 import type { RunServers } from "../servers/start_servers.ts";
 import { epochNow, type LagTracker } from "../system/event_loop_lag.ts";
 import { fdLimit, sampleProcess } from "../system/process_probe.ts";
+import type { MemorySampler } from "../system/memory_sampler.ts";
 import { serverCountsRequests } from "./build_report.ts";
 import type { RunCollector } from "./collector.ts";
 import type { LoadClock } from "./load_clock.ts";
@@ -40,6 +41,37 @@ export interface StallSources {
   clock: LoadClock;
   /** A worker silent this long counts as silent, ms. */
   silentMs: number;
+  /** The server processes' latest fds (hosts, commands; the runtime first), when sampled. */
+  sampler?: Pick<MemorySampler, "processes" | "openFds" | "fdLimits">;
+}
+
+/**
+ * The open fds and fd limit of the process serving each server (its command, its fleet's host, or
+ * the runtime), by server id, at the sampler's latest reading; null where unknown (a URL's).
+ *
+ * @param plan The run plan.
+ * @param sampler The memory sampler (runtime first, then hosts and commands).
+ * @returns One entry per server id.
+ *
+ * @example
+ * ```ts ignore
+ * const fds = serverProcessFds(plan, sampler);
+ * ```
+ */
+export function serverProcessFds(
+  plan: Pick<RunPlan, "servers">,
+  sampler: Pick<MemorySampler, "processes" | "openFds" | "fdLimits">,
+): ({ openFds: number | null; fdLimit: number | null } | null)[] {
+  return plan.servers.map((s) => {
+    const at = sampler.processes.findIndex((p) =>
+      s.placement === "runtime"
+        ? p.role === "runtime"
+        : s.placement === "host"
+        ? p.role === "server-host" && p.fleet === s.fleet
+        : s.placement === "command" && p.role === "command" && p.name === `${s.fleet}[${s.index}]`
+    );
+    return at < 0 ? null : { openFds: sampler.openFds[at], fdLimit: sampler.fdLimits[at] };
+  });
 }
 
 /**
@@ -96,6 +128,7 @@ export function stallInput(
     sockets: collector.census,
     serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
     process: { ...sampleProcess("self"), fdLimit: fdLimit("self") },
+    serverFds: sources.sampler ? serverProcessFds(plan, sources.sampler) : [],
     silentWorkers,
     // Blocks during the stall or just before it (what the workers posted during a block of the
     // main thread is read after it, and counts as progress then).

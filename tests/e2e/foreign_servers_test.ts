@@ -24,6 +24,17 @@ async function run(subject: string, set: Record<string, unknown> = {}) {
 const SILENT =
   /^app\[0\] accepted 6 connections and answered none of the 6 requests on them for (\d+(\.\d+)?)(ms|s) \(its accept queue is empty and no answer bytes wait in any socket\): the server reads requests and never answers, a server-side hang \(wedge cannot count requests inside it: received and answered are unknown\)$/;
 
+Deno.test("emfile: a python server at its fd limit is diagnosed as out of fds, not as 'not calling accept()'", async () => {
+  const report = await run("emfile", { concurrency: 40, requests: 4000 });
+  assert.equal(report.outcome, "stalled");
+  const hints = report.stall!.hints.join("\n");
+  assert.match(
+    hints,
+    /app\[0\]: \d+ connections? wait in its accept queue, never accepted: its process holds \d+ file descriptors of its limit 32, so accept\(\) fails with EMFILE/,
+  );
+  assert.doesNotMatch(hints, /not calling accept/);
+});
+
 for (const subject of ["silent-http", "silent-tcp"]) {
   Deno.test(`${subject}: a command that accepts and never answers is diagnosed from its sockets`, async () => {
     const report = await run(subject);

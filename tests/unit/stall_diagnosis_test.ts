@@ -236,6 +236,20 @@ Deno.test("a full accept queue and handshakes stuck in SYN_SENT are named, not a
   ]);
 });
 
+Deno.test("an accept queue behind a server process out of fds: EMFILE, not 'not calling accept()'", () => {
+  const sockets = census([8081], [listener(8081, 3), ...connections(8081, 3, 40000)]);
+  const at = (openFds: number) => ({
+    ...commandEvidence(sockets),
+    serverFds: [null, { openFds, fdLimit: 32 }],
+  });
+  // A python server under `ulimit -n 32` calls accept4 ~12,000 times a second, each EMFILE.
+  assert.equal(
+    diagnoseStall(at(33)).hints[1],
+    'app[1]: 3 connections wait in its accept queue, never accepted: its process holds 33 file descriptors of its limit 32, so accept() fails with EMFILE ("Too many open files")',
+  );
+  assert.match(diagnoseStall(at(12)).hints[1], /\(the listener is not calling accept\(\)\)$/);
+});
+
 Deno.test("one connection stuck in SYN_SENT is said in the singular", () => {
   const d = diagnoseStall(evidence({ sockets: census([8081], ["40010 8081 SYN_SENT"]) }));
   assert.equal(
