@@ -109,6 +109,8 @@ export class RunCollector {
     latest: null,
   };
   #peakTimeWait = 0;
+  /** The most connections seen waiting in each port's accept queue at a census; null before one. */
+  peakAcceptQueue: Record<string, number> | null = null;
   #socketsBefore: number | null = null;
   #peakEstablished = 0;
   #latest = new Map<number, WorkerSnapshot>();
@@ -386,6 +388,10 @@ export class RunCollector {
   observeCensus(census: SocketCensus): void {
     this.census = census;
     this.#peakTimeWait = Math.max(this.#peakTimeWait, census.timeWait);
+    this.peakAcceptQueue ??= {};
+    for (const [port, sockets] of Object.entries(census.ports)) {
+      this.peakAcceptQueue[port] = Math.max(this.peakAcceptQueue[port] ?? 0, sockets.acceptQueue);
+    }
     this.#peakEstablished = Math.max(this.#peakEstablished, census.established);
   }
 

@@ -169,6 +169,7 @@ export function reportRun(run: FinishedRun): RunReport {
       before: collector.listen.before,
       after: collector.listen.latest,
       namespace: insideNamespace(),
+      peakAcceptQueue: collector.peakAcceptQueue,
       listeners: plan.servers.map((s) => {
         const port = Number(new URL(servers.urls[s.id]).port);
         return { server: `${s.fleet}[${s.index}]`, port, backlog: run.end.backlogs[port] ?? null };

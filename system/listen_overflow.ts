@@ -132,6 +132,30 @@ export interface ListenEvidence {
   namespace: boolean;
   /** The run's listeners: server name, port, and backlog (null where unknown). */
   listeners: { server: string; port: number; backlog: number | null }[];
+  /**
+   * The most connections seen waiting in each listener's accept queue at a socket census (about
+   * every 250 ms), by port; null or absent where no census was read.
+   */
+  peakAcceptQueue?: Record<string, number> | null;
+}
+
+/**
+ * Host-wide counters rose, but no listener of the run was seen full: the hint says the drops are
+ * likely another program's. Null when that cannot be told (a namespace of the run's own, a
+ * backlog or a census unknown, or a queue seen full).
+ */
+function elsewhereHint(e: ListenEvidence, dropped: number): string | null {
+  const peaks = e.peakAcceptQueue;
+  if (e.namespace || !peaks || e.listeners.length === 0) return null;
+  const seen = e.listeners.map((l) => ({ backlog: l.backlog, peak: peaks[String(l.port)] }));
+  if (seen.some((l) => l.backlog === null || l.peak === undefined || l.peak >= l.backlog)) {
+    return null;
+  }
+  const peak = Math.max(...seen.map((l) => l.peak!));
+  const backlog = Math.min(...seen.map((l) => l.backlog!));
+  return `the host's kernel counted ${dropped} dropped connection attempt${
+    dropped === 1 ? "" : "s"
+  } during the run, but no listener of the run was seen full (accept queues peaked at ${peak}, backlogs ${backlog} or more, read about every 250 ms): the drops are likely another program's; run with a network namespace of its own to count only the run's`;
 }
 
 /**
@@ -159,7 +183,9 @@ export function listenReport(e: ListenEvidence): ListenReport | null {
   const drops = Math.max(0, e.after.drops - e.before.drops);
   const hints: string[] = [];
   const dropped = Math.max(overflows, drops);
-  if (dropped > 0) {
+  const elsewhere = dropped > 0 ? elsewhereHint(e, dropped) : null;
+  if (elsewhere) hints.push(elsewhere);
+  else if (dropped > 0) {
     // The counters do not say which listener: name the run's listener(s) with the smallest
     // known backlog, or every one when no backlog is known.
     const known = e.listeners.filter((l) => l.backlog !== null);

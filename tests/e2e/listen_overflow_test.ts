@@ -88,6 +88,20 @@ Deno.test("host-wide counters say so; unknown backlogs name every listener as un
   ]);
 });
 
+Deno.test("host-wide drops while no listener of the run was seen full are said to be likely elsewhere", () => {
+  const host = (peakAcceptQueue: Record<string, number> | null) =>
+    listenReport(evidence({ namespace: false, peakAcceptQueue }))!.hints;
+  assert.deepEqual(host({ "40367": 0, "40368": 1 }), [
+    "the host's kernel counted 42 dropped connection attempts during the run, but no listener of the run was seen full (accept queues peaked at 1, backlogs 5 or more, read about every 250 ms): the drops are likely another program's; run with a network namespace of its own to count only the run's",
+  ]);
+  // A queue seen full, no census, or the run's own namespace: the listener is named as before.
+  for (const hints of [host({ "40367": 5, "40368": 0 }), host(null)]) {
+    assert.match(hints[0], /: the listen queue of py\[0\] \(port 40367, backlog 5\) overflowed/);
+  }
+  const own = listenReport(evidence({ peakAcceptQueue: { "40367": 0, "40368": 0 } }))!;
+  assert.match(own.hints[0], /the listen queue of py\[0\]/);
+});
+
 Deno.test("no drops: no hint; unknown counters: no section at all", () => {
   assert.deepEqual(listenReport(evidence({ after: { overflows: 100, drops: 100 } }))!.hints, []);
   assert.equal(listenReport(evidence({ before: null })), null);
