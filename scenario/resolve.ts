@@ -147,7 +147,14 @@ export function resolveScenario<P extends z.ZodObject>(
   // assertion measures it, a client fleet speaks its targets' protocol.
   const servers: ServerFleet[] = data.servers.map((fleet, i) => {
     const measured = memory.some((m) => m.of === "servers" || m.of === fleet.name);
-    if (measured && fleet.isolate === false) {
+    const external = fleet.behaviors.some((b) => b.kind === "external");
+    if (measured && external) {
+      issues.push({
+        path: `servers[${i}].url`,
+        message:
+          "an assertion measures this fleet's memory, but a server given by its URL runs outside wedge, which does not know its process: start it as a command fleet (command: [...]) to measure it",
+      });
+    } else if (measured && fleet.isolate === false) {
       issues.push({
         path: `servers[${i}].isolate`,
         message:

@@ -83,6 +83,16 @@ Deno.test("a memory assertion must name something that runs, and cannot be kept 
       "servers[0].isolate: an assertion measures this fleet's memory, which needs a process of its own: drop isolate: false",
     ],
   );
+  // A server given by its URL has no process wedge knows: said so, not "drop isolate: false".
+  assert.deepEqual(
+    scenarioIssues({
+      servers: [{ name: "ext", url: "http://127.0.0.1:8080/" }],
+      assert: [rssDeltaBelow("1MiB", { of: "ext" })],
+    }),
+    [
+      "servers[0].url: an assertion measures this fleet's memory, but a server given by its URL runs outside wedge, which does not know its process: start it as a command fleet (command: [...]) to measure it",
+    ],
+  );
   assert.match(
     scenarioIssues({ servers: [{ behavior: leak("lots") }] })[0],
     /^servers\[0\]\.behavior\.bytesPerRequest: expected a size of at least 1 byte/,
