@@ -184,5 +184,7 @@ function silentServerHint(
     formatDuration(forMs)
   } (its accept queue is empty and no answer bytes wait in any socket${unread}${
     pooled > 0 ? `; ${pooled} more wait in the clients' pools for a connection` : ""
-  }): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)`;
+  }): ${
+    unread ? "it has not read all of them" : "it reads requests"
+  } and has answered none, a server-side hang or work slower than the bound (wedge cannot count requests inside it: received and answered are unknown)`;
 }

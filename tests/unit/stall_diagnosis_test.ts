@@ -184,7 +184,7 @@ Deno.test("a command that accepted every connection and answers none is named fr
   );
   assert.deepEqual(d.hints, [
     "every request in flight (8) waits on app[1]",
-    "app[1] accepted 8 connections and answered none of the 8 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)",
+    "app[1] accepted 8 connections and answered none of the 8 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket): it reads requests and has answered none, a server-side hang or work slower than the bound (wedge cannot count requests inside it: received and answered are unknown)",
   ]);
   assert.deepEqual(d.servers.map((s) => [s.server, s.received, s.responded, s.connections]), [
     ["app[1]", null, null, { accepted: 8, acceptQueue: 0 }],
@@ -204,7 +204,7 @@ Deno.test("unread request bytes and requests past the accepted connections are s
   const d = diagnoseStall(commandEvidence(census([8081], lines)));
   assert.equal(
     d.hints[1],
-    "app[1] accepted 6 connections and answered none of the 6 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket; 1 of them hold request bytes it has not even read; 2 more wait in the clients' pools for a connection): the server reads requests and never answers, a server-side hang (wedge cannot count requests inside it: received and answered are unknown)",
+    "app[1] accepted 6 connections and answered none of the 6 requests on them for 6.20s (its accept queue is empty and no answer bytes wait in any socket; 1 of them hold request bytes it has not even read; 2 more wait in the clients' pools for a connection): it has not read all of them and has answered none, a server-side hang or work slower than the bound (wedge cannot count requests inside it: received and answered are unknown)",
   );
 });
 
