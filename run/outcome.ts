@@ -120,6 +120,7 @@ export function reportRun(run: FinishedRun): RunReport {
   const { plan, collector, servers, sampler, rounds } = run;
   const limit = fdLimit("self");
   const peakOpenFds = collector.peakOpenFds;
+  const runtimePeakRss = sampleProcess("self").peakRssBytes; // VmHWM: the peak so far
   if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
     // When: the first point of the timeline that was that close to the limit.
     const near = collector.timeline.find((p) => p.openFds !== null && p.openFds >= 0.9 * limit);
@@ -161,7 +162,7 @@ export function reportRun(run: FinishedRun): RunReport {
       pid: Deno.pid,
       fdLimit: limit,
       peakOpenFds,
-      peakRssBytes: sampleProcess("self").peakRssBytes,
+      peakRssBytes: runtimePeakRss,
     },
     host: { ...readHostSettings(), networkNamespace: insideNamespace() },
     sockets: collector.sockets(),
@@ -180,7 +181,14 @@ export function reportRun(run: FinishedRun): RunReport {
     serverProcesses: servers.describe(run.clock.originMs),
     memory: sampler.timeline.every((t) => t.rssBytes[0] === null) ? null : {
       intervalMs: sampler.intervalMs,
-      processes: sampler.processes.map((p, i) => ({ ...p, peakRssBytes: sampler.peakRssBytes[i] })),
+      // VmHWM only grows: the runtime's read now (after the sampler stopped) is its peak, the one
+      // `process.peakRssBytes` gives too.
+      processes: sampler.processes.map((p, i) => ({
+        ...p,
+        peakRssBytes: p.role === "runtime" && runtimePeakRss !== null
+          ? Math.max(runtimePeakRss, sampler.peakRssBytes[i] ?? 0)
+          : sampler.peakRssBytes[i],
+      })),
       timeline: sampler.timeline,
       rounds: plan.memoryRounds,
       checkpoints: collector.checkpoints,

@@ -39,6 +39,9 @@ Deno.test("each checkpoint splits the runtime's RSS, with every client worker's 
     assert.ok(Math.abs(r.rssBytes - c.rssBytes[0]!) < 32 * MiB);
   }
   assert.match(renderTextReport(report), /runtime = wedge itself .*judged by an of: "runtime"/);
+  // One peak RSS for the runtime in one report (the memory section's was the sampler's last).
+  const runtime = memory.processes.find((p) => p.role === "runtime")!;
+  assert.equal(runtime.peakRssBytes, report.process.peakRssBytes);
 });
 
 Deno.test("a verdict on the servers says the runtime's memory is wedge's own and not judged", async () => {
