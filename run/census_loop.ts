@@ -44,8 +44,9 @@ export async function startCensusLoop(
   collector.observeSocketsBefore(leaveOut?.size ?? null);
   const stopping = new AbortController();
   const loop = (async () => {
-    while (!stopping.signal.aborted) {
-      const tookMs = await takeCensus(ports, { collector, leaveOut });
+    // The first read is as the load starts; the next ones are during it.
+    for (let during = false; !stopping.signal.aborted; during = true) {
+      const tookMs = await takeCensus(ports, { collector, leaveOut, during });
       await delay(Math.max(250, 4 * tookMs), { signal: stopping.signal }).catch(() => {});
     }
   })();
@@ -65,15 +66,15 @@ export async function startCensusLoop(
 /** Reads the census and the listen counters into the collector; returns how long it took, ms. */
 async function takeCensus(
   ports: ReadonlySet<number>,
-  to: { collector: RunCollector; leaveOut?: ReadonlySet<string> },
+  to: { collector: RunCollector; leaveOut?: ReadonlySet<string>; during?: boolean },
 ): Promise<number> {
-  const { collector, leaveOut } = to;
+  const { collector, leaveOut, during = false } = to;
   const started = performance.now();
   const [census, listen] = await Promise.all([
     readSocketCensus(ports, { leaveOut }),
     readListenCounters(),
   ]);
   collector.observeListen(listen);
-  if (census) collector.observeCensus(census);
+  if (census) collector.observeCensus(census, { during });
   return performance.now() - started;
 }

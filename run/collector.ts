@@ -112,6 +112,7 @@ export class RunCollector {
   /** The most connections seen waiting in each port's accept queue at a census; null before one. */
   peakAcceptQueue: Record<string, number> | null = null;
   #socketsBefore: number | null = null;
+  #censusesDuringLoad = 0;
   #peakEstablished = 0;
   #latest = new Map<number, WorkerSnapshot>();
   #receivedAt = new Map<number, number>();
@@ -384,8 +385,10 @@ export class RunCollector {
    * Takes in a socket census and keeps its peaks.
    *
    * @param census The run's sockets now.
+   * @param options `during`: read during the load (not as it started, nor as it ended).
    */
-  observeCensus(census: SocketCensus): void {
+  observeCensus(census: SocketCensus, options: { during?: boolean } = {}): void {
+    if (options.during) this.#censusesDuringLoad++;
     this.census = census;
     this.#peakTimeWait = Math.max(this.#peakTimeWait, census.timeWait);
     this.peakAcceptQueue ??= {};
@@ -425,7 +428,11 @@ export class RunCollector {
     if (this.census === null) return null;
     return {
       peakTimeWait: this.#peakTimeWait,
-      peakEstablished: this.#peakEstablished,
+      // Connections come and go between reads: with none read during the load, a peak of 0
+      // is unknown (a short load's connections may all have closed by its end).
+      peakEstablished: this.#peakEstablished > 0 || this.#censusesDuringLoad > 0
+        ? this.#peakEstablished
+        : null,
       atEnd: this.census,
       before: this.#socketsBefore,
     };

@@ -79,9 +79,9 @@ export function renderHost(report: Pick<RunReport, "host" | "sockets" | "listen"
   if (report.sockets) {
     const k = report.sockets;
     lines.push(
-      `Sockets of the run's ports: peak TIME_WAIT ${k.peakTimeWait}, peak ESTABLISHED ${k.peakEstablished}; as the load ended: ${
-        renderCensus(k.atEnd)
-      }`,
+      `Sockets of the run's ports: peak TIME_WAIT ${k.peakTimeWait}, peak ESTABLISHED ${
+        k.peakEstablished ?? "n/a (no census during the load)"
+      }; as the load ended: ${renderCensus(k.atEnd)}`,
     );
     if (k.before) {
       lines.push(

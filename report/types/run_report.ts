@@ -138,8 +138,11 @@ export interface AssertionResult {
 export interface SocketReport {
   /** Most sockets in TIME_WAIT at once. */
   peakTimeWait: number;
-  /** Most sockets in ESTABLISHED at once. */
-  peakEstablished: number;
+  /**
+   * Most sockets in ESTABLISHED at once, as the census saw them; null when none was seen and no
+   * census was read during the load (a load shorter than a census interval).
+   */
+  peakEstablished: number | null;
   /** The census as the load ended (before anything was stopped). */
   atEnd: SocketCensus;
   /**
