@@ -105,6 +105,38 @@ export interface FinishedRun {
 }
 
 /**
+ * An incident for each process that came within 10% of its fd limit: the runtime, and each server
+ * host or command (whose accept() then fails with EMFILE), at the first timeline point that close.
+ */
+function addFdIncidents(
+  collector: RunCollector,
+  of: {
+    sampler: FinishedRun["sampler"];
+    runtime: { peakOpenFds: number | null; limit: number | null };
+  },
+): void {
+  const { peakOpenFds, limit } = of.runtime;
+  if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
+    const near = collector.timeline.find((p) => p.openFds !== null && p.openFds >= 0.9 * limit);
+    collector.addIncident(
+      `the runtime's open file descriptors reached ${peakOpenFds} of its limit ${limit} (ulimit -n)`,
+      { kind: "fds-near-limit", atMs: near?.atMs ?? null },
+    );
+  }
+  of.sampler.processes.forEach((p, i) => {
+    const max = of.sampler.fdLimits[i];
+    if (p.role === "runtime" || max === null) return;
+    const points = collector.timeline.filter((t) => (t.processOpenFds?.[i] ?? 0) >= 0.9 * max);
+    if (points.length === 0) return;
+    const peak = Math.max(...points.map((t) => t.processOpenFds![i]!));
+    collector.addIncident(
+      `server process ${p.name}'s open file descriptors reached ${peak} of its limit ${max} (ulimit -n): its accept() and new sockets fail with EMFILE ("Too many open files")`,
+      { kind: "fds-near-limit", atMs: points[0].atMs },
+    );
+  });
+}
+
+/**
  * Builds the run's report (verdicts included) from its parts.
  *
  * @param run The run's parts.
@@ -121,14 +153,7 @@ export function reportRun(run: FinishedRun): RunReport {
   const limit = fdLimit("self");
   const peakOpenFds = collector.peakOpenFds;
   const runtimePeakRss = sampleProcess("self").peakRssBytes; // VmHWM: the peak so far
-  if (peakOpenFds !== null && limit !== null && peakOpenFds >= 0.9 * limit) {
-    // When: the first point of the timeline that was that close to the limit.
-    const near = collector.timeline.find((p) => p.openFds !== null && p.openFds >= 0.9 * limit);
-    collector.addIncident(
-      `the runtime's open file descriptors reached ${peakOpenFds} of its limit ${limit} (ulimit -n)`,
-      { kind: "fds-near-limit", atMs: near?.atMs ?? null },
-    );
-  }
+  addFdIncidents(collector, { sampler, runtime: { peakOpenFds, limit } });
   const watch = run.watch.report();
   return buildReport({
     scenario: run.scenario,

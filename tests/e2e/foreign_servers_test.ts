@@ -33,6 +33,11 @@ Deno.test("emfile: a python server at its fd limit is diagnosed as out of fds, n
     /app\[0\]: \d+ connections? wait in its accept queue, never accepted: its process holds \d+ file descriptors of its limit 32, so accept\(\) fails with EMFILE/,
   );
   assert.doesNotMatch(hints, /not calling accept/);
+  // And as an incident with when it happened, for the report and the HTML timeline.
+  const incident = report.incidentMarks!.find((m) => m.text.startsWith("server process app[0]"));
+  assert.ok(incident, report.incidents.join("\n"));
+  assert.equal(incident.kind, "fds-near-limit");
+  assert.match(incident.text, /open file descriptors reached \d+ of its limit 32 \(ulimit -n\)/);
 });
 
 for (const subject of ["silent-http", "silent-tcp"]) {
