@@ -68,13 +68,14 @@ export function successRateAtLeast(rate: number): Assertion {
     name: "successRateAtLeast",
     description: `success rate at least ${formatPercent(rate)}`,
     check(report) {
+      const share = report.successRate;
       const measured = `${
-        formatPercent(report.successRate)
+        share === null ? "n/a" : formatPercent(share)
       } (${report.totals.ok}/${report.totals.completed})`;
-      if (report.totals.completed === 0) {
+      if (report.totals.completed === 0 || share === null) {
         return { pass: false, measured, detail: "no request completed" };
       }
-      return { pass: report.successRate >= rate, measured };
+      return { pass: share >= rate, measured };
     },
   };
 }

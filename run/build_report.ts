@@ -139,7 +139,7 @@ export function buildReport(m: RunMeasurements): RunReport {
       retried: m.plan.clients.some((c) => c.engine === "fetch") ? null : totals.retried,
       bodyBytes: totals.bodyBytes,
     },
-    successRate: totals.completed === 0 ? 0 : totals.ok / totals.completed,
+    successRate: totals.completed === 0 ? null : totals.ok / totals.completed, // unknown, not 0
     requestsPerSecond: seconds > 0 ? totals.completed / seconds : 0,
     latency: open.length ? m.collector.corrected.summary() : m.collector.latency.summary(),
     latencyHistogram: (open.length ? m.collector.corrected : m.collector.latency).encode(),

@@ -110,7 +110,7 @@ function longestPause(report: RunReport): string[] {
 function successLine(report: RunReport): string {
   const t = report.totals;
   // Nothing completed: a share of nothing is unknown, not 0%.
-  const rate = `${(report.successRate * 100).toFixed(2)}%`;
+  const rate = `${((report.successRate ?? 0) * 100).toFixed(2)}%`; // used only when some completed
   if (report.outcome === "completed") return t.completed > 0 ? rate : "n/a (nothing completed)";
   const ofCompleted = t.completed > 0
     ? `${rate} of the ${t.completed} completed`

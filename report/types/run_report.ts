@@ -189,8 +189,8 @@ export interface RunReport {
   shape: { servers: number; clients: number; workers: number; concurrency: number };
   /** Request counts. */
   totals: RequestTotals;
-  /** ok / completed, or 0 when nothing completed. */
-  successRate: number;
+  /** ok / completed; null (unknown) when nothing completed (0 in reports before 2026-12-01). */
+  successRate: number | null;
   /** Completed requests per second over the load phase. */
   requestsPerSecond: number;
   /**

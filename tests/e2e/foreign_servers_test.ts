@@ -58,6 +58,7 @@ for (const subject of ["silent-http", "silent-tcp"]) {
       [null, null, null],
     );
     assert.deepEqual(stall.servers.map((s) => [s.received, s.responded]), [[null, null]]);
+    assert.equal(report.successRate, null, "nothing completed: the share is unknown");
     assert.deepEqual(stall.servers[0].connections, { accepted: 6, acceptQueue: 0 });
     const json = JSON.parse(JSON.stringify(report));
     assert.equal(json.servers[0].received, null);

@@ -38,6 +38,14 @@ Deno.test("successRateAtLeast compares the share of ok responses", () => {
   const strict = successRateAtLeast(0.999).check(reportFixture());
   assert.deepEqual(strict, { pass: false, measured: "99.0% (990/1000)" });
   assert.throws(() => successRateAtLeast(1.5), /expected a share between 0 and 1/);
+  // Nothing completed: the share is unknown (null), and the assertion cannot pass.
+  const none = reportFixture({ successRate: null });
+  none.totals = { ...none.totals, completed: 0, ok: 0, failed: 0, errors: 0 };
+  assert.deepEqual(successRateAtLeast(0).check(none), {
+    pass: false,
+    measured: "n/a (0/0)",
+    detail: "no request completed",
+  });
 });
 
 Deno.test("latencyBelow judges each named statistic and lists those over the bound", () => {
