@@ -125,13 +125,11 @@ function addFdIncidents(
   }
   of.sampler.processes.forEach((p, i) => {
     const max = of.sampler.fdLimits[i];
-    if (p.role === "runtime" || max === null) return;
-    const points = collector.timeline.filter((t) => (t.processOpenFds?.[i] ?? 0) >= 0.9 * max);
-    if (points.length === 0) return;
-    const peak = Math.max(...points.map((t) => t.processOpenFds![i]!));
+    const peak = of.sampler.peakBusiestFds[i];
+    if (p.role === "runtime" || max === null || peak === null || peak.openFds < 0.9 * max) return;
     collector.addIncident(
-      `server process ${p.name}'s open file descriptors reached ${peak} of its limit ${max} (ulimit -n): its accept() and new sockets fail with EMFILE ("Too many open files")`,
-      { kind: "fds-near-limit", atMs: points[0].atMs },
+      `server process ${p.name}'s open file descriptors reached ${peak.openFds} of its limit ${max} (ulimit -n): its accept() and new sockets fail with EMFILE ("Too many open files")`,
+      { kind: "fds-near-limit", atMs: peak.atMs },
     );
   });
 }

@@ -42,12 +42,13 @@ export interface StallSources {
   /** A worker silent this long counts as silent, ms. */
   silentMs: number;
   /** The server processes' latest fds (hosts, commands; the runtime first), when sampled. */
-  sampler?: Pick<MemorySampler, "processes" | "openFds" | "fdLimits">;
+  sampler?: Pick<MemorySampler, "processes" | "busiestOpenFds" | "fdLimits">;
 }
 
 /**
  * The open fds and fd limit of the process serving each server (its command, its fleet's host, or
- * the runtime), by server id, at the sampler's latest reading; null where unknown (a URL's).
+ * the runtime), by server id, at the sampler's latest reading: the most one process of a command's
+ * tree holds (a server and its workers each have the limit); null where unknown (a URL's).
  *
  * @param plan The run plan.
  * @param sampler The memory sampler (runtime first, then hosts and commands).
@@ -60,7 +61,7 @@ export interface StallSources {
  */
 export function serverProcessFds(
   plan: Pick<RunPlan, "servers">,
-  sampler: Pick<MemorySampler, "processes" | "openFds" | "fdLimits">,
+  sampler: Pick<MemorySampler, "processes" | "busiestOpenFds" | "fdLimits">,
 ): ({ openFds: number | null; fdLimit: number | null } | null)[] {
   return plan.servers.map((s) => {
     const at = sampler.processes.findIndex((p) =>
@@ -70,7 +71,7 @@ export function serverProcessFds(
         ? p.role === "server-host" && p.fleet === s.fleet
         : s.placement === "command" && p.role === "command" && p.name === `${s.fleet}[${s.index}]`
     );
-    return at < 0 ? null : { openFds: sampler.openFds[at], fdLimit: sampler.fdLimits[at] };
+    return at < 0 ? null : { openFds: sampler.busiestOpenFds[at], fdLimit: sampler.fdLimits[at] };
   });
 }
 

@@ -39,7 +39,10 @@ export interface MemorySample {
 }
 
 /** Resident memory of a process and its descendants (and its open fds when asked). */
-export type TreeMemory = Pick<TreeReading, "rssBytes" | "peakRssBytes" | "openFds">;
+export type TreeMemory = Pick<
+  TreeReading,
+  "rssBytes" | "peakRssBytes" | "openFds" | "busiestOpenFds"
+>;
 
 /**
  * Reads the resident memory of a process and its descendants from `/proc` (one walk of
@@ -64,7 +67,8 @@ export function readTreeMemory(
 ): TreeMemory | null {
   const tree = readProcessTree(pid, { children: options.children, fds: options.fds });
   if (tree === null) return null;
-  return { rssBytes: tree.rssBytes, peakRssBytes: tree.peakRssBytes, openFds: tree.openFds };
+  const { rssBytes, peakRssBytes, openFds, busiestOpenFds } = tree;
+  return { rssBytes, peakRssBytes, openFds, busiestOpenFds };
 }
 
 function readStatus(pid: number): string | null {
@@ -161,6 +165,14 @@ export class MemorySampler {
   readonly openFds: (number | null)[];
   /** Resident bytes per process at the latest sample, unmerged (null: unknown or gone). */
   readonly rssBytes: (number | null)[];
+  /**
+   * Per sampled process, the most open fds one process of its tree held at a sample (a server
+   * and its workers each have the limit; their sum does not), and when first, ms since the
+   * origin; null until read.
+   */
+  readonly peakBusiestFds: ({ openFds: number; atMs: number } | null)[];
+  /** Per sampled process, the most open fds one process of its tree holds at the latest sample. */
+  readonly busiestOpenFds: (number | null)[];
   /** When the latest sample was read (a `performance.now()` value), or null before the first. */
   sampledAt: number | null = null;
   /** Soft limit on open files per process (another's read at its first sample; null: unknown). */
@@ -187,6 +199,8 @@ export class MemorySampler {
     this.peakRssBytes = processes.map(() => null);
     this.openFds = processes.map(() => null);
     this.rssBytes = processes.map(() => null);
+    this.peakBusiestFds = processes.map(() => null);
+    this.busiestOpenFds = processes.map(() => null);
     this.fdLimits = processes.map(() => null);
   }
 
@@ -224,6 +238,14 @@ export class MemorySampler {
         this.peakRssBytes[i] = Math.max(this.peakRssBytes[i] ?? 0, tree.peakRssBytes);
       }
       this.openFds[i] = tree?.openFds ?? null;
+      const busiest = tree?.busiestOpenFds ?? null;
+      this.busiestOpenFds[i] = busiest;
+      if (busiest !== null && busiest > (this.peakBusiestFds[i]?.openFds ?? -1)) {
+        this.peakBusiestFds[i] = {
+          openFds: busiest,
+          atMs: Math.round(performance.now() - this.#originMs),
+        };
+      }
       // This process's own limit may change during the run (a scenario's `limits`): the probe
       // keeps it current at no cost. Another process's is read once, at its first sample.
       if (p.pid === Deno.pid) this.fdLimits[i] = fdLimit("self");

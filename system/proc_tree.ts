@@ -28,6 +28,11 @@ export interface TreeReading {
   peakRssBytes: number | null;
   /** Open fds over the tree, or null when not asked for (`fds`, `sockets`) or unknown. */
   openFds: number | null;
+  /**
+   * The most open fds one process of the tree holds (what its fd limit, which its children
+   * inherit, bounds), or null as `openFds`.
+   */
+  busiestOpenFds: number | null;
   /** Socket inodes held by the tree, or null when not asked for (`sockets`) or none readable. */
   socketInodes: Set<number> | null;
 }
@@ -120,6 +125,7 @@ export function readProcessTree(
     rssBytes: root.rssBytes,
     peakRssBytes: root.peakRssBytes,
     openFds: root.openFds,
+    busiestOpenFds: root.openFds,
     socketInodes: root.socketInodes,
   };
   const queue = options.children === false ? [] : [...root.children];
@@ -132,6 +138,9 @@ export function readProcessTree(
     out.pids.push(child);
     out.rssBytes += one.rssBytes ?? 0; // a zombie has no VmRSS: it holds no memory
     if (out.openFds !== null) out.openFds = one.openFds === null ? null : out.openFds + one.openFds;
+    if (out.busiestOpenFds !== null) {
+      out.busiestOpenFds = one.openFds === null ? null : Math.max(out.busiestOpenFds, one.openFds);
+    }
     if (one.socketInodes !== null) {
       out.socketInodes ??= new Set();
       for (const inode of one.socketInodes) out.socketInodes.add(inode);

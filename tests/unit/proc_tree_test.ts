@@ -218,3 +218,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "busiestOpenFds is the most one process of the tree holds, not their sum",
+  ignore: !linux,
+  fn: async () => {
+    // A parent holding 5 more files and 3 children holding 20 more each, like a server and its
+    // workers: each has the fd limit, their sum does not.
+    const script = `
+import os, sys, time
+for k in range(3):
+    if os.fork() == 0:
+        files = [open("/dev/null") for _ in range(20)]
+        time.sleep(30)
+        os._exit(0)
+files = [open("/dev/null") for _ in range(5)]
+print("ready", flush=True)
+time.sleep(30)
+`;
+    const child = new Deno.Command("python3", {
+      args: ["-c", script],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    try {
+      const reader = child.stdout.getReader();
+      await reader.read(); // "ready"
+      reader.releaseLock();
+      await new Promise((r) => setTimeout(r, 500)); // the children open their files
+      const tree = readProcessTree(child.pid, { fds: true })!;
+      assert.equal(tree.pids.length, 4, JSON.stringify(tree.pids));
+      assert.ok(tree.busiestOpenFds! >= 20, `${tree.busiestOpenFds}`);
+      assert.ok(tree.busiestOpenFds! < 40, `${tree.busiestOpenFds}`);
+      assert.ok(tree.openFds! >= 65, `${tree.openFds}`);
+    } finally {
+      for (const pid of processTree(child.pid).slice(1)) Deno.kill(pid, "SIGKILL");
+      child.kill("SIGKILL");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    }
+  },
+});

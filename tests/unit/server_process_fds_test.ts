@@ -17,7 +17,7 @@ Deno.test("each server's fds are its command's, its fleet's host's or the runtim
       { name: "app[0]", role: "command", pid: 3, fleet: "app" },
       { name: "app[1]", role: "command", pid: 4, fleet: "app" },
     ] as const,
-    openFds: [40, 200, 33, null],
+    busiestOpenFds: [40, 200, 33, null],
     fdLimits: [20000, 256, 32, 32],
   };
   assert.deepEqual(serverProcessFds({ servers: servers as never }, sampler), [
