@@ -6,7 +6,7 @@
  */
 
 import type { RunCollector } from "./collector.ts";
-import { readSocketCensus, readTcpTable, socketsOnPorts } from "../system/socket_census.ts";
+import { countSockets, forgetGone, readTcpTable, socketsOnPorts } from "../system/socket_census.ts";
 import { readListenCounters } from "../system/listen_overflow.ts";
 import { delay } from "../units/deadline.ts";
 
@@ -20,7 +20,8 @@ export interface CensusLoop {
 
 /**
  * Reads which sockets are already on the run's ports (none of them the run's: they are left out
- * of every census, and their number goes to the collector); then takes a census, and again after
+ * of every census until they are gone, and their number goes to the collector); then takes a
+ * census, and again after
  * 250 ms or four times as long as a read took (with many sockets a read costs tens of ms: the
  * census stays under ~20% of the time), until stopped. Call it before the load starts.
  *
@@ -66,14 +67,13 @@ export async function startCensusLoop(
 /** Reads the census and the listen counters into the collector; returns how long it took, ms. */
 async function takeCensus(
   ports: ReadonlySet<number>,
-  to: { collector: RunCollector; leaveOut?: ReadonlySet<string>; during?: boolean },
+  to: { collector: RunCollector; leaveOut?: Set<string>; during?: boolean },
 ): Promise<number> {
   const { collector, leaveOut, during = false } = to;
   const started = performance.now();
-  const [census, listen] = await Promise.all([
-    readSocketCensus(ports, { leaveOut }),
-    readListenCounters(),
-  ]);
+  const [sockets, listen] = await Promise.all([readTcpTable(), readListenCounters()]);
+  if (sockets && leaveOut) forgetGone(leaveOut, sockets); // gone for good: never hide the run's
+  const census = sockets && countSockets(sockets, ports, { leaveOut });
   collector.observeListen(listen);
   if (census) collector.observeCensus(census, { during });
   return performance.now() - started;

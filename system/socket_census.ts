@@ -140,6 +140,32 @@ export function socketsOnPorts(
   );
 }
 
+/**
+ * Forgets the left-out sockets that are gone from this read: a socket that closed never comes
+ * back, so its key must not hide a later socket of the run with the same ports (on loopback a new
+ * connection may take the ports of a TIME_WAIT socket, `tcp_tw_reuse`, and its own TIME_WAIT then
+ * has the same key).
+ *
+ * @param leaveOut The keys {@linkcode socketsOnPorts} gave; pruned in place.
+ * @param sockets The TCP table now.
+ *
+ * @example
+ * ```ts
+ * import { forgetGone, socketsOnPorts } from "./socket_census.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const old = { localPort: 50001, remotePort: 8080, state: "TIME_WAIT", rxQueue: 0, txQueue: 0, inode: 0 } as const;
+ * const leaveOut = socketsOnPorts([old], new Set([8080]));
+ * forgetGone(leaveOut, []);
+ * assert.equal(leaveOut.size, 0);
+ * ```
+ */
+export function forgetGone(leaveOut: Set<string>, sockets: readonly InodeSocket[]): void {
+  if (leaveOut.size === 0) return;
+  const now = new Set(sockets.map(socketKey));
+  for (const key of leaveOut) if (!now.has(key)) leaveOut.delete(key);
+}
+
 /** Options of {@linkcode countSockets}. */
 export interface CountSocketsOptions {
   /** Sockets not to count ({@linkcode socketsOnPorts}: those there before the load). */

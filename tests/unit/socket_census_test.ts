@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { countSockets, parseProcNetTcp, socketsOnPorts } from "../../system/socket_census.ts";
+import {
+  countSockets,
+  forgetGone,
+  parseProcNetTcp,
+  socketsOnPorts,
+} from "../../system/socket_census.ts";
 import { readHostSettings } from "../../system/host_settings.ts";
 
 // Captured from this machine during a run against a server on port 0xC350 (50000).
@@ -139,4 +144,23 @@ Deno.test("sockets there before the load are left out; a new socket on the same 
   assert.deepEqual(census.client, { ESTABLISHED: 1, TIME_WAIT: 1 });
   assert.equal(census.ports["8080"].listening, true);
   assert.deepEqual(countSockets(before, port).client, { TIME_WAIT: 2, ESTABLISHED: 1 });
+});
+
+Deno.test("a socket left out is forgotten once gone: the run's own TIME_WAIT on the same ports counts", () => {
+  const port = new Set([8080]);
+  const tw = {
+    localPort: 50001,
+    remotePort: 8080,
+    state: "TIME_WAIT",
+    rxQueue: 0,
+    txQueue: 0,
+    inode: 0,
+  } as const;
+  const leaveOut = socketsOnPorts([tw], port); // an earlier run's, there before the load
+  forgetGone(leaveOut, [tw]); // still there: still left out
+  assert.equal(countSockets([tw], port, { leaveOut }).timeWait, 0);
+  // The run's connection took its ports (tcp_tw_reuse) while a census read: the old one is gone.
+  forgetGone(leaveOut, [{ ...tw, state: "ESTABLISHED", inode: 77 }]);
+  // It closed: a TIME_WAIT with the very same key, the run's own.
+  assert.equal(countSockets([tw], port, { leaveOut }).timeWait, 1);
 });
