@@ -8,8 +8,29 @@
  */
 
 import type { AcceptProbeReport } from "../report/types.ts";
-import { probeHttp } from "../system/http_probe.ts";
+import { type HttpProbeResult, probeHttp } from "../system/http_probe.ts";
+import { readSocketCensus } from "../system/socket_census.ts";
 import { delay } from "../units/deadline.ts";
+
+/**
+ * A probe that connected and got no status: was its connection taken from the listener's accept
+ * queue? With connections waiting there, the server is not accepting (a connect completes in the
+ * kernel's backlog); otherwise it accepts and does not answer. Unknown (no census): as it was.
+ */
+async function unaccepted(
+  url: string,
+  failed: Extract<HttpProbeResult, { status: null }>,
+): Promise<[string, boolean]> {
+  if (!failed.connected) return [failed.error, false];
+  const port = Number(new URL(url).port);
+  const queued = (await readSocketCensus(new Set([port])))?.ports[port]?.acceptQueue ?? 0;
+  return queued > 0
+    ? [
+      `${failed.error}, ${queued} connection${queued === 1 ? "" : "s"} left in its accept queue`,
+      false,
+    ]
+    : [failed.error, true];
+}
 
 /** Options for {@linkcode probeServers}. */
 export interface ProbeServersOptions {
@@ -67,8 +88,7 @@ export function probeServers(
           boundMs,
         };
       }
-      lastError = result.error;
-      lastConnected = result.connected;
+      [lastError, lastConnected] = await unaccepted(url, result);
       const next = startMs + attempt * intervalMs - performance.now();
       if (attempt < attempts && next > 0) await delay(next);
     }

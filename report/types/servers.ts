@@ -69,9 +69,10 @@ export interface AcceptProbeReport {
   /** Why the last failed probe failed (e.g. `connection refused`), or null when none failed. */
   lastError: string | null;
   /**
-   * Whether the last failed probe's TCP connection was made (a server connected to but silent is
-   * not answering; it may or may not have accepted), or null when none failed; absent in reports
-   * from before 2026-12-01.
+   * Whether the last failed probe's TCP connection was made and not left in the listener's accept
+   * queue (a server that accepts and is silent is not answering; one with connections waiting in
+   * its accept queue is not accepting), or null when none failed; absent in reports from before
+   * 2026-12-01.
    */
   lastConnected?: boolean | null;
   /** Time the probes had, ms (the bound: `attempts` at most every `intervalMs`). */
