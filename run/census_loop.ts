@@ -21,9 +21,9 @@ export interface CensusLoop {
 /**
  * Reads which sockets are already on the run's ports (none of them the run's: they are left out
  * of every census until they are gone, and their number goes to the collector); then takes a
- * census, and again after
- * 250 ms or four times as long as a read took (with many sockets a read costs tens of ms: the
- * census stays under ~20% of the time), until stopped. Call it before the load starts.
+ * census, and again after 250 ms or four times as long as a read took (with many sockets a read
+ * costs tens of ms: the census stays under ~20% of the time), until stopped. Call it before the
+ * load starts.
  *
  * @param ports The run's server ports.
  * @param collector Takes every census and listen reading.

@@ -320,7 +320,7 @@ function sockDiagDisabled(): boolean {
  * the run's sockets. Observes only.
  *
  * @param ports The run's server ports.
- * @param options Where to read; sockets to leave out.
+ * @param options Where to read.
  * @returns The census, or null where the TCP table cannot be read (not Linux).
  *
  * @example
@@ -332,8 +332,8 @@ function sockDiagDisabled(): boolean {
  */
 export async function readSocketCensus(
   ports: ReadonlySet<number>,
-  options: TcpTableOptions & CountSocketsOptions = {},
+  options: TcpTableOptions = {},
 ): Promise<SocketCensus | null> {
   const sockets = await readTcpTable(options);
-  return sockets && countSockets(sockets, ports, options);
+  return sockets && countSockets(sockets, ports);
 }
