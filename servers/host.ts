@@ -12,6 +12,7 @@
 
 import { readLines } from "../system/child_output.ts";
 import { startLagMonitor } from "../system/event_loop_lag.ts";
+import { setUpSignalHandling } from "../system/signal_setup.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { resolveScenario } from "../scenario/resolve.ts";
 import { behaviorRunsCode } from "../scenario/schema.ts";
@@ -118,6 +119,8 @@ async function serve(): Promise<void> {
 }
 
 if (import.meta.main) {
+  // Its servers may take every descriptor it may hold: Deno must not need two later.
+  setUpSignalHandling();
   await serve();
   Deno.exit(0);
 }
