@@ -168,7 +168,11 @@ export async function startHostedFleet(
     );
   }
   mirror.onMessage = (message) => {
-    if (message.type === "failure") options.onServerFailure?.(message.serverId, message.message);
+    if (message.type !== "failure") return;
+    // Kept at once: a host that dies before its next counters must not lose it.
+    const counters = mirror.counters[message.serverId];
+    if (counters) counters.failure ??= message.message;
+    options.onServerFailure?.(message.serverId, message.message);
   };
   let stopping: Promise<{ unstopped: string[] }> | undefined;
   return {
@@ -229,7 +233,7 @@ function applyCounters(counters: ServerCounters[], wire: WireCounters[]): void {
     c.responded = w.responded;
     c.handlerErrors = w.handlerErrors;
     c.handlerErrorMessages = w.handlerErrorMessages ?? [];
-    c.failure = w.failure;
+    c.failure = w.failure ?? c.failure;
     c.acceptedDead = w.acceptedDead ?? null;
     if (c.streams && w.streams) {
       c.streams.reset = w.streams.reset;
