@@ -54,7 +54,7 @@ function failedDetail(failed: { fleet: string; silent: boolean }[]): string {
 }
 
 function fleetVerdict(
-  report: Pick<RunReport, "incidentMarks" | "timeline" | "timelineProcesses">,
+  report: Pick<RunReport, "incidentMarks" | "timeline" | "timelineProcesses" | "serverProcesses">,
   fleet: string,
   servers: ServerReport[],
 ): { fleet: string; pass: boolean; silent: boolean; text: string } {
@@ -86,6 +86,8 @@ function fleetVerdict(
       } (${stopped[0].failure})`,
     );
   }
+  const exited = exitedEarly(report, fleet);
+  if (exited) parts.push(exited);
   const fds = peakFds(report, fleet);
   if (fds) parts.push(`its process peaked at ${fds.peak} open fds (limit ${fds.limit ?? "n/a"})`);
   const completed = servers.reduce((sum, s) => sum + s.completedByClients, 0);
@@ -100,6 +102,19 @@ function stoppedAt(report: Pick<RunReport, "incidentMarks">, server: string): nu
     m.kind === "server-stopped-accepting" && m.text.includes(`server ${server} `)
   );
   return mark?.atMs ?? null;
+}
+
+/** The fleet's processes that exited before wedge stopped them, with how and when, or null. */
+function exitedEarly(report: Pick<RunReport, "serverProcesses">, fleet: string): string | null {
+  const early = report.serverProcesses.filter((p) => p.fleet === fleet && p.exit?.early);
+  if (!early.length) return null;
+  const first = early[0].exit!;
+  const how = first.signal ? `signal ${first.signal}` : `code ${first.code}`;
+  const who = early.length === 1 ? "its process" : `${early.length} of its processes`;
+  const when = first.atMs >= 0
+    ? `${formatDuration(first.atMs)} into the load`
+    : `${formatDuration(-first.atMs)} before the load`;
+  return `${who} exited on its own (${early[0].name}: ${how}, ${when})`;
 }
 
 /** The peak open fds of the fleet's first process (server host or command), with its limit. */

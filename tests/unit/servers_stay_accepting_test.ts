@@ -94,3 +94,29 @@ Deno.test("a server the probes connect to but that never answers is not answerin
     "stopped accepting: gone; not answering (connected, no status): quiet",
   );
 });
+
+Deno.test("a fleet whose process exited on its own says so, with how and when", () => {
+  const exit = { code: 1, signal: null, atMs: 150, early: true, stderrTail: "Deno has panicked" };
+  const host = {
+    name: "deno (host)",
+    fleet: "deno",
+    role: "server-host" as const,
+    pid: 2,
+    command: "deno run servers/host.ts (deno)",
+    stdoutLog: "o",
+    stderrLog: "e",
+    stopFailure: null,
+  };
+  const check = (exitOf: typeof exit | null) =>
+    serversStayAccepting().check(reportFixture({
+      servers: [server("deno", 0, DEAD), server("node", 0, ANSWERED)],
+      serverProcesses: [{ ...host, exit: exitOf }],
+    })).measured;
+  assert.match(
+    check(exit),
+    /^deno: 0 of 1 accept after the load, 5 probes over 3\.00s: connection refused, its process exited on its own \(deno \(host\): code 1, 150\.0ms into the load\), 100 requests/,
+  );
+  // Stopped by wedge at the end: not an early exit, nothing said.
+  assert.doesNotMatch(check({ ...exit, early: false }), /exited/);
+  assert.doesNotMatch(check(null), /exited/);
+});
