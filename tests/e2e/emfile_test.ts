@@ -13,10 +13,12 @@ Deno.test("emfile exits 1 naming the Deno fleet as stopped accepting, and says w
   assert.match(
     line,
     /deno: 0 of 2 accept after the load, 5 probes over 5\.00s: connection refused, 2 stopped accepting during the load, the first at [\d.]+m?s \(Error: Too many open files \(os error 24\)\)/,
+    r.stdout, // the whole report: what the line left out
   );
   assert.match(
     line,
     /node: 2 of 2 accept after the load, (at the first probe|the last after [\d.]+m?s of probing), its process peaked at \d+ open fds \(limit 256\), 1500 requests completed against it/,
+    r.stdout,
   );
   assert.match(r.stdout, /stopped accepting: deno\n/);
   assert.match(

@@ -74,6 +74,8 @@ Deno.test("keep-alive race: every engine counts it, raw retries only unwritten r
         .filter((e) => e.class === "connection_closed" || e.class === "connection_reset")
         .reduce((sum, e) => sum + e.count, 0);
       seen[engine] = { race, retried: report.totals.retried, ok: report.totals.ok };
+      // Every request is an answer or the race: nothing else, nothing left out.
+      assert.equal(report.totals.ok + race, report.totals.completed, JSON.stringify(report.errors));
       if (engine !== "fetch") {
         assert.equal(
           report.totals.retried,
@@ -93,7 +95,9 @@ Deno.test("keep-alive race: every engine counts it, raw retries only unwritten r
   }
   console.log("keep-alive race at 1000/s for 2 s, connection_closed + connection_reset:", seen);
   const { fetch, raw, "raw-deno": rawDeno } = seen;
-  assert.ok(fetch.race >= 5, `fetch counted ${fetch.race}`);
+  // hyper's pool learns of the server's close in native code, so fetch meets the race least: 24-35
+  // times in 2 s on an idle machine here, 4 on a CI machine. Hiding it would count none.
+  assert.ok(fetch.race >= 1, `fetch counted ${fetch.race}`);
   assert.ok(raw.race >= 5, `raw counted ${raw.race}`);
   assert.ok(rawDeno.race >= 5, `raw-deno counted ${rawDeno.race}`);
   // Raw hides nothing: each raw engine counts at least a tenth of what fetch counts on the same
