@@ -72,13 +72,6 @@ export function latencyBelow(bounds: LatencyBounds, options: LatencyOptions = {}
           detail: "queue latency exists only in an open model: give the client fleet a rate",
         };
       }
-      const values = entries.map(([key, limit]) => {
-        const value = key === "min" || key === "mean" || key === "max"
-          ? l[key]
-          : l.percentiles[key as keyof LatencySummary["percentiles"]];
-        return { key, limit, value };
-      });
-      const measured = values.map((v) => `${v.key} = ${formatDuration(v.value)}`).join(", ");
       if (l.count === 0) {
         return {
           pass: false,
@@ -86,6 +79,13 @@ export function latencyBelow(bounds: LatencyBounds, options: LatencyOptions = {}
           detail: "no request got a response",
         };
       }
+      const values = entries.map(([key, limit]) => {
+        const value = key === "min" || key === "mean" || key === "max"
+          ? l[key]!
+          : l.percentiles[key as keyof LatencySummary["percentiles"]]!;
+        return { key, limit, value };
+      });
+      const measured = values.map((v) => `${v.key} = ${formatDuration(v.value)}`).join(", ");
       const over = values.filter((v) => !(v.value < v.limit));
       return over.length === 0 ? { pass: true, measured } : {
         pass: false,

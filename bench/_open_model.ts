@@ -88,8 +88,9 @@ export async function rateCheck(capacity: number | undefined, load: BenchLoad): 
     const report = await runWedge(sets(server.url), { signal });
     result.report = report.rate;
     result.requestsPerSecond = report.requestsPerSecond;
-    result.p99ms = report.latency.percentiles.p99;
-    result.queueP99ms = report.latencyBreakdown?.queue.percentiles.p99;
+    // NaN where nothing was recorded (written as null).
+    result.p99ms = report.latency.percentiles.p99 ?? NaN;
+    result.queueP99ms = report.latencyBreakdown?.queue.percentiles.p99 ?? NaN;
     result.wakeP99ms = report.rate?.wakeLatenessMs?.p99;
     result.met = (report.rate?.achieved ?? 0) >= 0.99;
   } catch (error) {
@@ -144,9 +145,9 @@ export async function stallCheck(
     const report = await runWedge(sets(server.url), { signal });
     const b = report.latencyBreakdown;
     if (!b) throw new Error("wedge's report has no latencyBreakdown");
-    result.corrected = b.corrected.percentiles["p99.9"];
-    result.service = b.service.percentiles["p99.9"];
-    result.queue = b.queue.percentiles["p99.9"];
+    result.corrected = b.corrected.percentiles["p99.9"] ?? NaN;
+    result.service = b.service.percentiles["p99.9"] ?? NaN;
+    result.queue = b.queue.percentiles["p99.9"] ?? NaN;
     result.rate = report.rate;
     result.met = result.corrected >= result.threshold.correctedAtLeastMs &&
       result.service < result.threshold.serviceBelowMs;

@@ -171,7 +171,7 @@ function wedgeRow(
       const report = await runWedge(wedgeSets(url, { load, extra }), { signal });
       const rps = report.requestsPerSecond;
       const cpuUsPerRequest = cpuPerRequest(report.cpuWindow, rps);
-      return { rps, p99ms: report.latency.percentiles.p99, cpuUsPerRequest };
+      return { rps, p99ms: report.latency.percentiles.p99 ?? NaN, cpuUsPerRequest };
     },
   };
 }

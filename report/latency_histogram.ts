@@ -119,11 +119,11 @@ export class LatencyHistogram {
    * Latency at a percentile, in ms.
    *
    * @param percentile 0-100.
-   * @returns Milliseconds.
+   * @returns Milliseconds, or null when nothing was recorded.
    */
-  percentileMs(percentile: number): number {
+  percentileMs(percentile: number): number | null {
     const h = this.#flushed();
-    return h.totalCount === 0 ? 0 : h.getValueAtPercentile(percentile) / 1000;
+    return h.totalCount === 0 ? null : h.getValueAtPercentile(percentile) / 1000;
   }
 
   /**
@@ -137,13 +137,14 @@ export class LatencyHistogram {
     const h = this.#flushed();
     const count = h.totalCount;
     if (count === 0) {
+      // Nothing recorded: every figure unknown, not 0 ms.
       return {
         count: 0,
-        min: 0,
-        mean: 0,
-        max: 0,
-        stdev: 0,
-        percentiles: { p50: 0, p75: 0, p90: 0, p95: 0, p99: 0, "p99.9": 0 },
+        min: null,
+        mean: null,
+        max: null,
+        stdev: null,
+        percentiles: { p50: null, p75: null, p90: null, p95: null, p99: null, "p99.9": null },
         histogram: [],
       };
     }

@@ -224,8 +224,8 @@ export function buildReport(m: RunMeasurements): RunReport {
 
 /** How late the lanes woke for the requests they waited for, or null when none waited. */
 function wakeLateness(wake: LatencyHistogram): WakeLateness | null {
-  const { count, percentiles, max } = wake.summary(1);
-  return count === 0 ? null : { count, p50: percentiles.p50, p99: percentiles.p99, max };
+  const { count, percentiles: { p50, p99 }, max } = wake.summary(1);
+  return p50 === null || p99 === null || max === null ? null : { count, p50, p99, max };
 }
 
 /** The open model's schedule over the load that ran, against what its clients sent. */

@@ -48,10 +48,16 @@ ${t.completed} completed of ${t.planned ?? t.sent} ${
     t.planned === null ? "sent" : "planned"
   }, ${t.ok} ok, ${t.errors} errors, ${t.inFlight ?? "n/a"} in flight at the end;
 ${report.requestsPerSecond.toFixed(1)} req/s over ${formatDuration(report.durationMs)};
-p99 ${formatDuration(report.latency.percentiles.p99)}, slowest ${
-    formatDuration(report.latency.max)
-  }.
+${latencyLine(report.latency)}.
 Started ${e(report.startedAt)}.</div>`;
+}
+
+/** The headline's p99 and slowest, or why there are none. */
+function latencyLine(l: RunReport["latency"]): string {
+  const { percentiles: { p99 }, max } = l;
+  return p99 === null || max === null || l.count === 0 // (older reports wrote 0s)
+    ? "latency n/a (no response)"
+    : `p99 ${formatDuration(p99)}, slowest ${formatDuration(max)}`;
 }
 
 /**

@@ -92,13 +92,18 @@ function histogram(l: LatencySummary): string[] {
   );
 }
 
+/** A latency figure, or n/a where none was recorded. */
+function orNa(ms: number | null): string {
+  return ms === null ? "n/a" : formatDuration(ms);
+}
+
 /** The percentiles; in an open model the three latencies side by side (the histogram is the corrected one). */
 function percentiles(l: LatencySummary, b: RunReport["latencyBreakdown"]): string[] {
   const lines: string[] = [];
   if (!b) {
     lines.push("Response time distribution:");
     for (const [key, value] of Object.entries(l.percentiles)) {
-      lines.push(`  ${key.slice(1).padStart(5)}% in ${formatDuration(value)}`);
+      lines.push(`  ${key.slice(1).padStart(5)}% in ${orNa(value)}`);
     }
     return lines;
   }
@@ -112,11 +117,9 @@ function percentiles(l: LatencySummary, b: RunReport["latencyBreakdown"]): strin
   );
   for (const key of Object.keys(l.percentiles) as (keyof typeof l.percentiles)[]) {
     lines.push(
-      `  ${(key.slice(1) + "%").padStart(6)}  ${
-        formatDuration(b.corrected.percentiles[key]).padStart(10)
-      } ${formatDuration(b.service.percentiles[key]).padStart(10)} ${
-        formatDuration(b.queue.percentiles[key]).padStart(10)
-      }`,
+      `  ${(key.slice(1) + "%").padStart(6)}  ${orNa(b.corrected.percentiles[key]).padStart(10)} ${
+        orNa(b.service.percentiles[key]).padStart(10)
+      } ${orNa(b.queue.percentiles[key]).padStart(10)}`,
     );
   }
   return lines;

@@ -46,7 +46,9 @@ export function renderSummary(report: RunReport): string[] {
   lines.push(`  ${pad("Success rate")}${successLine(report)}`);
   lines.push(`  ${pad("Total")}${seconds.toFixed(4)} secs`);
   // No latency recorded (no response): unknown, not 0us.
-  const latency = (ms: number) => l.count > 0 ? formatDuration(ms) : "n/a (no response)";
+  // (Reports from before 2026-12-01 wrote 0 for these.)
+  const latency = (ms: number | null) =>
+    ms === null || l.count === 0 ? "n/a (no response)" : formatDuration(ms);
   lines.push(`  ${pad("Slowest")}${latency(l.max)}`);
   lines.push(`  ${pad("Fastest")}${latency(l.min)}`);
   lines.push(`  ${pad("Average")}${latency(l.mean)}`);

@@ -27,26 +27,29 @@ export interface ErrorCount {
   count: number;
 }
 
-/** Latency statistics, in milliseconds. */
+/**
+ * Latency statistics, in milliseconds. When nothing was recorded (`count` 0) every figure is null:
+ * unknown, not 0 ms.
+ */
 export interface LatencySummary {
   /** Number of recorded latencies (completed requests that got a response). */
   count: number;
-  /** Fastest, in ms. */
-  min: number;
-  /** Mean, in ms. */
-  mean: number;
-  /** Slowest, in ms. */
-  max: number;
-  /** Standard deviation, in ms. */
-  stdev: number;
-  /** Percentiles, in ms. */
+  /** Fastest, in ms; null when none was recorded. */
+  min: number | null;
+  /** Mean, in ms; null when none was recorded. */
+  mean: number | null;
+  /** Slowest, in ms; null when none was recorded. */
+  max: number | null;
+  /** Standard deviation, in ms; null when none was recorded. */
+  stdev: number | null;
+  /** Percentiles, in ms; each null when none was recorded. */
   percentiles: {
-    p50: number;
-    p75: number;
-    p90: number;
-    p95: number;
-    p99: number;
-    "p99.9": number;
+    p50: number | null;
+    p75: number | null;
+    p90: number | null;
+    p95: number | null;
+    p99: number | null;
+    "p99.9": number | null;
   };
   /** Linear buckets between min and max (like oha's): requests with latency up to `le` ms. */
   histogram: { le: number; count: number }[];

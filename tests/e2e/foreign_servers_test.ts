@@ -62,6 +62,14 @@ for (const subject of ["silent-http", "silent-tcp"]) {
     assert.deepEqual(stall.servers[0].connections, { accepted: 6, acceptQueue: 0 });
     const json = JSON.parse(JSON.stringify(report));
     assert.equal(json.servers[0].received, null);
+    // No response, no latency: the figures are unknown, not 0 ms.
+    assert.equal(json.latency.count, 0);
+    assert.deepEqual([json.latency.min, json.latency.max, json.latency.percentiles.p99], [
+      null,
+      null,
+      null,
+    ]);
+    assert.match(renderTextReport(report), /Slowest: +n\/a \(no response\)/);
     const text = renderTextReport(report);
     assert.match(text, /: n\/a received, n\/a answered; 0 completed, 6 in flight/);
     assert.match(text, /Success rate: 0\.00% of the 60 planned requests ok \(STALLED; /);

@@ -374,7 +374,7 @@ Deno.test("no response at all: latency and success rate read n/a, never 0us or 0
   const report = reportFixture();
   report.totals = { ...report.totals, completed: 0, ok: 0, failed: 0, errors: 0 };
   report.successRate = 0;
-  report.latency = { ...report.latency, count: 0, min: 0, max: 0, mean: 0 };
+  report.latency = { ...report.latency, count: 0, min: null, max: null, mean: null };
   const text = renderTextReport(report);
   assert.match(text, /Success rate: +n\/a \(nothing completed\)\n/);
   for (const name of ["Slowest", "Fastest", "Average"]) {
