@@ -5,7 +5,36 @@
  * @module
  */
 
-import type { Assertion } from "./assertion.ts";
+import { answeredPerSecond, onlyOwnClients } from "../report/own_clients.ts";
+import type { RunReport } from "../report/types.ts";
+import type { Assertion, AssertionOutcome } from "./assertion.ts";
+
+/** Said of every figure judged at the servers for a run whose only clients are the user's own. */
+const AT_THE_SERVERS = "your own clients: counted at the servers";
+
+/** Not judged: the run's only clients are the user's own, and a target server cannot count. */
+function uncountable(): AssertionOutcome {
+  return {
+    pass: false,
+    measured: "not judged",
+    detail: "every client is your own program and a server it loads is one wedge cannot count " +
+      "requests in (n/a): add a wedge client fleet, or load wedge's own servers",
+  };
+}
+
+/** allRequestsComplete for the user's own clients: every request the servers received answered. */
+function allAnsweredAtServers(report: RunReport): AssertionOutcome {
+  const { received, answered } = report.commandClients!;
+  if (received === null || answered === null) return uncountable();
+  const measured = `${answered}/${received} received requests answered (${AT_THE_SERVERS})`;
+  const problems: string[] = [];
+  if (received === 0) problems.push("no request reached the servers");
+  if (answered < received) problems.push(`${received - answered} received and not answered`);
+  if (report.outcome !== "completed") problems.push(report.outcomeDetail);
+  return problems.length === 0
+    ? { pass: true, measured }
+    : { pass: false, measured, detail: problems.join("; ") };
+}
 
 /**
  * Every planned request ended with a response (no errors, none left in flight or unsent), and the
@@ -25,6 +54,7 @@ export function allRequestsComplete(): Assertion {
     name: "allRequestsComplete",
     description: "every request completes with a response",
     check(report) {
+      if (onlyOwnClients(report)) return allAnsweredAtServers(report);
       const t = report.totals;
       const responses = t.completed - t.errors;
       const owed = t.planned === null ? t.sent : t.planned;
@@ -68,6 +98,14 @@ export function successRateAtLeast(rate: number): Assertion {
     name: "successRateAtLeast",
     description: `success rate at least ${formatPercent(rate)}`,
     check(report) {
+      if (onlyOwnClients(report)) {
+        return {
+          pass: false,
+          measured: "not judged",
+          detail: "every client is your own program: the statuses it got are seen only by it; " +
+            "judge its exit with clientProcessesSucceed(), or add a wedge client fleet",
+        };
+      }
       const share = report.successRate;
       const measured = `${
         share === null ? "n/a" : formatPercent(share)
@@ -104,6 +142,14 @@ export function throughputAtLeast(rps: number): Assertion {
     name: "throughputAtLeast",
     description: `throughput at least ${rps} req/s`,
     check(report) {
+      if (onlyOwnClients(report)) {
+        const answered = answeredPerSecond(report);
+        if (answered === null) return uncountable();
+        return {
+          pass: answered >= rps,
+          measured: `${answered.toFixed(1)} req/s answered (${AT_THE_SERVERS})`,
+        };
+      }
       const t = report.totals;
       // requestsPerSecond counts every completed request, errors too: keep the responses' share.
       const share = t.completed > 0 ? (t.completed - t.errors) / t.completed : 0;

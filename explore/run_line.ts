@@ -5,6 +5,7 @@
  * @module
  */
 
+import { answeredPerSecond, onlyOwnClients } from "../report/own_clients.ts";
 import type { RunOutcome } from "../report/types.ts";
 import { shellQuote } from "../report/replay_command.ts";
 import type { Cell, CellResult } from "./run_cell.ts";
@@ -84,7 +85,10 @@ export function runLine(result: CellResult): RunLine {
       : failing
       ? `${failing.name}: ${failing.measured}`
       : `exit ${exitCode}: ${report.outcomeDetail}`,
-    requestsPerSecond: report.requestsPerSecond,
+    // The user's own clients alone: what the servers answered a second (null where uncountable).
+    requestsPerSecond: onlyOwnClients(report)
+      ? answeredPerSecond(report)
+      : report.requestsPerSecond,
     p99Ms: report.latency.count > 0 ? report.latency.percentiles.p99 : null,
     longestStallMs: stall?.durationMs ?? 0,
     peakFds: report.process.peakOpenFds,

@@ -166,3 +166,38 @@ Deno.test("noStallLongerThan is not judged when no progress can be seen: a pass 
   // wedge's own client fleets: their progress is seen.
   assert.equal(noStallLongerThan("2s").check(reportFixture()).pass, true);
 });
+
+Deno.test("request assertions judge the user's own clients at the servers, never on wedge's empty totals", () => {
+  // hey -n 2000 against wedge's servers: wedge's own totals are all 0; the servers counted 2000.
+  const commandClients = { source: "", received: 2000, answered: 2000, processes: [], stall: null };
+  const empty = { ...reportFixture().totals, completed: 0, ok: 0, errors: 0, failed: 0, sent: 0 };
+  const own = reportFixture({
+    clients: [],
+    commandClients,
+    durationMs: 400,
+    totals: { ...empty, planned: null, inFlight: 0 },
+    requestsPerSecond: 0,
+    successRate: null,
+  });
+  assert.deepEqual(throughputAtLeast(100).check(own), {
+    pass: true,
+    measured: "5000.0 req/s answered (your own clients: counted at the servers)",
+  });
+  assert.equal(throughputAtLeast(6000).check(own).pass, false);
+  assert.deepEqual(allRequestsComplete().check(own), {
+    pass: true,
+    measured: "2000/2000 received requests answered (your own clients: counted at the servers)",
+  });
+  const held = { ...own, commandClients: { ...commandClients, answered: 1990 } };
+  assert.equal(allRequestsComplete().check(held).detail, "10 received and not answered");
+  const none = { ...own, commandClients: { ...commandClients, received: 0, answered: 0 } };
+  assert.equal(allRequestsComplete().check(none).detail, "no request reached the servers");
+  // The statuses are the client's alone: not judged, with what to use instead.
+  const rate = successRateAtLeast(0.99).check(own);
+  assert.equal(rate.measured, "not judged");
+  assert.match(rate.detail!, /clientProcessesSucceed\(\)/);
+  // A target wedge cannot count in: not judged, not 0 req/s.
+  const blind = { ...own, commandClients: { ...commandClients, received: null, answered: null } };
+  assert.equal(throughputAtLeast(100).check(blind).measured, "not judged");
+  assert.equal(allRequestsComplete().check(blind).measured, "not judged");
+});
