@@ -6,6 +6,7 @@
  * @module
  */
 
+import { clientCompleted, describeClientEnd } from "../report/client_process_end.ts";
 import { judgeLeak } from "../report/leak_verdict.ts";
 import type { ClientProcessReport, RunReport } from "../report/types.ts";
 import { formatByteSize } from "../units/byte_size.ts";
@@ -35,7 +36,7 @@ export function clientProcessesSucceed(): Assertion {
       if (processes.length === 0) {
         return { pass: false, measured: "not judged", detail: "the run has no client process" };
       }
-      const failed = processes.filter((p) => !succeeded(p));
+      const failed = processes.filter((p) => !clientCompleted(p));
       const measured = `${processes.length - failed.length}/${processes.length} completed`;
       if (failed.length === 0) return { pass: true, measured };
       const first = failed[0];
@@ -43,23 +44,12 @@ export function clientProcessesSucceed(): Assertion {
       return {
         pass: false,
         measured,
-        detail: `${first.name} ${describeEnd(first)}${
+        detail: `${first.name} ${describeClientEnd(first)}${
           tail ? `; its stderr ends:\n${indent(tail)}` : " (its stderr is empty)"
         }${failed.length > 1 ? `\n(and ${failed.length - 1} more)` : ""}`,
       };
     },
   };
-}
-
-function succeeded(p: ClientProcessReport): boolean {
-  return p.ending === "stopped-after-duration" || (p.ending === "exited" && p.code === 0);
-}
-
-function describeEnd(p: ClientProcessReport): string {
-  if (p.ending === "not-started") return `could not start: ${p.stderrTail}`;
-  if (p.ending === "timed-out") return "ran past its timeout and was stopped";
-  if (p.ending === "stopped-by-run") return "was still running when the run stopped";
-  return p.signal ? `was ended by ${p.signal}` : `exited with code ${p.code}`;
 }
 
 function indent(text: string): string {

@@ -12,6 +12,7 @@ import type {
   RunOutcome,
   RunReport,
 } from "../report/types.ts";
+import { clientCompleted, describeClientEnd } from "../report/client_process_end.ts";
 import type { StallDiagnosis } from "../report/stall_diagnosis.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunServers } from "../servers/start_servers.ts";
@@ -72,6 +73,34 @@ export function outcomeDetail(
     default:
       return "stopped by an abort signal";
   }
+}
+
+/**
+ * A completed run's detail, with the user's client processes that did not complete: "every client
+ * finished" alone would read as if they had.
+ *
+ * @param detail The outcome's detail.
+ * @param run How the run ended and its command clients.
+ * @returns The detail, with those processes when there are any.
+ *
+ * @example
+ * ```ts ignore
+ * withClientEnds("every client finished", { outcome: "completed", commandClients });
+ * // "every client ended; 1 of 2 client processes did not complete: hey[0] exited with code 3"
+ * ```
+ */
+export function withClientEnds(
+  detail: string,
+  run: { outcome: RunOutcome; commandClients: CommandClientsReport | null },
+): string {
+  const processes = run.commandClients?.processes ?? [];
+  const failed = processes.filter((p) => !clientCompleted(p));
+  if (run.outcome !== "completed" || failed.length === 0) return detail;
+  return `${
+    detail.replace("every client finished", "every client ended")
+  }; ${failed.length} of ${processes.length} client processes did not complete: ${
+    failed.map((p) => `${p.name} ${describeClientEnd(p).split("\n")[0]}`).join(", ")
+  }`;
 }
 
 /** A run's parts once everything has stopped, as {@linkcode reportRun} reads them. */
@@ -169,13 +198,16 @@ export function reportRun(run: FinishedRun): RunReport {
       ? `stopped by the client stall watch: no new request reached the servers for ${
         formatDuration(run.commandClients.stall.boundMs)
       } while client processes held connections`
-      : outcomeDetail(run.outcome, {
-        plan,
-        graceExpired: rounds.graceExpired,
-        durationGraceMs: rounds.durationGraceMs,
-        stall: watch.stall,
-        exitedProcess: run.stop.exitedProcess,
-      }),
+      : withClientEnds(
+        outcomeDetail(run.outcome, {
+          plan,
+          graceExpired: rounds.graceExpired,
+          durationGraceMs: rounds.durationGraceMs,
+          stall: watch.stall,
+          exitedProcess: run.stop.exitedProcess,
+        }),
+        { outcome: run.outcome, commandClients: run.commandClients },
+      ),
     timeline: collector.timeline,
     timelineProcesses: sampler.processes.map((p, i) => ({ ...p, fdLimit: sampler.fdLimits[i] })),
     timelineResolutionMs: collector.timelineResolutionMs,

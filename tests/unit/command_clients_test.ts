@@ -6,6 +6,7 @@ import { resolveScenario } from "../../scenario/resolve.ts";
 import { expandArgv } from "../../run/command_clients.ts";
 import { diagnoseClientStall } from "../../report/client_stall_diagnosis.ts";
 import { clientProcessesSucceed } from "../../assert/client_processes.ts";
+import { withClientEnds } from "../../run/outcome.ts";
 import { renderTextReport } from "../../report/text.ts";
 import type { ClientProcessReport, CommandClientsReport } from "../../report/types.ts";
 import { clientProcessFixture, reportFixture } from "../_report_fixture.ts";
@@ -122,6 +123,30 @@ Deno.test("clientProcessesSucceed: exit 0 and a duration's stop complete; exit 1
   assert.match(failed.detail!, /c\[0\] exited with code 1; its stderr ends:\n {4}boom/);
   assert.match(check([clientProcess({ ending: "timed-out" })]).detail!, /past its timeout/);
   assert.equal(check([]).measured, "not judged");
+});
+
+Deno.test("a completed run's outcome names the client processes that did not complete", () => {
+  const commandClients = withClients([
+    clientProcess({}),
+    clientProcess({ name: "py[0]", code: 3 }),
+    clientProcess({ name: "sl[0]", ending: "timed-out" }),
+    clientProcess({ name: "seg[0]", code: null, signal: "SIGSEGV" }),
+  ]);
+  assert.equal(
+    withClientEnds("every client finished", { outcome: "completed", commandClients }),
+    "every client ended; 3 of 4 client processes did not complete: py[0] exited with code 3, " +
+      "sl[0] ran past its timeout and was stopped, seg[0] was ended by SIGSEGV",
+  );
+  // All completed, or another outcome that already says why: as it was.
+  const ok = withClients([clientProcess({})]);
+  assert.equal(
+    withClientEnds("every client finished", { outcome: "completed", commandClients: ok }),
+    "every client finished",
+  );
+  assert.equal(
+    withClientEnds("stopped by the time limit (5s)", { outcome: "time-limit", commandClients }),
+    "stopped by the time limit (5s)",
+  );
 });
 
 Deno.test("fdsBelow of a client fleet judges its processes' peak", () => {
