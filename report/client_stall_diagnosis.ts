@@ -48,14 +48,14 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
       );
     }
   }
-  const full = fullStreamHints(input.processes);
-  hints.push(...full);
   const unanswered = sum(
     input.servers.map((s) =>
       s.received === null || s.answered === null ? null : s.received - s.answered
     ),
   );
-  // Behind full stream slots, the requests the servers hold are the leaked streams themselves.
+  const full = fullStreamHints(input.processes, unanswered);
+  hints.push(...full);
+  // Behind full stream slots, the requests the servers hold are those streams: said there.
   if (unanswered !== null && unanswered > 0 && full.length === 0) {
     hints.push(
       `the servers hold ${unanswered} request(s) they received and have not answered: the wait is ` +
@@ -75,7 +75,15 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
     p.connections.some((c) => c.state === "ESTABLISHED") &&
     p.connections.every((c) => c.unsentBytes === 0 && c.unreadBytes === 0)
   );
-  if (idle.length && unanswered === 0) {
+  const received = sum(input.servers.map((s) => s.received));
+  if (idle.length && received === 0) {
+    const held = idle.map((p) => `${p.name} (${countEstablished(p.connections)})`).join(", ");
+    hints.push(
+      `${held} held open connections and sent no request on them: the servers received none. ` +
+        "The client connected and waits on something of its own before its first request " +
+        "(its input, a lock, another service)",
+    );
+  } else if (idle.length && unanswered === 0) {
     const held = idle.map((p) => `${p.name} (${countEstablished(p.connections)})`).join(", ");
     hints.push(
       `${held} held open connections, idle: the servers answered every request they received, ` +
@@ -99,19 +107,28 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
  * figure (`streams.limit`: Deno.serve's 200, `servers/connection_streams.ts`), not a reading;
  * the open count is the server's count of that connection's streams, matched by client port. A
  * stall (no new request) with every slot held means the client queues its new streams behind
- * streams that never close.
+ * streams that do not close. Who holds them is not seen from the server side when the servers
+ * have requests unanswered: a slow or hung server, or a client that gave up on them without
+ * cancelling; both are said.
  */
-function fullStreamHints(processes: ClientStallInput["processes"]): string[] {
+function fullStreamHints(
+  processes: ClientStallInput["processes"],
+  unanswered: number | null,
+): string[] {
+  const leak = "without cancelling the stream (RST_STREAM) leaks one per timeout: seed 004 " +
+    "(elixir-mint/mint#450); cancel a request when it times out";
+  const why = unanswered !== null && unanswered > 0
+    ? `The servers hold ${unanswered} request(s) they have not answered: if the client still ` +
+      `waits for them, the wait is on the server side; a client that gave up on them ${leak}`
+    : `A client whose timeouts stop waiting ${leak}`;
   return processes.flatMap((p) =>
     p.connections.flatMap((c) => {
       const s = c.streams ?? null;
       if (s === null || s.open < s.limit) return [];
       return [
-        `seed 004: every stream slot of connection :${c.localPort} is held (${s.open} of ` +
-        `${s.limit} open${oldest(c)}): \`max_concurrent_streams\` is exhausted; a client whose ` +
-        "timeouts stop waiting without cancelling the stream (RST_STREAM) leaks one per " +
-        `timeout. ${p.name}'s new requests queue behind them: cancel a request when it times ` +
-        "out (elixir-mint/mint#450)",
+        `every stream slot of connection :${c.localPort} is held (${s.open} of ${s.limit} ` +
+        `open${oldest(c)}): \`max_concurrent_streams\` is exhausted and ${p.name}'s new ` +
+        `requests queue behind them. ${why}`,
       ];
     })
   );

@@ -88,12 +88,21 @@ function stall(connection: ClientConnectionReport, received = 2000, answered = 1
 }
 
 Deno.test("seed 004's hint: every stream slot of a client's connection held", () => {
-  const full = stall({ ...H2, streams: { open: 200, peak: 200, oldestAgeMs: 4100, limit: 200 } });
+  const streams = { open: 200, peak: 200, oldestAgeMs: 4100, limit: 200 };
+  const full = stall({ ...H2, streams }, 2000, 2000);
   assert.match(
     full.hints[0],
-    /^seed 004: every stream slot of connection :50000 is held \(200 of 200 open, oldest 4\.1 s\): `max_concurrent_streams` is exhausted; .*RST_STREAM.*node\[0\]/,
+    /^every stream slot of connection :50000 is held \(200 of 200 open, oldest 4\.1 s\): `max_concurrent_streams` is exhausted and node\[0\]'s new requests queue behind them\. A client whose timeouts .*RST_STREAM.*seed 004/,
   );
   assert.doesNotMatch(full.hints.join("\n"), /server side/);
+  // The servers hold requests unanswered (h2load -m 250 against hang()): from the server side
+  // a hung server and a client that gave up without cancelling look alike; both are said.
+  const held = stall({ ...H2, streams }, 2000, 1800);
+  assert.match(
+    held.hints[0],
+    /queue behind them\. The servers hold 200 request\(s\) they have not answered: if the client still waits for them, the wait is on the server side; a client that gave up on them without cancelling the stream \(RST_STREAM\) leaks one per timeout: seed 004/,
+  );
+  assert.equal(held.hints.filter((h) => /server side/.test(h)).length, 1);
 });
 
 Deno.test("seed 004's hint does not fire with a few streams open, nor for an idle HTTP/1.1 pool", () => {

@@ -77,7 +77,9 @@ const IDLE = {
   unreadBytes: 0,
 };
 
-function stall(over: { openFds?: number; unread?: number; answered?: number }) {
+function stall(
+  over: { openFds?: number; unread?: number; answered?: number; received?: number },
+) {
   return diagnoseClientStall({
     boundMs: 2000,
     atMs: 5000,
@@ -90,7 +92,7 @@ function stall(over: { openFds?: number; unread?: number; answered?: number }) {
       rssBytes: 1 << 20,
       connections: [{ ...IDLE, unreadBytes: over.unread ?? 0 }],
     }],
-    servers: [{ name: "s[0]", received: 10, answered: over.answered ?? 10 }],
+    servers: [{ name: "s[0]", received: over.received ?? 10, answered: over.answered ?? 10 }],
   });
 }
 
@@ -103,6 +105,15 @@ Deno.test("a client stall's hints: idle pool (seed 000), fds at the limit, serve
   assert.match(stall({ answered: 7 }).hints[0], /hold 3 request\(s\).*server side/);
   assert.doesNotMatch(stall({ answered: 7 }).hints.join("\n"), /seed 000/);
   assert.match(stall({ unread: 512 }).hints[0], /512B of answers unread/);
+});
+
+Deno.test("a client that connected and never sent is not seed 000's pool: the servers received none", () => {
+  const hints = stall({ received: 0, answered: 0 }).hints;
+  assert.deepEqual(hints, [
+    "c[0] (1 connection) held open connections and sent no request on them: the servers received " +
+    "none. The client connected and waits on something of its own before its first request " +
+    "(its input, a lock, another service)",
+  ]);
 });
 
 const clientProcess = clientProcessFixture;
