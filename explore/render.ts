@@ -173,6 +173,13 @@ export function summaryText(summary: ExploreSummary): string {
     out.push(`Failing seeds: ${[...new Set(summary.failing.map((f) => f.seed))].join(", ")}`);
     out.push("Replay a failing run:");
     for (const f of summary.failing) out.push(`  cell ${f.index} (${f.failure}):\n    ${f.replay}`);
+    if (summary.notReplayed?.length) {
+      out.push(
+        `  (a seed replays wedge's own random choices, not those of your own programs (${
+          summary.notReplayed.join(", ")
+        }): a replay may not fail the same way)`,
+      );
+    }
   }
   if (summary.missing.length) {
     out.push(

@@ -67,6 +67,11 @@ export interface ExploreSummary {
   requiredPassRate: number | null;
   /** Every failing run. */
   failing: FailingRun[];
+  /**
+   * The failing runs' own programs (command and external server fleets, command client fleets):
+   * a seed replays wedge's random choices, not theirs. Absent in summaries from before 2026-12-01.
+   */
+  notReplayed?: string[];
   /** Cells with no run (stopped early, or no report to merge). */
   missing: number[];
   /** True when every planned run passed, or the pass rate met `requiredPassRate`. */
@@ -179,6 +184,18 @@ function mostFrequentFailure(lines: RunLine[]): string | null {
   return counts.size === 1 ? example : `${example} (+${failures.length - counts.get(top)!} other)`;
 }
 
+/** The fleets of the runs' own programs, whose random choices a seed does not replay. */
+function ownPrograms(results: readonly CellResult[]): string[] {
+  const names = results.flatMap(({ report }) => [
+    ...(report?.servers ?? []).filter((s) =>
+      s.placement === "command" || s.placement === "external"
+    )
+      .map((s) => s.fleet),
+    ...(report?.commandClients?.processes ?? []).map((p) => p.fleet),
+  ]);
+  return [...new Set(names)];
+}
+
 /**
  * The verdict over every run.
  *
@@ -230,6 +247,7 @@ export function exploreSummary(
       failure: line.firstFailure ?? `exit ${line.exitCode}`,
       replay: replayLine(plan.scenario, result.cell),
     })),
+    notReplayed: ownPrograms(lines.filter(({ line }) => !line.passed).map((l) => l.result)),
     missing,
     ok,
   };

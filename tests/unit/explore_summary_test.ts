@@ -59,6 +59,35 @@ Deno.test("summary of a repeat: passed n of K, Wilson interval, failing seeds wi
   assert.doesNotMatch(text, /pass rate/); // no table or grid without --sweep
 });
 
+Deno.test("a failing run with the user's own programs says the seed does not replay their choices", () => {
+  const plan: ExplorePlan = {
+    scenario: "s",
+    set: {},
+    sweep: [],
+    repeat: 2,
+    seed: 5,
+    sameSeed: false,
+  };
+  const own = run(1, 6, false);
+  own.report!.servers = own.report!.servers.map((s) => ({
+    ...s,
+    fleet: "py",
+    placement: "command",
+  }));
+  const text = exploreText(
+    exploreDocument(plan, [run(0, 5, true), own], { requiredPassRate: null }),
+  );
+  assert.match(
+    text,
+    /^ {2}\(a seed replays wedge's own random choices, not those of your own programs \(py\): a replay may not fail the same way\)$/m,
+  );
+  // wedge's own servers only: a seed replays everything.
+  const text2 = exploreText(
+    exploreDocument(plan, [run(0, 5, true), run(1, 6, false)], { requiredPassRate: null }),
+  );
+  assert.doesNotMatch(text2, /your own programs/);
+});
+
 Deno.test("summary: --pass-rate decides the verdict; a run without a report fails with its exit code", () => {
   const plan: ExplorePlan = {
     scenario: "s",
