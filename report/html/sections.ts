@@ -9,6 +9,7 @@
 import { formatByteSize } from "../../units/byte_size.ts";
 import { formatDuration } from "../../units/duration.ts";
 import { replayCommand } from "../replay_command.ts";
+import { answeredPerSecond, onlyOwnClients } from "../own_clients.ts";
 import type { RunReport } from "../types.ts";
 import { escapeHtml as e } from "./escape.ts";
 
@@ -40,16 +41,32 @@ export function headlineHtml(report: RunReport): string {
     : failing
     ? `FAILED: ${failing.description} (measured ${failing.measured})`
     : `FAILED (outcome ${report.outcome})`;
-  const t = report.totals;
   return `<h1>${e(report.scenario.name)}: ${e(report.scenario.description)}</h1>
 <div class="headline ${report.passed ? "pass" : "fail"}"><strong>${e(verdict)}</strong><br>
 Outcome: <strong>${e(report.outcome)}</strong> (${e(report.outcomeDetail)})<br>
-${t.completed} completed of ${t.planned ?? t.sent} ${
+${onlyOwnClients(report) ? ownClientsLine(report) : requestsLine(report)}
+Started ${e(report.startedAt)}.</div>`;
+}
+
+/** The headline's requests, as wedge's clients saw them. */
+function requestsLine(report: RunReport): string {
+  const t = report.totals;
+  return `${t.completed} completed of ${t.planned ?? t.sent} ${
     t.planned === null ? "sent" : "planned"
   }, ${t.ok} ok, ${t.errors} errors, ${t.inFlight ?? "n/a"} in flight at the end;
 ${report.requestsPerSecond.toFixed(1)} req/s over ${formatDuration(report.durationMs)};
-${latencyLine(report.latency)}.
-Started ${e(report.startedAt)}.</div>`;
+${latencyLine(report.latency)}.`;
+}
+
+/** The headline's requests when the only clients were the user's own: the servers' view. */
+function ownClientsLine(report: RunReport): string {
+  const { received, answered } = report.commandClients!;
+  const rate = answeredPerSecond(report);
+  return `Your own clients (server view): ${received ?? "n/a"} received, ${
+    answered ?? "n/a"
+  } answered by the servers${rate === null ? "" : `, ${rate.toFixed(1)} a second`} over ${
+    formatDuration(report.durationMs)
+  }; latency n/a (measured only inside the client).`;
 }
 
 /** The headline's p99 and slowest, or why there are none. */

@@ -217,3 +217,21 @@ Deno.test("two runs overlay on joined times: A solid, B dashed in the same colou
   assert.equal(JSON.parse(scriptText(html, "wedge-report-1")).seed, 8);
   assert.match(html, /<p>T<\/p>/);
 });
+
+Deno.test("the headline of a run whose only clients are the user's own is the servers' view, not 0 req/s", () => {
+  const commandClients = { source: "", received: 2000, answered: 1990, processes: [], stall: null };
+  const report = reportFixture({
+    clients: [],
+    commandClients,
+    durationMs: 500,
+    requestsPerSecond: 0,
+  });
+  const html = renderHtmlReport(report);
+  assert.match(
+    html,
+    /Your own clients \(server view\): 2000 received, 1990 answered by the servers, 3980\.0 a second over 500\.0ms; latency n\/a/,
+  );
+  assert.doesNotMatch(html, /0\.0 req\/s over/);
+  // wedge's own clients: their figures, as before.
+  assert.match(renderHtmlReport(reportFixture()), /req\/s over /);
+});
