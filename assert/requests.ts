@@ -151,13 +151,15 @@ export function throughputAtLeast(rps: number): Assertion {
         };
       }
       const t = report.totals;
+      const perSecond = report.requestsPerSecond;
+      if (perSecond === null) {
+        return { pass: false, measured: "not measured", detail: "the load lasted no time" };
+      }
       // requestsPerSecond counts every completed request, errors too: keep the responses' share.
       const share = t.completed > 0 ? (t.completed - t.errors) / t.completed : 0;
-      const responses = report.requestsPerSecond * share;
+      const responses = perSecond * share;
       const errors = t.errors > 0
-        ? ` (${
-          report.requestsPerSecond.toFixed(1)
-        } req/s with the ${t.errors} that ended in an error)`
+        ? ` (${perSecond.toFixed(1)} req/s with the ${t.errors} that ended in an error)`
         : "";
       return { pass: responses >= rps, measured: `${responses.toFixed(1)} req/s${errors}` };
     },

@@ -69,7 +69,7 @@ export async function rateCheck(capacity: number | undefined, load: BenchLoad): 
     try {
       const sets = wedgeSets(server.url, { load, extra: { duration: "3s" } });
       const report = await runWedge(sets, { signal });
-      capacityRps = report.requestsPerSecond;
+      capacityRps = report.requestsPerSecond ?? NaN;
     } finally {
       await server.stop();
     }
@@ -87,7 +87,7 @@ export async function rateCheck(capacity: number | undefined, load: BenchLoad): 
   try {
     const report = await runWedge(sets(server.url), { signal });
     result.report = report.rate;
-    result.requestsPerSecond = report.requestsPerSecond;
+    result.requestsPerSecond = report.requestsPerSecond ?? NaN;
     // NaN where nothing was recorded (written as null).
     result.p99ms = report.latency.percentiles.p99 ?? NaN;
     result.queueP99ms = report.latencyBreakdown?.queue.percentiles.p99 ?? NaN;

@@ -169,7 +169,7 @@ function wedgeRow(
     command: `deno ${wedgeArgs("<report.json>", wedgeSets("URL", { load, extra })).join(" ")}`,
     async measure(url) {
       const report = await runWedge(wedgeSets(url, { load, extra }), { signal });
-      const rps = report.requestsPerSecond;
+      const rps = report.requestsPerSecond ?? NaN; // wedge clients ran: known
       const cpuUsPerRequest = cpuPerRequest(report.cpuWindow, rps);
       return { rps, p99ms: report.latency.percentiles.p99 ?? NaN, cpuUsPerRequest };
     },

@@ -39,9 +39,9 @@ const rounds = Number(values.rounds);
 for (let round = 1; round <= rounds; round++) {
   for (const protocol of round % 2 ? (["h1", "h2"] as const) : (["h2", "h1"] as const)) {
     const report = await runScenario(shape(protocol));
-    results[protocol].rps.push(report.requestsPerSecond);
+    results[protocol].rps.push(report.requestsPerSecond ?? NaN);
     results[protocol].p99.push(report.latency.percentiles.p99 ?? NaN);
-    console.error(`round ${round} ${protocol}: ${report.requestsPerSecond.toFixed(0)} req/s`);
+    console.error(`round ${round} ${protocol}: ${report.requestsPerSecond?.toFixed(0)} req/s`);
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -26,8 +26,8 @@ const rps: Record<"on" | "off", number[]> = { on: [], off: [] };
 for (let round = 1; round <= rounds; round++) {
   for (const mode of round % 2 ? (["on", "off"] as const) : (["off", "on"] as const)) {
     const report = await runScenario(scenario, { set: { nrequests }, watchdog: mode === "on" });
-    rps[mode].push(report.requestsPerSecond);
-    console.error(`round ${round} watchdog ${mode}: ${report.requestsPerSecond.toFixed(0)} req/s`);
+    rps[mode].push(report.requestsPerSecond ?? NaN);
+    console.error(`round ${round} watchdog ${mode}: ${report.requestsPerSecond?.toFixed(0)} req/s`);
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -140,7 +140,8 @@ export function buildReport(m: RunMeasurements): RunReport {
       bodyBytes: totals.bodyBytes,
     },
     successRate: totals.completed === 0 ? null : totals.ok / totals.completed, // unknown, not 0
-    requestsPerSecond: seconds > 0 ? totals.completed / seconds : 0,
+    // Unknown, not 0: no wedge client ran (only the user's own), or no time passed.
+    requestsPerSecond: seconds > 0 && m.plan.clients.length > 0 ? totals.completed / seconds : null,
     latency: open.length ? m.collector.corrected.summary() : m.collector.latency.summary(),
     latencyHistogram: (open.length ? m.collector.corrected : m.collector.latency).encode(),
     latencyBreakdown: open.length

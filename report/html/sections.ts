@@ -54,7 +54,7 @@ function requestsLine(report: RunReport): string {
   return `${t.completed} completed of ${t.planned ?? t.sent} ${
     t.planned === null ? "sent" : "planned"
   }, ${t.ok} ok, ${t.errors} errors, ${t.inFlight ?? "n/a"} in flight at the end;
-${report.requestsPerSecond.toFixed(1)} req/s over ${formatDuration(report.durationMs)};
+${report.requestsPerSecond?.toFixed(1) ?? "n/a"} req/s over ${formatDuration(report.durationMs)};
 ${latencyLine(report.latency)}.`;
 }
 

@@ -52,7 +52,8 @@ export function renderSummary(report: RunReport): string[] {
   lines.push(`  ${pad("Slowest")}${latency(l.max)}`);
   lines.push(`  ${pad("Fastest")}${latency(l.min)}`);
   lines.push(`  ${pad("Average")}${latency(l.mean)}`);
-  lines.push(`  ${pad("Requests/sec")}${report.requestsPerSecond.toFixed(1)}`);
+  const perSecond = report.requestsPerSecond?.toFixed(1) ?? "n/a";
+  lines.push(`  ${pad("Requests/sec")}${perSecond}`);
   lines.push(
     `  ${pad("Requests")}${t.completed} completed of ${t.planned ?? t.sent} ${
       t.planned === null ? "sent" : "planned"
@@ -64,9 +65,7 @@ export function renderSummary(report: RunReport): string[] {
   lines.push(...blockedLoops(report), ...longestPause(report));
   lines.push("");
   lines.push(
-    `Throughput: ${report.requestsPerSecond.toFixed(1)} request/s [${t.completed} in ${
-      seconds.toFixed(3)
-    }s]`,
+    `Throughput: ${perSecond} request/s [${t.completed} in ${seconds.toFixed(3)}s]`,
   );
   return lines;
 }

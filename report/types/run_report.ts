@@ -191,8 +191,12 @@ export interface RunReport {
   totals: RequestTotals;
   /** ok / completed; null (unknown) when nothing completed (0 in reports before 2026-12-01). */
   successRate: number | null;
-  /** Completed requests per second over the load phase. */
-  requestsPerSecond: number;
+  /**
+   * Requests wedge's clients completed per second over the load phase; null when no wedge client
+   * ran (the user's own clients alone: see `commandClients`) or the load lasted no time (0 in
+   * reports before 2026-12-01).
+   */
+  requestsPerSecond: number | null;
   /**
    * Latency of requests that got a response: in an open model (a client fleet with a rate),
    * corrected for coordinated omission (from each request's intended send time); else from its

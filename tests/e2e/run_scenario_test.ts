@@ -59,7 +59,7 @@ Deno.test("2 servers x 2 clients x 200 requests: exactly 200 responses, split ev
   );
   assert.ok(l.max! < 5000, "a hello request on loopback takes well under 5 s");
   assert.equal(l.histogram.reduce((n, b) => n + b.count, 0), 200);
-  assert.ok(report.requestsPerSecond > 0);
+  assert.ok(report.requestsPerSecond! > 0);
   assert.equal(report.seed, 1);
   assert.equal(report.shape.workers, 2);
   assert.deepEqual(report.incidents, []);
