@@ -2,9 +2,12 @@
  * Watches command client processes from the host and from wedge's servers, every 250 ms: each
  * process tree's RSS and fds, the TCP connections it holds to the run's servers (socket inodes of
  * `/proc/PID/fd` matched to `/proc/net/tcp`), the HTTP/2 streams the servers count on each of
- * those connections (matched by the client's port), and the requests the servers received. A
- * process that is alive, holds connections, and under which the servers receive no new request
- * for the stall bound is a stall: diagnosed (`report/client_stall_diagnosis.ts`) and handed to `onStall`.
+ * those connections (matched by the client's port), and the requests the servers received. Each
+ * process is judged against the servers it targets: a process that is alive, holds connections,
+ * and whose target servers receive no new request for the stall bound is a stall, however busy
+ * other clients keep other servers: diagnosed (`report/client_stall_diagnosis.ts`) with the
+ * stalled processes and their targets, and handed to `onStall`. A process with a target wedge
+ * cannot count in (a command or external server) has no known progress and is not judged.
  *
  * @module
  */
@@ -22,6 +25,9 @@ import type { ClientProcess, CommandClients } from "./command_clients.ts";
 
 const TICK_MS = 250;
 const MAX_RSS_POINTS = 2000;
+
+/** The servers' counts, as {@linkcode ClientWatchSources.serverCounts} gives them. */
+type ServerCounts = ReturnType<ClientWatchSources["serverCounts"]>;
 
 /** What wedge saw of one client process. */
 export interface ClientSeen {
@@ -60,6 +66,11 @@ export interface ClientWatchSources {
   streamsOf(serverPort: number, clientPort: number): ClientConnectionStreams | null;
   /** The target servers' counts, null where wedge cannot count inside a server. */
   serverCounts(): { name: string; received: number | null; answered: number | null }[];
+  /**
+   * The names of the servers `p` targets (as in {@linkcode ClientWatchSources.serverCounts}), or
+   * undefined (the default) when every server counted is its target.
+   */
+  targetsOf?(p: ClientProcess): readonly string[];
   /** Stall bound, ms, or null for no stall watch. */
   stallBoundMs: number | null;
   /** Called once with the stall's diagnosis. */
@@ -87,8 +98,8 @@ export class ClientProcessWatch {
   #sources: ClientWatchSources;
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<void> | null = null;
-  #lastReceived: number | null = null;
-  #lastChangeAtMs = 0;
+  /** By process: its targets' received count at its last progress, and when (ms). */
+  #lastProgress = new Map<ClientProcess, { received: number | null; atMs: number }>();
 
   /**
    * Prepares the watch.
@@ -124,38 +135,67 @@ export class ClientProcessWatch {
     if (running.length) await this.#sources.refresh();
     const atMs = Math.round(this.#sources.elapsedMs());
     const counts = this.#sources.serverCounts();
-    const received = sumOrNull(counts.map((c) => c.received));
     const answered = sumOrNull(counts.map((c) => c.answered));
-    // A process just started has had no time to send: its start counts as progress.
-    const fresh = running.some((p) => !this.seen.has(p));
-    if (received !== this.#lastReceived || fresh) this.#lastChangeAtMs = atMs;
-    this.#lastReceived = received;
+    for (const p of running) this.#progress(p, { atMs, counts });
     // The cheap readings first (/proc/PID/status, fd counts): the TCP table can take a
     // while to read on a busy host with many sockets, and is read only for held sockets.
     const held = new Map(running.map((p) => [p, this.#sample(p, { atMs, answered })]));
     const wanted = new Set([...held.values()].flatMap((inodes) => [...(inodes ?? [])]));
     const tcp = wanted.size ? await readTcpByInode(wanted) : new Map<number, InodeSocket>();
     for (const [p, inodes] of held) this.#connections(p, { atMs, inodes, tcp });
+    this.#judge(running, { atMs, counts });
+  }
+
+  /**
+   * Moves a process's last progress to now when its targets received a new request since its
+   * previous tick. A process just started has had no time to send: its start counts as progress.
+   * An unknown count (a target wedge cannot count in) is not progress, and never a stall.
+   */
+  #progress(p: ClientProcess, now: { atMs: number; counts: ServerCounts }): void {
+    const received = sumOrNull(this.#targetCounts(p, now.counts).map((c) => c.received));
+    const last = this.#lastProgress.get(p);
+    if (last === undefined || received !== last.received) {
+      this.#lastProgress.set(p, { received, atMs: now.atMs });
+    }
+  }
+
+  /** The counts of the servers `p` targets. */
+  #targetCounts(p: ClientProcess, counts: ServerCounts): ServerCounts {
+    const targets = this.#sources.targetsOf?.(p);
+    return targets === undefined ? counts : counts.filter((c) => targets.includes(c.name));
+  }
+
+  /** Diagnoses the processes past the bound, if any, once. */
+  #judge(running: ClientProcess[], now: { atMs: number; counts: ServerCounts }): void {
     const bound = this.#sources.stallBoundMs;
-    const holding = running.filter((p) =>
-      this.seen.get(p)?.connections.some((c) => c.state === "ESTABLISHED")
+    if (this.stall || bound === null) return;
+    const stalled = running.filter((p) => this.#stalled(p, { atMs: now.atMs, bound }));
+    if (stalled.length === 0) return;
+    const targets = new Set(
+      stalled.flatMap((p) => this.#targetCounts(p, now.counts).map((c) => c.name)),
     );
-    if (
-      this.stall || bound === null || received === null || holding.length === 0 ||
-      atMs - this.#lastChangeAtMs < bound
-    ) return;
     this.stall = diagnoseClientStall({
       boundMs: bound,
-      atMs,
-      lastRequestAtMs: this.#lastChangeAtMs,
-      processes: running.map((p) => {
+      atMs: now.atMs,
+      // The span in which none of them saw progress: since the latest of their last progresses.
+      lastRequestAtMs: Math.max(...stalled.map((p) => this.#lastProgress.get(p)!.atMs)),
+      processes: stalled.map((p) => {
         const seen = this.seen.get(p)!;
         const rssBytes = seen.rss.at(-1)?.rssBytes ?? null;
         return { name: p.name, pid: p.child!.pid, ...seen, rssBytes };
       }),
-      servers: counts,
+      servers: now.counts.filter((c) => targets.has(c.name)),
     });
     this.#sources.onStall(this.stall);
+  }
+
+  /** Whether `p` holds an established connection while its targets saw nothing for the bound. */
+  #stalled(p: ClientProcess, now: { atMs: number; bound: number }): boolean {
+    const last = this.#lastProgress.get(p);
+    if (last === undefined || last.received === null || now.atMs - last.atMs < now.bound) {
+      return false;
+    }
+    return this.seen.get(p)?.connections.some((c) => c.state === "ESTABLISHED") ?? false;
   }
 
   /** Samples a process's memory and fds; returns the socket inodes its tree holds (or null). */
@@ -209,6 +249,38 @@ export class ClientProcessWatch {
     }
     seen.connections = connections;
   }
+}
+
+/**
+ * What each command client fleet targets, for {@linkcode ClientWatchSources.targetsOf}: the
+ * servers of its `target` fleet, or every server when it has none, named as the servers' counts
+ * name them (`fleet[index]`).
+ *
+ * @param fleets The command client fleets (name, target server fleet or null).
+ * @param servers The servers the counts cover (fleet, index).
+ * @returns The target server names of a process, by its fleet (none for an unknown fleet).
+ *
+ * @example
+ * ```ts
+ * import { fleetTargets } from "./client_process_watch.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const targetsOf = fleetTargets([{ name: "py", target: "a" }, { name: "all", target: null }], [
+ *   { fleet: "a", index: 0 }, { fleet: "b", index: 0 },
+ * ]);
+ * assert.deepEqual(targetsOf({ fleet: "py" }), ["a[0]"]);
+ * assert.deepEqual(targetsOf({ fleet: "all" }), ["a[0]", "b[0]"]);
+ * ```
+ */
+export function fleetTargets(
+  fleets: readonly { name: string; target: string | null }[],
+  servers: readonly { fleet: string; index: number }[],
+): (p: Pick<ClientProcess, "fleet">) => readonly string[] {
+  const byFleet = new Map(fleets.map((f) => {
+    const targeted = servers.filter((s) => f.target === null || s.fleet === f.target);
+    return [f.name, targeted.map((s) => `${s.fleet}[${s.index}]`)];
+  }));
+  return (p) => byFleet.get(p.fleet) ?? [];
 }
 
 function newSeen(pid: number): ClientSeen {

@@ -12,7 +12,7 @@ import type { CommandClientsReport, CommandClientStall } from "../report/types.t
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunServers } from "../servers/start_servers.ts";
 import { serverCountsRequests } from "./build_report.ts";
-import { ClientProcessWatch } from "./client_process_watch.ts";
+import { ClientProcessWatch, fleetTargets } from "./client_process_watch.ts";
 import { CommandClients } from "./command_clients.ts";
 import { commandClientsReport } from "./command_clients_report.ts";
 import type { LoadClock } from "./load_clock.ts";
@@ -108,6 +108,7 @@ export function commandClientsForRun(
     elapsedMs: () => hooks.clock.elapsedMs(),
     serverCounts,
     streamsOf,
+    targetsOf: fleetTargets(scenario.commandClients, targeted),
     refresh: () =>
       targeted.some((s) => s.placement === "host") ? servers.refresh() : Promise.resolve(),
     stallBoundMs: stallBounds.length ? Math.min(...stallBounds) : null,
