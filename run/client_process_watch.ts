@@ -33,7 +33,7 @@ type ServerCounts = ReturnType<ClientWatchSources["serverCounts"]>;
 export interface ClientSeen {
   /** Highest tree RSS seen, bytes. */
   peakRssBytes: number | null;
-  /** Tree RSS over its life with the servers' answered count. */
+  /** Tree RSS over its life with its target servers' answered count. */
   rss: { atMs: number; rssBytes: number; answered: number | null }[];
   /** Most open fds of its tree. */
   peakOpenFds: number | null;
@@ -135,11 +135,15 @@ export class ClientProcessWatch {
     if (running.length) await this.#sources.refresh();
     const atMs = Math.round(this.#sources.elapsedMs());
     const counts = this.#sources.serverCounts();
-    const answered = sumOrNull(counts.map((c) => c.answered));
     for (const p of running) this.#progress(p, { atMs, counts });
     // The cheap readings first (/proc/PID/status, fd counts): the TCP table can take a
     // while to read on a busy host with many sockets, and is read only for held sockets.
-    const held = new Map(running.map((p) => [p, this.#sample(p, { atMs, answered })]));
+    // Growth per request is judged on the requests of the process's own targets.
+    const answeredOf = (p: ClientProcess) =>
+      sumOrNull(this.#targetCounts(p, counts).map((c) => c.answered));
+    const held = new Map(
+      running.map((p) => [p, this.#sample(p, { atMs, answered: answeredOf(p) })]),
+    );
     const wanted = new Set([...held.values()].flatMap((inodes) => [...(inodes ?? [])]));
     const tcp = wanted.size ? await readTcpByInode(wanted) : new Map<number, InodeSocket>();
     for (const [p, inodes] of held) this.#connections(p, { atMs, inodes, tcp });

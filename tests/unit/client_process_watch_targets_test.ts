@@ -41,7 +41,7 @@ async function watch(
   holders: ClientProcess[],
   move: (counts: Counts, atMs: number) => void,
   ports: number[],
-): Promise<CommandClientStall | null> {
+): Promise<ClientProcessWatch> {
   const counts: Counts = { a: 5, b: 0 };
   let now = 0;
   const stalls: CommandClientStall[] = [];
@@ -67,7 +67,7 @@ async function watch(
     await w.tick();
   }
   assert.ok(stalls.length <= 1, "onStall is called once");
-  return w.stall;
+  return w;
 }
 
 /** Runs `body` with listeners a and b and the holders it asks for, then kills and reaps them. */
@@ -100,7 +100,7 @@ async function withServers(
 Deno.test("a client whose target fleet receives nothing stalls while another fleet is busy", async () => {
   await withServers(async (hold, ports) => {
     const holders = [await hold("py", "a"), await hold("curl", "b")];
-    const stall = await watch(holders, (c, atMs) => (c.b = atMs), ports);
+    const { stall } = await watch(holders, (c, atMs) => (c.b = atMs), ports);
     assert.ok(stall !== null, "no stall: b's requests were taken for py's progress");
     assert.deepEqual(stall.processes.map((p) => p.name), ["py[0]"]);
     assert.deepEqual(stall.servers.map((s) => s.name), ["a[0]"]);
@@ -112,7 +112,7 @@ Deno.test("a client whose target fleet receives nothing stalls while another fle
 
 Deno.test("a single client whose target receives nothing stalls at the bound", async () => {
   await withServers(async (hold, ports) => {
-    const stall = await watch([await hold("py", "a")], () => {}, ports);
+    const { stall } = await watch([await hold("py", "a")], () => {}, ports);
     assert.deepEqual(stall?.processes.map((p) => p.name), ["py[0]"]);
     assert.equal(stall?.atMs, 2000);
   });
@@ -121,7 +121,7 @@ Deno.test("a single client whose target receives nothing stalls at the bound", a
 Deno.test("clients whose targets keep receiving do not stall", async () => {
   await withServers(async (hold, ports) => {
     const holders = [await hold("py", "a"), await hold("curl", "b")];
-    const stall = await watch(holders, (c, atMs) => {
+    const { stall } = await watch(holders, (c, atMs) => {
       c.a = 5 + atMs;
       c.b = atMs;
     }, ports);
@@ -131,7 +131,21 @@ Deno.test("clients whose targets keep receiving do not stall", async () => {
 
 Deno.test("a client whose target wedge cannot count in is never judged stalled", async () => {
   await withServers(async (hold, ports) => {
-    const stall = await watch([await hold("py", "a")], (c) => (c.a = null), ports);
+    const { stall } = await watch([await hold("py", "a")], (c) => (c.a = null), ports);
     assert.equal(stall, null);
+  });
+});
+
+Deno.test("a client's memory readings carry its own targets' answered count, not every server's", async () => {
+  await withServers(async (hold, ports) => {
+    const holders = [await hold("py", "a"), await hold("curl", "b")];
+    const w = await watch(holders, (c, atMs) => {
+      c.a = 5 + atMs;
+      c.b = 100_000 + atMs;
+    }, ports);
+    const py = w.seen.get(holders[0])!;
+    assert.ok(py.rss.length > 0, "no memory reading");
+    // py targets a: 5 + t, never a's and b's sum (a leak per request would be judged on it).
+    assert.deepEqual(py.rss.map((r) => r.answered), py.rss.map((r) => 5 + r.atMs));
   });
 });
