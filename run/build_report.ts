@@ -176,6 +176,7 @@ export function buildReport(m: RunMeasurements): RunReport {
       streams: m.servers[s.id]?.streams
         ? {
           reset: m.servers[s.id].streams!.reset,
+          resetByServer: m.servers[s.id].streams!.resetByServer,
           openAtEnd: m.servers[s.id].streams!.open,
           peakOnOneConnection: m.servers[s.id].streams!.peakOnOneConnection,
         }

@@ -1,6 +1,8 @@
 /**
  * HTTP/2 streams per connection as wedge's server counts them: open now, the most ever open at
- * once, and when the oldest open stream opened. A connection is known by its client's port (the
+ * once, and when the oldest open stream opened. `Deno.serve` shows requests, not protocol streams:
+ * a stream counts as open while its request is in the handler or its response is still being sent,
+ * so a fast handler keeps these counts near 1 whatever the client has in flight. A connection is known by its client's port (the
  * local port of the client's socket, which the census of a client process reads), so a client
  * process's connections can be matched to the server's view of them.
  *
@@ -17,9 +19,9 @@ export const DENO_SERVE_MAX_CONCURRENT_STREAMS = 200;
 
 /** What a server saw of the HTTP/2 streams of one connection. */
 export interface ConnectionStreams {
-  /** Streams open now. */
+  /** Streams open now (a request in the handler or a response still being sent). */
   open: number;
-  /** The most open at once on it. */
+  /** The most open at once on it (as counted here, not the client's streams in flight). */
   peak: number;
   /** Epoch ms at which its oldest open stream opened, or null when none is open. */
   oldestOpenSinceMs: number | null;

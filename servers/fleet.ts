@@ -41,13 +41,17 @@ export interface ServerCounters {
    */
   acceptedDead: number | null;
   /**
-   * HTTP/2 servers only (null for HTTP/1.1): streams the client reset (gave up on) before the
-   * answer, open streams now, and the most ever open on one connection; by client port, each
+   * HTTP/2 servers only (null for HTTP/1.1). A stream is counted open from the handler's call until
+   * its response has been sent or torn down: wedge sees requests, not protocol frames. Counted:
+   * streams the client reset (gave up on), streams the server reset because its response body
+   * failed after the headers went out (`closeMidBody`, `resetAfterHeaders`, a user body that
+   * errors), open streams now, and the most ever open on one connection; by client port, each
    * connection's open, peak and oldest open stream (`connection_streams.ts`: the one count of
    * streams per connection), and the server's limit of concurrent streams per connection.
    */
   streams: {
     reset: number;
+    resetByServer: number;
     open: number;
     peakOnOneConnection: number;
     connections: Map<number, ConnectionStreams>;
@@ -80,6 +84,7 @@ export function newServerCounters(protocol: "h1" | "h2"): ServerCounters {
     streams: protocol === "h2"
       ? {
         reset: 0,
+        resetByServer: 0,
         open: 0,
         peakOnOneConnection: 0,
         connections: new Map(),
@@ -124,6 +129,73 @@ function notAResponse(value: unknown): string {
     ? `an object (${(value as object).constructor?.name ?? "Object"})`
     : `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? ""}`.trim();
   return `the handler returned ${what}, not a Response`;
+}
+
+/** How a stream ended: answered, reset by the client, or torn down after the handler answered. */
+export type StreamEnd = "answered" | "reset" | "torn down";
+
+/** Counts an HTTP/2 server's streams into its counters (see {@linkcode createStreamTracker}). */
+export interface StreamTracker {
+  /** Counts a stream opening on the connection of `clientPort`; returns its (once-only) end. */
+  open(clientPort: number): (end: StreamEnd) => void;
+  /** Counts a response body that failed after its headers went out (`Deno.serve`'s onError). */
+  bodyFailed(): void;
+}
+
+/**
+ * Counts HTTP/2 streams as `Deno.serve` lets a server see them: a stream opens with the handler's
+ * call and ends when its response has been sent or torn down. A stream torn down after the handler
+ * answered is the server's reset when its body failed (`Deno.serve` calls onError just before that
+ * stream's `info.completed` rejects), the client's otherwise. Body failures are matched to
+ * torn-down streams in order, so the totals are right even when two streams tear down at once.
+ *
+ * @param streams The server's stream counters (changed in place).
+ * @returns The tracker.
+ *
+ * @example
+ * ```ts
+ * import { createStreamTracker, newServerCounters } from "./fleet.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const streams = newServerCounters("h2").streams!;
+ * const tracker = createStreamTracker(streams);
+ * const [a, b] = [tracker.open(50000), tracker.open(50000)];
+ * tracker.bodyFailed();
+ * a("torn down");
+ * b("torn down");
+ * assert.deepEqual([streams.resetByServer, streams.reset, streams.peakOnOneConnection], [1, 1, 2]);
+ * ```
+ */
+export function createStreamTracker(
+  streams: NonNullable<ServerCounters["streams"]>,
+): StreamTracker {
+  let failedBodies = 0;
+  const open = (clientPort: number) => {
+    const closeOnConnection = openConnectionStream(streams.connections, clientPort);
+    streams.open++;
+    streams.peakOnOneConnection = Math.max(
+      streams.peakOnOneConnection,
+      streams.connections.get(clientPort)!.open,
+    );
+    let settled = false;
+    return (end: StreamEnd) => {
+      if (settled) return;
+      settled = true;
+      closeOnConnection();
+      streams.open--;
+      if (end === "answered") return;
+      if (end === "torn down" && failedBodies > 0) {
+        failedBodies--;
+        streams.resetByServer++;
+      } else {
+        streams.reset++;
+      }
+    };
+  };
+  const bodyFailed = () => {
+    failedBodies++;
+  };
+  return { open, bodyFailed };
 }
 
 /** Running servers. */
@@ -215,26 +287,7 @@ export async function startServerFleet(
       });
       const count = counters[planned.id];
       const streams = count.streams;
-      // HTTP/2: every request is a stream, open until its response has been sent (or torn down:
-      // `info.completed`), or until the client resets it while the handler still holds it
-      // (`request.signal`). A connection is known by the client's port.
-      const openStream = (clientPort: number): (kind: "answered" | "reset") => void => {
-        const s = streams!;
-        const closeOnConnection = openConnectionStream(s.connections, clientPort);
-        s.open++;
-        s.peakOnOneConnection = Math.max(
-          s.peakOnOneConnection,
-          s.connections.get(clientPort)!.open,
-        );
-        let settled = false;
-        return (kind) => {
-          if (settled) return;
-          settled = true;
-          closeOnConnection();
-          s.open--;
-          if (kind === "reset") s.reset++;
-        };
-      };
+      const tracker = streams && createStreamTracker(streams);
       const failed = (error: unknown) => {
         countHandlerError(count, error);
         count.responded++;
@@ -246,17 +299,21 @@ export async function startServerFleet(
         ...(tls && planned.protocol === "h2" ? { cert: tls.certPem, key: tls.keyPem } : {}),
         onListen() {},
         // Reached only when a response body fails after its headers went out (closeMidBody,
-        // resetAfterHeaders): the response was counted already, and the connection is broken.
-        onError: () => new Response(null, { status: 500 }),
+        // resetAfterHeaders): the response was counted already; the HTTP/1.1 connection or the
+        // HTTP/2 stream is reset (counted as the server's reset).
+        onError: () => {
+          tracker?.bodyFailed();
+          return new Response(null, { status: 500 });
+        },
       }, (request, info) => {
         count.received++;
         // Set when the handler has answered (each path below answers exactly once); only the
         // HTTP/2 abort listener reads it.
         let handlerDone = false;
-        if (streams) {
-          const settle = openStream(info.remoteAddr.port);
+        if (tracker) {
+          const settle = tracker.open(info.remoteAddr.port);
           // The body may go on after the handler answered: the stream ends with the response.
-          info.completed.then(() => settle("answered"), () => settle("reset"));
+          info.completed.then(() => settle("answered"), () => settle("torn down"));
           // A reset while the handler still holds the request. (Deno also fires this signal when a
           // response completes normally; by then the handler has answered and it is ignored.)
           request.signal.addEventListener("abort", () => {

@@ -137,6 +137,7 @@ export function toWireCounters(
     acceptedDead: counters.acceptedDead,
     streams: counters.streams && {
       reset: counters.streams.reset,
+      resetByServer: counters.streams.resetByServer,
       open: counters.streams.open,
       peakOnOneConnection: counters.streams.peakOnOneConnection,
       connections: [...counters.streams.connections].map(([port, c]) => [port, { ...c }]),

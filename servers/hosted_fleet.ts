@@ -237,6 +237,7 @@ function applyCounters(counters: ServerCounters[], wire: WireCounters[]): void {
     c.acceptedDead = w.acceptedDead ?? null;
     if (c.streams && w.streams) {
       c.streams.reset = w.streams.reset;
+      c.streams.resetByServer = w.streams.resetByServer;
       c.streams.open = w.streams.open;
       c.streams.peakOnOneConnection = w.streams.peakOnOneConnection;
       c.streams.connections = new Map(w.streams.connections);

@@ -77,11 +77,20 @@ function serverLine(s: ServerReport, clientView: boolean): string {
     s.failure ? `; STOPPED: ${s.failure}` : ""
   }${s.acceptedDead == null ? "" : `; ${s.acceptedDead} accepted already closed by the client`}${
     probeText(s.probe)
-  }${
-    s.streams
-      ? `; HTTP/2 streams: ${s.streams.reset} reset by clients, ${s.streams.openAtEnd} open at the end, at most ${s.streams.peakOnOneConnection} on one connection`
-      : ""
-  }`;
+  }${streamsText(s.streams)}`;
+}
+
+/**
+ * An HTTP/2 server's streams: who reset them; then those wedge sees open (a request in the handler
+ * or a response still sending, not the client's open streams) at the end and at most on one
+ * connection.
+ */
+function streamsText(streams: ServerReport["streams"]): string {
+  if (!streams) return "";
+  const resets = streams.resetByServer == null
+    ? `${streams.reset} reset by clients or the server (not told apart)`
+    : `${streams.resetByServer} reset by the server (its response body failed), ${streams.reset} reset by clients`;
+  return `; HTTP/2 streams: ${resets}; in the handler or still sending: ${streams.openAtEnd} at the end, at most ${streams.peakOnOneConnection} on one connection`;
 }
 
 /** The hint for connections that waited in the backlog longer than their clients (seed 001). */

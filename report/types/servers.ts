@@ -32,10 +32,30 @@ export interface ServerReport {
   /** Why the server stopped serving during the run (e.g. "Too many open files"), or null. */
   failure: string | null;
   /**
-   * HTTP/2 servers (null for HTTP/1.1): streams reset by the client before the answer, streams
-   * open as the load ended, and the most open at once on one connection.
+   * HTTP/2 servers (null for HTTP/1.1). `Deno.serve` shows requests, not protocol streams: a stream
+   * is counted open from the handler's call until its response has been sent or torn down, so a
+   * client's streams whose requests the server has not yet handed to the handler, or whose
+   * responses are already sent, are not among them.
    */
-  streams: { reset: number; openAtEnd: number; peakOnOneConnection: number } | null;
+  streams: {
+    /** Streams the client reset (gave up on) before its response was sent. */
+    reset: number;
+    /**
+     * Streams the server reset: their response body failed after the headers went out (its own
+     * behaviour, `closeMidBody` or `resetAfterHeaders`, or a user handler's body that errored). A
+     * handler that threw is answered 500 and is neither. Absent (or null) in reports written before
+     * it was counted apart, whose `reset` includes these.
+     */
+    resetByServer?: number | null;
+    /** Streams counted open (a request in the handler, or its response not yet sent) at the end. */
+    openAtEnd: number;
+    /**
+     * The most streams counted open at once on one connection: requests in the handler or
+     * responses not yet finished, not the streams the client had open (a fast handler keeps it
+     * near 1 whatever the client's concurrency).
+     */
+    peakOnOneConnection: number;
+  } | null;
   /**
    * Where it ran: inside the runtime, in a server host process, as the user's own command, or
    * already running at a URL (wedge cannot count the requests of the last two: `received`,

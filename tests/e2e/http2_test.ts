@@ -61,6 +61,7 @@ Deno.test("timeouts that cancel reset their streams: the run completes with ever
   const streams = report.servers[0].streams!;
   assert.equal(streams.openAtEnd, 0);
   assert.equal(streams.reset, 80, "every 5th of 400 requests hung and was cancelled");
+  assert.equal(streams.resetByServer, 0, "the server reset none: the client cancelled them");
   assert.ok(streams.peakOnOneConnection < 200);
   assert.equal(report.passed, true, JSON.stringify(report.assertions));
 });
@@ -190,6 +191,7 @@ Deno.test("a server host process counts streams as the runtime does: 200 leaked,
   assert.equal(leaked.outcome, "stalled");
   assert.deepEqual(leaked.servers[0].streams, {
     reset: 0,
+    resetByServer: 0,
     openAtEnd: 200,
     peakOnOneConnection: 200,
   });
