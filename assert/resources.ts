@@ -149,7 +149,9 @@ export function openStreamsBelow(n: number, options: { of?: string } = {}): Asse
   }
   return {
     name: "openStreamsBelow",
-    description: `open HTTP/2 streams on a connection${
+    // What the servers see: a request in the handler or a response still sending, not the
+    // client's streams in flight (a fast server answers 10 streams in flight one at a time).
+    description: `HTTP/2 streams open at the server on a connection${
       options.of ? ` of ${options.of}` : ""
     } below ${n}`,
     check(report) {

@@ -28,13 +28,16 @@ export function streamLimitHints(e: StallEvidence): string[] {
     const streams = counters.streams;
     if (!streams) return [];
     const busiest = Math.max(0, ...[...streams.connections.values()].map((c) => c.open));
-    return busiest >= H2_STREAM_LIMIT
-      ? [
-        `${
-          e.serverNames[id]
-        } has ${busiest} HTTP/2 streams open on one connection: the limit of concurrent streams (${H2_STREAM_LIMIT}, max_concurrent_streams) is reached, so new requests on that connection wait for a stream that never frees (timeouts that do not cancel leak streams: seed 004)`,
-      ]
-      : [];
+    if (busiest < H2_STREAM_LIMIT) return [];
+    // wedge's clients cancel on timeout, or have none: the streams are the server's unanswered.
+    const why = e.leakingTimeouts === false
+      ? "the server holds those requests unanswered (wedge's clients cancel on timeout or have none: no stream leaks from them)"
+      : "timeouts that do not cancel leak streams: seed 004";
+    return [
+      `${
+        e.serverNames[id]
+      } has ${busiest} HTTP/2 streams open on one connection: the limit of concurrent streams (${H2_STREAM_LIMIT}, max_concurrent_streams) is reached, so new requests on that connection wait for a stream that never frees (${why})`,
+    ];
   });
 }
 

@@ -190,4 +190,9 @@ export interface StallEvidence {
    * runtime), by server id; null where unknown. @default {[]}
    */
   serverFds?: ({ openFds: number | null; fdLimit: number | null } | null)[];
+  /**
+   * Whether a client fleet of the run has timeouts that stop waiting without cancelling (`cancel:
+   * false`), which leak HTTP/2 streams; absent: unknown. @default {undefined}
+   */
+  leakingTimeouts?: boolean;
 }

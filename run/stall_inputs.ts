@@ -128,6 +128,7 @@ export function stallInput(
     }),
     sockets: collector.census,
     serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
+    leakingTimeouts: plan.clients.some((c) => c.timeout !== null && !c.timeout.cancel),
     process: { ...sampleProcess("self"), fdLimit: fdLimit("self") },
     serverFds: sources.sampler ? serverProcessFds(plan, sources.sampler) : [],
     silentWorkers,

@@ -93,7 +93,9 @@ function processLine(p: ClientProcessReport): string {
 /** Its HTTP/2 streams, where its servers count them (nothing for HTTP/1.1). */
 function peakStreams(p: ClientProcessReport): string {
   const peak = p.peakStreamsOnOneConnection ?? null;
-  return peak === null ? "" : `, at most ${peak} HTTP/2 streams open on one connection`;
+  return peak === null
+    ? ""
+    : `, at most ${peak} HTTP/2 streams open on one connection (at the server)`;
 }
 
 /**

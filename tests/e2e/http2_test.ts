@@ -202,3 +202,22 @@ Deno.test("a server host process counts streams as the runtime does: 200 leaked,
   assert.equal(cancelled.servers[0].streams!.openAtEnd, 0);
   assert.ok(cancelled.servers[0].streams!.peakOnOneConnection < 200);
 });
+
+Deno.test("every stream slot held by a server that never answers, with no client timeout: the hint blames the server, not timeouts", async () => {
+  const report = await runScenario(defineScenario({
+    name: "held",
+    description: "h2 clients with no timeout against a server that hangs every 2nd request",
+    timeLimit: "30s",
+    servers: [{ name: "h2", protocol: "h2", behavior: hang({ every: 2 }) }],
+    clients: [{ concurrency: 250, requests: 1000 }],
+    assert: [noStallLongerThan("1s", { progress: "responses" })],
+  }));
+  assert.equal(report.outcome, "stalled");
+  assert.equal(report.servers[0].streams!.peakOnOneConnection, 200);
+  const hint = report.stall!.hints.find((h) => h.includes("HTTP/2 streams open on one connection"));
+  assert.match(
+    hint ?? report.stall!.hints.join("\n"),
+    /the server holds those requests unanswered/,
+  );
+  assert.doesNotMatch(report.stall!.hints.join("\n"), /seed 004/);
+});

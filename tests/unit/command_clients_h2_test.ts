@@ -168,7 +168,10 @@ Deno.test("the text prints a client's streams where they exist, and nothing for 
     },
   });
   const text = renderTextReport(report);
-  assert.match(text, /node\[0\] pid 10 .*at most 200 HTTP\/2 streams open on one connection/);
+  assert.match(
+    text,
+    /node\[0\] pid 10 .*at most 200 HTTP\/2 streams open on one connection \(at the server\)/,
+  );
   assert.doesNotMatch(text, /py\[0\] pid 10 .*HTTP\/2/);
   assert.match(
     text,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { diagnoseStall, type StallEvidence } from "../../report/stall_diagnosis.ts";
 import { renderStallDiagnosis } from "../../report/text/stall.ts";
+import { streamLimitHints } from "../../report/_stall_hints.ts";
 import { countSockets, type SocketCensus, type TcpState } from "../../system/socket_census.ts";
 
 function evidence(overrides: Partial<StallEvidence> = {}): StallEvidence {
@@ -349,4 +350,25 @@ Deno.test("no body hint from a silent worker's requests: they may have ended sin
     oldest: [{ clientId: 1, server: 1, ageMs: 1500, phase: "reading-body", asOf: stale }],
   }));
   assert.ok(!d.hints.some((h) => /bodies never ended/.test(h)), d.hints.join("\n"));
+});
+
+Deno.test("every stream slot held blames leaking timeouts only when a client fleet has them", () => {
+  const streamEvidence = (leakingTimeouts: boolean | undefined) =>
+    ({
+      serverNames: ["h2[0]"],
+      servers: [{ streams: { connections: new Map([[50000, { open: 200 }]]) } }],
+      leakingTimeouts,
+    }) as unknown as StallEvidence;
+  assert.match(
+    streamLimitHints(streamEvidence(true))[0],
+    /timeouts that do not cancel leak streams: seed 004\)$/,
+  );
+  assert.match(streamLimitHints(streamEvidence(undefined))[0], /seed 004\)$/);
+  // No timeout that forgets to cancel: the server holds the streams, not the clients.
+  const held = streamLimitHints(streamEvidence(false))[0];
+  assert.match(
+    held,
+    /^h2\[0\] has 200 HTTP\/2 streams open on one connection: .*\(the server holds those requests unanswered/,
+  );
+  assert.doesNotMatch(held, /seed 004/);
 });
