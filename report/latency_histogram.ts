@@ -36,7 +36,7 @@ function build(): hdr.Histogram {
  * const h = new LatencyHistogram();
  * for (let ms = 1; ms <= 100; ms++) h.recordMs(ms);
  * assert.equal(h.count, 100);
- * assert.ok(Math.abs(h.summary().percentiles.p50 - 50) < 0.1);
+ * assert.ok(Math.abs(h.summary().percentiles.p50! - 50) < 0.1);
  * ```
  */
 export class LatencyHistogram {
