@@ -198,6 +198,15 @@ export function createStreamTracker(
   return { open, bodyFailed };
 }
 
+/**
+ * Whether `Deno.serve` called onError because it refused the handler's Response (its TypeErrors
+ * name "the serve handler": an error response, a used body, another realm's Response), rather
+ * than because a response body failed after its headers went out.
+ */
+function refusedByServe(error: unknown): boolean {
+  return error instanceof TypeError && /serve handler/.test(error.message);
+}
+
 /** Running servers. */
 export interface ServerFleetHandle {
   /** Base URL of each server, by server id. */
@@ -298,11 +307,12 @@ export async function startServerFleet(
         port: 0,
         ...(tls && planned.protocol === "h2" ? { cert: tls.certPem, key: tls.keyPem } : {}),
         onListen() {},
-        // Reached only when a response body fails after its headers went out (closeMidBody,
+        // Reached when a response body fails after its headers went out (closeMidBody,
         // resetAfterHeaders): the response was counted already; the HTTP/1.1 connection or the
-        // HTTP/2 stream is reset (counted as the server's reset).
-        onError: () => {
-          tracker?.bodyFailed();
+        // HTTP/2 stream is reset (counted as the server's reset). Also when Deno refuses what
+        // the handler returned (Response.error(), a used body): that stream is answered 500.
+        onError: (error) => {
+          if (!refusedByServe(error)) tracker?.bodyFailed();
           return new Response(null, { status: 500 });
         },
       }, (request, info) => {

@@ -62,6 +62,41 @@ Deno.test("a handler that throws is answered 500: neither a client's nor the ser
   });
 });
 
+Deno.test("Deno refusing a handler's Response.error() is a 500, and does not make a later client reset the server's", async () => {
+  let n = 0;
+  const endless = () =>
+    new Response(new ReadableStream({ pull: () => new Promise<void>(() => {}) }));
+  const fetchFn = () => n++ === 0 ? Response.error() : endless();
+  const server: ServerToStart = {
+    id: 0,
+    fleet: "s",
+    index: 0,
+    seed: 1,
+    protocol: "h2",
+    behavior: { kind: "handler", fetch: fetchFn } as ResolvedBehavior,
+  };
+  const fleet = await startServerFleet([server]);
+  const client = Deno.createHttpClient({ caCerts: fleet.caCerts, http1: false, http2: true });
+  try {
+    const refused = await fetch(fleet.urls[0], { client });
+    await refused.body?.cancel();
+    assert.equal(refused.status, 500);
+    // The client gives up on an endless body after its headers: the client's reset.
+    const abort = new AbortController();
+    const response = await fetch(fleet.urls[0], { client, signal: abort.signal });
+    abort.abort();
+    await response.body?.cancel().catch(() => {});
+    for (let i = 0; i < 50 && fleet.counters[0].streams!.open > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const { reset, resetByServer, open } = fleet.counters[0].streams!;
+    assert.deepEqual({ reset, resetByServer, open }, { reset: 1, resetByServer: 0, open: 0 });
+  } finally {
+    client.close();
+    await fleet.stop();
+  }
+});
+
 Deno.test("body failures are matched to torn-down streams in order; a client's reset stays its own", () => {
   const streams = newServerCounters("h2").streams!;
   const tracker = createStreamTracker(streams);
