@@ -6,6 +6,7 @@
  */
 
 import { type Duration, formatDuration, parseDuration } from "../units/duration.ts";
+import { stallTargets } from "../report/client_stall_diagnosis.ts";
 import type { StallProgress } from "../report/stall_diagnosis.ts";
 import type { Assertion } from "./assertion.ts";
 
@@ -67,7 +68,7 @@ export function noStallLongerThan(
       if (clientStall && clientStall.boundMs <= boundMs) {
         return {
           pass: false,
-          measured: `client stall: no new request at the servers from ${
+          measured: `client stall: no new request at ${stallTargets(clientStall)} from ${
             formatDuration(clientStall.lastRequestAtMs)
           } into the load while ${
             clientStall.processes.map((p) => p.name).join(", ")

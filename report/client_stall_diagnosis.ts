@@ -78,10 +78,13 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
   const received = sum(input.servers.map((s) => s.received));
   if (idle.length && received === 0) {
     const held = idle.map((p) => `${p.name} (${countEstablished(p.connections)})`).join(", ");
+    // On loopback a request sent on a connection the server never accepted leaves nothing
+    // unsent on the client's side either: both are said.
     hints.push(
-      `${held} held open connections and sent no request on them: the servers received none. ` +
-        "The client connected and waits on something of its own before its first request " +
-        "(its input, a lock, another service)",
+      `${held} held open connections and the servers received no request: either it sent none ` +
+        "(it waits on something of its own before its first request: its input, a lock, " +
+        "another service), or its requests wait at servers that have not accepted or read " +
+        "those connections (see the servers' incidents and accept queues)",
     );
   } else if (idle.length && unanswered === 0) {
     const held = idle.map((p) => `${p.name} (${countEstablished(p.connections)})`).join(", ");
@@ -100,6 +103,28 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
     );
   }
   return { ...input, hints };
+}
+
+/**
+ * The servers a client stall was judged on (the stalled processes' targets), for its sentences:
+ * `a[0], a[1]`, at most four named.
+ *
+ * @param stall The stall.
+ * @returns The names, e.g. `a[0]`, or `the servers` when none is listed.
+ *
+ * @example
+ * ```ts
+ * import { stallTargets } from "./client_stall_diagnosis.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(stallTargets({ servers: [{ name: "a[0]", received: 5, answered: 5 }] }), "a[0]");
+ * ```
+ */
+export function stallTargets(stall: Pick<CommandClientStall, "servers">): string {
+  const names = stall.servers.map((s) => s.name);
+  if (names.length === 0) return "the servers";
+  const more = names.length > 4 ? ` and ${names.length - 4} more` : "";
+  return names.slice(0, 4).join(", ") + more;
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
   RunReport,
 } from "../report/types.ts";
 import { clientCompleted, describeClientEnd } from "../report/client_process_end.ts";
+import { stallTargets } from "../report/client_stall_diagnosis.ts";
 import type { StallDiagnosis } from "../report/stall_diagnosis.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunServers } from "../servers/start_servers.ts";
@@ -195,9 +196,11 @@ export function reportRun(run: FinishedRun): RunReport {
     outcome: run.outcome,
     commandClients: run.commandClients,
     outcomeDetail: run.commandClients?.stall && run.outcome === "stalled"
-      ? `stopped by the client stall watch: no new request reached the servers for ${
-        formatDuration(run.commandClients.stall.boundMs)
-      } while client processes held connections`
+      ? `stopped by the client stall watch: no new request reached ${
+        stallTargets(run.commandClients.stall)
+      } for ${formatDuration(run.commandClients.stall.boundMs)} while ${
+        run.commandClients.stall.processes.map((p) => p.name).join(", ")
+      } held connections to them`
       : withClientEnds(
         outcomeDetail(run.outcome, {
           plan,

@@ -7,6 +7,7 @@
  */
 
 import { formatByteSize } from "../../units/byte_size.ts";
+import { stallTargets } from "../client_stall_diagnosis.ts";
 import { formatDuration } from "../../units/duration.ts";
 import type {
   ClientConnectionReport,
@@ -111,9 +112,11 @@ function peakStreams(p: ClientProcessReport): string {
  */
 export function renderClientStall(s: CommandClientStall): string[] {
   const lines = [
-    `CLIENT STALL at ${formatDuration(s.atMs)}: no new request reached the servers since ${
+    `CLIENT STALL at ${formatDuration(s.atMs)}: no new request reached ${stallTargets(s)} since ${
       formatDuration(s.lastRequestAtMs)
-    } (bound ${formatDuration(s.boundMs)}) while client processes ran and held connections`,
+    } (bound ${formatDuration(s.boundMs)}) while ${
+      s.processes.map((p) => p.name).join(", ")
+    } ran and held connections to them`,
     ...s.hints.map((h) => `  hint: ${h}`),
   ];
   for (const p of s.processes) {

@@ -110,9 +110,10 @@ Deno.test("a client stall's hints: idle pool (seed 000), fds at the limit, serve
 Deno.test("a client that connected and never sent is not seed 000's pool: the servers received none", () => {
   const hints = stall({ received: 0, answered: 0 }).hints;
   assert.deepEqual(hints, [
-    "c[0] (1 connection) held open connections and sent no request on them: the servers received " +
-    "none. The client connected and waits on something of its own before its first request " +
-    "(its input, a lock, another service)",
+    "c[0] (1 connection) held open connections and the servers received no request: either it " +
+    "sent none (it waits on something of its own before its first request: its input, a lock, " +
+    "another service), or its requests wait at servers that have not accepted or read those " +
+    "connections (see the servers' incidents and accept queues)",
   ]);
 });
 
