@@ -5,6 +5,7 @@
  * @module
  */
 
+import { clientCompleted } from "../report/client_process_end.ts";
 import { answeredPerSecond, onlyOwnClients } from "../report/own_clients.ts";
 import type { RunReport } from "../report/types.ts";
 import type { Assertion, AssertionOutcome } from "./assertion.ts";
@@ -26,14 +27,37 @@ function uncountable(): AssertionOutcome {
 function allAnsweredAtServers(report: RunReport): AssertionOutcome {
   const { received, answered } = report.commandClients!;
   if (received === null || answered === null) return uncountable();
-  const measured = `${answered}/${received} received requests answered (${AT_THE_SERVERS})`;
+  const dropped = droppedConnects(report);
+  const measured = `${answered}/${received} received requests answered (${AT_THE_SERVERS})${
+    dropped.scope === "host"
+      ? `; ${dropped.count} connects dropped host-wide at full listen queues, perhaps another program's`
+      : ""
+  }`;
   const problems: string[] = [];
   if (received === 0) problems.push("no request reached the servers");
   if (answered < received) problems.push(`${received - answered} received and not answered`);
+  // What never reached a server is not counted there: a client that failed, dropped connects.
+  const failed = report.commandClients!.processes.filter((p) => !clientCompleted(p));
+  if (failed.length) {
+    problems.push(
+      `${failed.length} client process(es) did not complete (${
+        failed.map((p) => p.name).join(", ")
+      }): requests they lost before a server are not seen`,
+    );
+  }
+  if (dropped.scope === "namespace") {
+    problems.push(`${dropped.count} connects dropped at full listen queues: never received`);
+  }
   if (report.outcome !== "completed") problems.push(report.outcomeDetail);
   return problems.length === 0
     ? { pass: true, measured }
     : { pass: false, measured, detail: problems.join("; ") };
+}
+
+/** Connection attempts dropped at full listen queues during the run, and how sure they are the run's. */
+function droppedConnects(report: RunReport): { count: number; scope: "namespace" | "host" | null } {
+  const count = report.listen === null ? 0 : Math.max(report.listen.overflows, report.listen.drops);
+  return { count, scope: count > 0 ? report.listen!.scope : null };
 }
 
 /**
@@ -143,8 +167,11 @@ export function throughputAtLeast(rps: number): Assertion {
     description: `throughput at least ${rps} req/s`,
     check(report) {
       if (onlyOwnClients(report)) {
+        if (report.commandClients!.answered === null) return uncountable();
         const answered = answeredPerSecond(report);
-        if (answered === null) return uncountable();
+        if (answered === null) {
+          return { pass: false, measured: "not measured", detail: "the load lasted no time" };
+        }
         return {
           pass: answered >= rps,
           measured: `${answered.toFixed(1)} req/s answered (${AT_THE_SERVERS})`,

@@ -7,7 +7,18 @@ import {
   throughputAtLeast,
 } from "../../mod.ts";
 import { judge } from "../../assert/assertions.ts";
-import { reportFixture } from "../_report_fixture.ts";
+import { clientProcessFixture, reportFixture } from "../_report_fixture.ts";
+
+/** Listen counters with nothing dropped, host-wide. */
+const LISTEN = {
+  scope: "host" as const,
+  before: { overflows: 0, drops: 0 },
+  after: { overflows: 0, drops: 0 },
+  overflows: 0,
+  drops: 0,
+  listeners: [],
+  hints: [],
+};
 
 Deno.test("allRequestsComplete fails on errors and says how many", () => {
   const outcome = allRequestsComplete().check(reportFixture());
@@ -200,4 +211,37 @@ Deno.test("request assertions judge the user's own clients at the servers, never
   const blind = { ...own, commandClients: { ...commandClients, received: null, answered: null } };
   assert.equal(throughputAtLeast(100).check(blind).measured, "not judged");
   assert.equal(allRequestsComplete().check(blind).measured, "not judged");
+});
+
+Deno.test("allRequestsComplete on the user's own clients fails on what the servers cannot see", () => {
+  const commandClients = {
+    source: "",
+    received: 100,
+    answered: 100,
+    processes: [clientProcessFixture({ name: "hey[0]", code: 7 })],
+    stall: null,
+  };
+  const own = reportFixture({ clients: [], commandClients, durationMs: 400 });
+  const failed = allRequestsComplete().check(own);
+  assert.equal(failed.pass, false);
+  assert.match(failed.detail!, /1 client process\(es\) did not complete \(hey\[0\]\)/);
+  // Drops at full listen queues: the run's in a namespace; host-wide, said but not blamed.
+  const ok = { ...commandClients, processes: [clientProcessFixture({ name: "hey[0]" })] };
+  const listen = { ...LISTEN, overflows: 12, drops: 12 };
+  const inNamespace = reportFixture({
+    clients: [],
+    commandClients: ok,
+    listen: { ...listen, scope: "namespace" },
+  });
+  assert.match(allRequestsComplete().check(inNamespace).detail!, /12 connects dropped/);
+  const hostWide = allRequestsComplete().check(
+    reportFixture({ clients: [], commandClients: ok, listen: { ...listen, scope: "host" } }),
+  );
+  assert.equal(hostWide.pass, true);
+  assert.match(hostWide.measured, /12 connects dropped host-wide .* perhaps another program's$/);
+  // The load lasted no time: said so, not "cannot count".
+  const instant = throughputAtLeast(1).check(
+    reportFixture({ clients: [], commandClients: ok, durationMs: 0 }),
+  );
+  assert.deepEqual([instant.measured, instant.detail], ["not measured", "the load lasted no time"]);
 });
