@@ -41,6 +41,8 @@ export interface StallSources {
   clock: LoadClock;
   /** A worker silent this long counts as silent, ms. */
   silentMs: number;
+  /** Whether the user's own client programs run too: their timeouts are unknown. @default {false} */
+  ownClients?: boolean;
   /** The server processes' latest fds (hosts, commands; the runtime first), when sampled. */
   sampler?: Pick<MemorySampler, "processes" | "busiestOpenFds" | "fdLimits">;
 }
@@ -73,6 +75,31 @@ export function serverProcessFds(
     );
     return at < 0 ? null : { openFds: sampler.busiestOpenFds[at], fdLimit: sampler.fdLimits[at] };
   });
+}
+
+/**
+ * Whether a client of the run has timeouts that stop waiting without cancelling (they leak HTTP/2
+ * streams): true when a wedge client fleet has them, false when none has and no client of the
+ * user's own runs (their timeouts are unknown: then undefined).
+ *
+ * @param plan The run plan.
+ * @param options Whether the user's own client programs run too.
+ * @returns True, false, or undefined (unknown).
+ *
+ * @example
+ * ```ts
+ * import { leakingTimeouts } from "./stall_inputs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(leakingTimeouts({ clients: [] }, { ownClients: true }), undefined);
+ * ```
+ */
+export function leakingTimeouts(
+  plan: { clients: readonly { timeout: { cancel: boolean } | null }[] },
+  options: { ownClients: boolean },
+): boolean | undefined {
+  if (plan.clients.some((c) => c.timeout !== null && !c.timeout.cancel)) return true;
+  return options.ownClients ? undefined : false;
 }
 
 /**
@@ -128,7 +155,7 @@ export function stallInput(
     }),
     sockets: collector.census,
     serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
-    leakingTimeouts: plan.clients.some((c) => c.timeout !== null && !c.timeout.cancel),
+    leakingTimeouts: leakingTimeouts(plan, { ownClients: sources.ownClients ?? false }),
     process: { ...sampleProcess("self"), fdLimit: fdLimit("self") },
     serverFds: sources.sampler ? serverProcessFds(plan, sources.sampler) : [],
     silentWorkers,

@@ -55,6 +55,8 @@ export class StallWatch {
   /** The stall, once diagnosed. */
   stall: StallDiagnosis | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Whether the user's own client programs run too (their timeouts are not known). */
+  #ownClients: boolean;
 
   /**
    * Arms a watchdog per kind of progress from the scenario's assertions.
@@ -64,6 +66,7 @@ export class StallWatch {
    */
   constructor(scenario: Scenario, options: { enabled: boolean }) {
     this.enabled = options.enabled;
+    this.#ownClients = scenario.commandClients.length > 0;
     this.watchdogs = Object.fromEntries(KINDS.map((kind) => {
       const bounds = scenario.assert
         .filter((a) =>
@@ -112,7 +115,9 @@ export class StallWatch {
       deferred = false;
       const kind = tripped[0];
       const tripInput = { kind, watchdog: this.watchdogs[kind], nowMs };
-      this.stall = diagnoseStall(stallInput(tripInput, { ...run, silentMs }));
+      this.stall = diagnoseStall(
+        stallInput(tripInput, { ...run, silentMs, ownClients: this.#ownClients }),
+      );
       run.onStall(this.stall);
     }, WATCHDOG_TICK_MS);
   }

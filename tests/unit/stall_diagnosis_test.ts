@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { diagnoseStall, type StallEvidence } from "../../report/stall_diagnosis.ts";
 import { renderStallDiagnosis } from "../../report/text/stall.ts";
 import { streamLimitHints } from "../../report/_stall_hints.ts";
+import { leakingTimeouts } from "../../run/stall_inputs.ts";
 import { countSockets, type SocketCensus, type TcpState } from "../../system/socket_census.ts";
 
 function evidence(overrides: Partial<StallEvidence> = {}): StallEvidence {
@@ -371,4 +372,12 @@ Deno.test("every stream slot held blames leaking timeouts only when a client fle
     /^h2\[0\] has 200 HTTP\/2 streams open on one connection: .*\(the server holds those requests unanswered/,
   );
   assert.doesNotMatch(held, /seed 004/);
+});
+
+Deno.test("whether timeouts leak: known from wedge's fleets, unknown once the user's own clients run", () => {
+  const leaky = { clients: [{ timeout: { cancel: false } }, { timeout: null }] };
+  const careful = { clients: [{ timeout: { cancel: true } }, { timeout: null }] };
+  assert.equal(leakingTimeouts(leaky, { ownClients: true }), true);
+  assert.equal(leakingTimeouts(careful, { ownClients: false }), false);
+  assert.equal(leakingTimeouts(careful, { ownClients: true }), undefined);
 });
