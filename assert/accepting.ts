@@ -54,7 +54,10 @@ function failedDetail(failed: { fleet: string; silent: boolean }[]): string {
 }
 
 function fleetVerdict(
-  report: Pick<RunReport, "incidentMarks" | "timeline" | "timelineProcesses" | "serverProcesses">,
+  report: Pick<
+    RunReport,
+    "incidentMarks" | "timeline" | "timelineProcesses" | "serverProcesses" | "durationMs"
+  >,
   fleet: string,
   servers: ServerReport[],
 ): { fleet: string; pass: boolean; silent: boolean; text: string } {
@@ -105,15 +108,20 @@ function stoppedAt(report: Pick<RunReport, "incidentMarks">, server: string): nu
 }
 
 /** The fleet's processes that exited before wedge stopped them, with how and when, or null. */
-function exitedEarly(report: Pick<RunReport, "serverProcesses">, fleet: string): string | null {
+function exitedEarly(
+  report: Pick<RunReport, "serverProcesses" | "durationMs">,
+  fleet: string,
+): string | null {
   const early = report.serverProcesses.filter((p) => p.fleet === fleet && p.exit?.early);
   if (!early.length) return null;
   const first = early[0].exit!;
   const how = first.signal ? `signal ${first.signal}` : `code ${first.code}`;
   const who = early.length === 1 ? "its process" : `${early.length} of its processes`;
-  const when = first.atMs >= 0
-    ? `${formatDuration(first.atMs)} into the load`
-    : `${formatDuration(-first.atMs)} before the load`;
+  const when = first.atMs < 0
+    ? `${formatDuration(-first.atMs)} before the load`
+    : first.atMs > report.durationMs // during the probes after it
+    ? `${formatDuration(first.atMs - report.durationMs)} after the load`
+    : `${formatDuration(first.atMs)} into the load`;
   return `${who} exited on its own (${early[0].name}: ${how}, ${when})`;
 }
 

@@ -111,10 +111,16 @@ Deno.test("a fleet whose process exited on its own says so, with how and when", 
     serversStayAccepting().check(reportFixture({
       servers: [server("deno", 0, DEAD), server("node", 0, ANSWERED)],
       serverProcesses: [{ ...host, exit: exitOf }],
+      durationMs: 10_000,
     })).measured;
   assert.match(
     check(exit),
     /^deno: 0 of 1 accept after the load, 5 probes over 3\.00s: connection refused, its process exited on its own \(deno \(host\): code 1, 150\.0ms into the load\), 100 requests/,
+  );
+  // During the probes after a 10 s load: after it, not "into" it.
+  assert.match(
+    check({ ...exit, atMs: 12_300 }),
+    /\(deno \(host\): code 1, 2\.30s after the load\)/,
   );
   // Stopped by wedge at the end: not an early exit, nothing said.
   assert.doesNotMatch(check({ ...exit, early: false }), /exited/);
