@@ -6,6 +6,7 @@
  * @module
  */
 
+import { crashHint } from "../report/crash_hint.ts";
 import { formatDuration } from "../units/duration.ts";
 import type { RunReport } from "../report/types.ts";
 import type { Assertion, AssertionOutcome } from "./assertion.ts";
@@ -250,11 +251,17 @@ export function serverProcessesStayUp(): Assertion {
             formatDuration(Math.max(0, p.exit!.atMs))
           } into the load; its stderr ends:\n${
             p.exit!.stderrTail.trim() || "(nothing)"
-          }\n(whole log: ${p.stderrLog})`
+          }\n(whole log: ${p.stderrLog})${hintLine(p.exit!.stderrTail)}`
         ).join("\n"),
       };
     },
   };
+}
+
+/** A known cause read from a stderr tail, as a line of its own, or nothing. */
+function hintLine(stderrTail: string): string {
+  const hint = crashHint(stderrTail);
+  return hint === null ? "" : `\nhint: ${hint}`;
 }
 
 function exitText(exit: { code: number; signal: string | null }): string {

@@ -3,6 +3,7 @@
 // server host does, keeps it alive. Should an upgrade of Deno fix the panic, the first test says
 // so, and system/signal_setup.ts can go.
 import assert from "node:assert/strict";
+import { defineScenario, hello, runScenario } from "../../mod.ts";
 import { runCommand } from "../_cli.ts";
 
 const FIXTURE = new URL("../fixtures/fds_full_at_start.ts", import.meta.url).pathname;
@@ -23,4 +24,23 @@ Deno.test("setUpSignalHandling() at the start keeps a process at its fd limit al
   const r = await runAtLimit("setup");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^ok: held \d+ descriptors$/m);
+});
+
+Deno.test("a user's Deno client that panics so is told why: clientProcessesSucceed's hint", async () => {
+  const report = await runScenario(defineScenario({
+    name: "panics",
+    description: "a Deno client at its fd limit 500 ms after its start",
+    timeLimit: "20s",
+    servers: [{ behavior: hello() }],
+    clients: [{
+      name: "fill",
+      command: ["prlimit", "--nofile=64", Deno.execPath(), "run", "-A", FIXTURE],
+    }],
+  }));
+  const verdict = report.assertions.find((a) => a.name === "clientProcessesSucceed")!;
+  assert.equal(verdict.pass, false, verdict.measured);
+  assert.match(
+    verdict.detail!,
+    /\nhint: Deno panicked setting up its signal handling at its open-files limit/,
+  );
 });
