@@ -2,9 +2,9 @@
  * HTTP/2 streams per connection as wedge's server counts them: open now, the most ever open at
  * once, and when the oldest open stream opened. `Deno.serve` shows requests, not protocol streams:
  * a stream counts as open while its request is in the handler or its response is still being sent,
- * so a fast handler keeps these counts near 1 whatever the client has in flight. A connection is known by its client's port (the
- * local port of the client's socket, which the census of a client process reads), so a client
- * process's connections can be matched to the server's view of them.
+ * so a fast handler keeps these counts near 1 whatever the client has in flight. A connection is
+ * known by its client's port (the local port of the client's socket, which the census of a client
+ * process reads), so a client process's connections can be matched to the server's view of them.
  *
  * @module
  */
