@@ -54,7 +54,7 @@ function allAnsweredAtServers(report: RunReport): AssertionOutcome {
     : { pass: false, measured, detail: problems.join("; ") };
 }
 
-/** Connection attempts dropped at full listen queues during the run, and how sure they are the run's. */
+/** Connects dropped at full listen queues during the run, and how sure they are the run's. */
 function droppedConnects(report: RunReport): { count: number; scope: "namespace" | "host" | null } {
   const count = report.listen === null ? 0 : Math.max(report.listen.overflows, report.listen.drops);
   return { count, scope: count > 0 ? report.listen!.scope : null };

@@ -41,7 +41,7 @@ export interface StallSources {
   clock: LoadClock;
   /** A worker silent this long counts as silent, ms. */
   silentMs: number;
-  /** Whether the user's own client programs run too: their timeouts are unknown. @default {false} */
+  /** Whether the user's own client programs run too (timeouts unknown). @default {false} */
   ownClients?: boolean;
   /** The server processes' latest fds (hosts, commands; the runtime first), when sampled. */
   sampler?: Pick<MemorySampler, "processes" | "busiestOpenFds" | "fdLimits">;
