@@ -112,7 +112,15 @@ function successLine(report: RunReport): string {
   const t = report.totals;
   // Nothing completed: a share of nothing is unknown, not 0%.
   const rate = `${((report.successRate ?? 0) * 100).toFixed(2)}%`; // used only when some completed
-  if (report.outcome === "completed") return t.completed > 0 ? rate : "n/a (nothing completed)";
+  if (report.outcome === "completed") {
+    // A duration's grace ran out: what was still in flight was stopped, never answered.
+    const stopped = t.inFlight ?? 0;
+    const cut = stopped > 0
+      ? `${stopped} of ${t.sent} sent were stopped in flight, unanswered`
+      : null;
+    if (t.completed === 0) return `n/a (nothing completed${cut ? `; ${cut}` : ""})`;
+    return cut ? `${rate} of the ${t.completed} completed (${cut})` : rate;
+  }
   const ofCompleted = t.completed > 0
     ? `${rate} of the ${t.completed} completed`
     : "none completed";

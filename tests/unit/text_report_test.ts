@@ -209,6 +209,17 @@ Deno.test("a completed run's success rate is the plain share of completed reques
   assert.ok(renderTextReport(reportFixture()).includes("Success rate: 99.00%\n"));
 });
 
+Deno.test("a duration run whose grace ran out says what was stopped in flight, not a bare 100%", () => {
+  // node answering every 5th request after 5 s, loaded for 3 s: 32 of 40 sent answered.
+  const report = reportFixture();
+  report.totals = { ...report.totals, planned: null, sent: 40, completed: 32, ok: 32, inFlight: 8 };
+  report.successRate = 1;
+  assert.match(
+    renderTextReport(report),
+    /Success rate: +100\.00% of the 32 completed \(8 of 40 sent were stopped in flight, unanswered\)\n/,
+  );
+});
+
 Deno.test("a healthy run's longest pause is not a fault: it says there was no stall", () => {
   const pause = { fromMs: 1200, durationMs: 506.9 };
   const watched = renderTextReport(reportFixture({
