@@ -101,7 +101,7 @@ export interface RunPlan {
   rounds: number;
   /** The repeated load's shape, or null for one load. */
   memoryRounds: RoundsSpec | null;
-  /** Sum of every client's concurrency. */
+  /** Requests in flight at most: every client's concurrency times its pipelining. */
   concurrency: number;
 }
 
@@ -252,6 +252,6 @@ export function planRun(scenario: Scenario, options: PlanRunOptions): RunPlan {
     planned: planned === null ? null : planned * rounds,
     rounds,
     memoryRounds: scenario.rounds,
-    concurrency: clients.reduce((sum, c) => sum + c.concurrency, 0),
+    concurrency: clients.reduce((sum, c) => sum + c.concurrency * c.pipelining, 0),
   };
 }

@@ -185,7 +185,10 @@ export interface RunReport {
   outcome: RunOutcome;
   /** Why it ended that way, for people. */
   outcomeDetail: string;
-  /** Shape of the run. */
+  /**
+   * Shape of the run; `concurrency` is requests in flight at most (each client's concurrency times
+   * its pipelining; before 2026-12-01, concurrency alone).
+   */
   shape: { servers: number; clients: number; workers: number; concurrency: number };
   /** Request counts. */
   totals: RequestTotals;

@@ -96,3 +96,16 @@ Deno.test("the plan gives each client its fleet's resolved pool as it is, and on
   ]);
   assert.equal(plan.clients[0].pool.maxIdlePerHost, 0);
 });
+
+Deno.test("requests in flight at most count each client's pipelining", () => {
+  const pipelined = resolveScenario(defineScenario({
+    name: "pipelined",
+    description: "d",
+    servers: [{ behavior: hello() }],
+    clients: [
+      { concurrency: 4, requests: 40, engine: "raw", pipelining: 4 },
+      { concurrency: 2, requests: 10 },
+    ],
+  }));
+  assert.equal(planRun(pipelined, { seed: 1, cores: 2 }).concurrency, 4 * 4 + 2);
+});
