@@ -51,6 +51,39 @@ export function serializeRequest(
   return bytes;
 }
 
+/** Said of requests pipelined behind a response that announced the connection's close. */
+export const BEHIND_CLOSE =
+  "the server closed after a response that announced it (Connection: close, or HTTP/1.0), " +
+  "leaving the requests pipelined behind it unanswered";
+
+/**
+ * The error for a connection that closed with requests of its batch unanswered: behind a response
+ * that announced the close (the server read no further, RFC 9112 §9.3.2), or before any said so.
+ *
+ * @param counts Requests unanswered, of the batch's count.
+ * @param announced Whether an answered response announced the close.
+ * @returns The error (class connection_closed).
+ *
+ * @example
+ * ```ts
+ * import { closedUnanswered } from "./raw_connection.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(closedUnanswered({ unanswered: 3, count: 4 }, true).message, /3 of 4 .*Connection: close/);
+ * ```
+ */
+export function closedUnanswered(
+  counts: { unanswered: number; count: number },
+  announced: boolean,
+): Error {
+  const what = `${counts.unanswered} of ${counts.count} requests unanswered`;
+  return new Error(
+    announced
+      ? `connection closed before message completed: ${BEHIND_CLOSE} (${what})`
+      : `connection closed before message completed (${what})`,
+  );
+}
+
 /**
  * A request could not go out on a pooled connection: its first write failed before any byte was
  * written (the server had reset the connection). Safe to send again on another connection.
@@ -231,11 +264,7 @@ export class RawConnection {
             release();
           }
           if (answered < count) {
-            throw new Error(
-              `connection closed before message completed (${
-                count - answered
-              } of ${count} requests unanswered)`,
-            );
+            throw closedUnanswered({ unanswered: count - answered, count }, this.#serverCloses);
           }
           break;
         }

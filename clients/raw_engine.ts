@@ -9,7 +9,12 @@
 import { deadline } from "../units/deadline.ts";
 import { Http1ProtocolError } from "./http1_response_parser.ts";
 import { fillBatch, type LaneContext, timeoutError } from "./lane.ts";
-import { type IdleEnd, RawConnection, UnwrittenRequestError } from "./raw_connection.ts";
+import {
+  BEHIND_CLOSE,
+  type IdleEnd,
+  RawConnection,
+  UnwrittenRequestError,
+} from "./raw_connection.ts";
 import { ClientPools, type RawClient } from "./client_pools.ts";
 import { AWAITING_HEADERS, IDLE, laneSlot } from "./worker_state.ts";
 
@@ -324,7 +329,12 @@ export function rawError(error: unknown): unknown {
     return new Http1ProtocolError(error.kind, `invalid HTTP response (${error.kind})`);
   }
   if (error instanceof Error && /^connection closed before message completed/.test(error.message)) {
-    return new Error("connection closed before message completed");
+    // Equal failures group: the counts go; whether the close was announced stays.
+    return new Error(
+      `connection closed before message completed${
+        error.message.includes(BEHIND_CLOSE) ? `: ${BEHIND_CLOSE}` : ""
+      }`,
+    );
   }
   return error;
 }

@@ -45,7 +45,8 @@ export const ERROR_CLASS_HINTS: Record<ErrorClass, string> = {
     "on a reused connection, the client's side of a keep-alive race: it reused a pooled connection the server had just closed",
   connection_closed:
     "the connection closed before the response was complete: the server closed it mid-answer, or, on a reused " +
-    "connection, the client's side of a keep-alive race: it reused a pooled connection the server had just closed",
+    "connection, the client's side of a keep-alive race: it reused a pooled connection the server had just closed; " +
+    "with pipelining, requests sent behind a response that announced the close (Connection: close, HTTP/1.0)",
   address_unavailable:
     "no free local port for a new connection: ephemeral ports exhausted, usually by TIME_WAIT",
   too_many_open_files: "a process reached its file-descriptor limit (ulimit -n)",

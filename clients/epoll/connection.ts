@@ -13,7 +13,7 @@ import {
   Http1ResponseParser,
   type ParsedResponse,
 } from "../http1_response_parser.ts";
-import { type IdleEnd, UnwrittenRequestError } from "../raw_connection.ts";
+import { closedUnanswered, type IdleEnd, UnwrittenRequestError } from "../raw_connection.ts";
 import {
   AF_INET,
   EPOLLIN,
@@ -291,9 +291,7 @@ export class EpollConnection implements EpollSocket {
         }
         if (this.#answered < this.#count) {
           const unanswered = this.#count - this.#answered;
-          throw new Error(
-            `connection closed before message completed (${unanswered} of ${this.#count} requests unanswered)`,
-          );
+          throw closedUnanswered({ unanswered, count: this.#count }, this.#serverCloses);
         }
         this.#serverCloses = true;
       } else {

@@ -263,3 +263,23 @@ Deno.test("endless bodies are streamed and discarded: bounded memory, bytes coun
   }
   console.log("endless 64 KiB-chunk body, 4 lanes for 2 s:", figures);
 });
+
+for (const engine of RAW_ENGINES) {
+  Deno.test(`${engine}: requests pipelined behind a response that announced the close say so`, async () => {
+    const subject = await startSubject("close-after-one");
+    try {
+      const report = await runScenario(defineScenario({
+        name: "behind-close",
+        description: "d",
+        servers: [{ url: subject.url }],
+        clients: [{ requests: 40, concurrency: 2, engine, pipelining: 4 }],
+      }));
+      // Each connection: the first of 4 answered, 3 behind it never read.
+      assert.equal(report.totals.ok, 10, JSON.stringify(report.errors));
+      assert.deepEqual(report.errors.map((e) => [e.class, e.count]), [["connection_closed", 30]]);
+      assert.match(report.errors[0].message, /announced it \(Connection: close, or HTTP\/1\.0\)/);
+    } finally {
+      await subject.stop();
+    }
+  });
+}
