@@ -7,7 +7,7 @@
 
 import { clientCompleted } from "../report/client_process_end.ts";
 import { answeredPerSecond, onlyOwnClients } from "../report/own_clients.ts";
-import type { RunReport } from "../report/types.ts";
+import type { RateReport, RunReport } from "../report/types.ts";
 import type { Assertion, AssertionOutcome } from "./assertion.ts";
 
 /** Said of every figure judged at the servers for a run whose only clients are the user's own. */
@@ -227,15 +227,31 @@ export function rateAchieved(share: number): Assertion {
       const measured = `${formatPercent(r.achieved)} (${r.sent} of ${r.scheduled} scheduled; ${
         r.achievedPerSecond.toFixed(0)
       }/s of ${r.targetPerSecond.toFixed(0)}/s; ${r.late} late, ${r.dropped} dropped)`;
-      return r.achieved >= share ? { pass: true, measured } : {
-        pass: false,
-        measured,
-        detail: r.dropped
-          ? `${r.dropped} requests were dropped: more than maxInFlight were owed (the server or the lanes could not keep up)`
-          : "the lanes could not send on schedule: raise concurrency (lanes), or the load generator is the limit",
-      };
+      return r.achieved >= share
+        ? { pass: true, measured }
+        : { pass: false, measured, detail: rateShortfall(r, report.totals.inFlight) };
     },
   };
+}
+
+/**
+ * Why an open model sent less than it scheduled: requests dropped at `maxInFlight`; due requests
+ * that waited for a connection busy with a response (unsent at the end with requests in flight,
+ * or most of the late ones: the server's pace); else the load generator's own lateness.
+ */
+function rateShortfall(r: RateReport, inFlight: number | null): string {
+  if (r.dropped) {
+    return `${r.dropped} requests were dropped: more than maxInFlight were owed (the server or the lanes could not keep up)`;
+  }
+  const unsent = r.scheduled - r.sent;
+  const busy = r.lateBusy ?? 0;
+  if ((unsent > 0 && (inFlight ?? 0) > 0) || busy * 2 > r.late) {
+    return `${unsent} due requests were never sent and ${busy} of the ${r.late} late waited: every ` +
+      `connection of their client was busy waiting for a response (${
+        inFlight ?? "n/a"
+      } in flight at the end): the server's pace, or too small a concurrency`;
+  }
+  return "the lanes could not send on schedule: raise concurrency (lanes), or the load generator is the limit";
 }
 
 function formatPercent(share: number): string {

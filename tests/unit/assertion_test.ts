@@ -3,6 +3,7 @@ import {
   allRequestsComplete,
   latencyBelow,
   noStallLongerThan,
+  rateAchieved,
   successRateAtLeast,
   throughputAtLeast,
 } from "../../mod.ts";
@@ -244,4 +245,32 @@ Deno.test("allRequestsComplete on the user's own clients fails on what the serve
     reportFixture({ clients: [], commandClients: ok, durationMs: 0 }),
   );
   assert.deepEqual([instant.measured, instant.detail], ["not measured", "the load lasted no time"]);
+});
+
+Deno.test("rateAchieved says when the server's pace held the schedule back, not the load generator", () => {
+  const rate = {
+    scheduled: 468,
+    sent: 221,
+    achieved: 221 / 468,
+    targetPerSecond: 200,
+    achievedPerSecond: 94.6,
+    late: 3,
+    lateBusy: 0,
+    dropped: 0,
+  };
+  // A server stalled 2.5 s: 247 due requests never found a free connection; 16 in flight.
+  const stalled = reportFixture({ rate });
+  stalled.totals = { ...stalled.totals, inFlight: 16 };
+  assert.match(
+    rateAchieved(0.99).check(stalled).detail!,
+    /^247 due requests were never sent and 0 of the 3 late waited: every connection of their client was busy waiting for a response \(16 in flight at the end\): the server's pace/,
+  );
+  // Most late requests found every connection busy: the same.
+  const slow = reportFixture({ rate: { ...rate, sent: 460, late: 534, lateBusy: 530 } });
+  slow.totals = { ...slow.totals, inFlight: 0 };
+  assert.match(rateAchieved(0.99).check(slow).detail!, /busy waiting for a response/);
+  // Nothing waited on a connection: the lanes themselves were late.
+  const own = reportFixture({ rate: { ...rate, sent: 460, late: 50, lateBusy: 2 } });
+  own.totals = { ...own.totals, inFlight: 0 };
+  assert.match(rateAchieved(0.99).check(own).detail!, /the load generator is the limit$/);
 });
