@@ -172,9 +172,9 @@ function silentServerHint(
     (port.server.NEW_SYN_RECV ?? 0);
   if (accepted === 0 || port.acceptQueue > 0 || handshaking > 0) return null;
   if (port.serverUnsent > 0 || port.clientUnread > 0) return null;
-  // An HTTP/1.1 request needs a connection of its own: past the accepted ones, they wait in the
-  // client's pool.
-  const onThem = Math.min(awaiting, accepted);
+  // An HTTP/1.1 request needs a connection of its own, or shares one with the batch pipelined on
+  // it: past what the accepted ones carry, they wait in the client's pool.
+  const onThem = Math.min(awaiting, accepted * (e.pipeliningTo?.[id] ?? 1));
   const pooled = awaiting - onThem;
   const ages = e.oldest.filter((r) => r.server === id && !r.asOf).map((r) => r.ageMs);
   const forMs = ages.length ? Math.max(...ages) : e.detectedAtMs - e.progressStoppedAtMs;

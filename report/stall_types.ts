@@ -195,4 +195,9 @@ export interface StallEvidence {
    * false`), which leak HTTP/2 streams; absent: unknown. @default {undefined}
    */
   leakingTimeouts?: boolean;
+  /**
+   * By server id, the most requests a client sends together on one connection to it (`pipelining`;
+   * 1 without). @default {[]} (1 each)
+   */
+  pipeliningTo?: number[];
 }

@@ -156,6 +156,9 @@ export function stallInput(
     sockets: collector.census,
     serverPorts: servers.urls.map((url) => Number(new URL(url).port)),
     leakingTimeouts: leakingTimeouts(plan, { ownClients: sources.ownClients ?? false }),
+    pipeliningTo: plan.servers.map((s) =>
+      Math.max(1, ...plan.clients.filter((c) => c.targets.includes(s.id)).map((c) => c.pipelining))
+    ),
     process: { ...sampleProcess("self"), fdLimit: fdLimit("self") },
     serverFds: sources.sampler ? serverProcessFds(plan, sources.sampler) : [],
     silentWorkers,

@@ -210,6 +210,17 @@ Deno.test("unread request bytes and requests past the accepted connections are s
   );
 });
 
+Deno.test("with pipelining, the requests on the accepted connections are all of their batches", () => {
+  // 2 connections, 4 requests pipelined on each: all 8 are on them, none in a pool.
+  const lines = [listener(8081), ...connections(8081, 2, 40000)];
+  const d = diagnoseStall({ ...commandEvidence(census([8081], lines)), pipeliningTo: [1, 4] });
+  assert.match(
+    d.hints[1],
+    /^app\[1\] accepted 2 connections and answered none of the 8 requests on them/,
+  );
+  assert.doesNotMatch(d.hints[1], /wait in the clients' pools/);
+});
+
 Deno.test("unknown counts: no hint treats them as zero, and no sockets means no server hint", () => {
   const d = diagnoseStall(commandEvidence(null));
   assert.deepEqual(d.hints, ["every request in flight (8) waits on app[1]"]);
