@@ -47,7 +47,7 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
     } into the load, detected at ${formatDuration(d.detectedAtMs)}`,
   );
   lines.push(
-    `  ${d.completed} done, ${d.owed === null ? "?" : d.owed} owed (in flight or not yet sent), ${
+    `  ${d.completed} done, ${known(d.owed)} owed (in flight or not yet sent), ${
       known(d.inFlight)
     } in flight`,
   );
@@ -78,8 +78,8 @@ export function renderStallDiagnosis(d: StallDiagnosis): string {
   if (d.sockets) lines.push(`  sockets: ${renderCensus(d.sockets)}`);
   const p = d.process;
   lines.push(
-    `  runtime: ${p.openFds ?? "?"} open fds (limit ${p.fdLimit ?? "?"}), RSS ${
-      p.rssBytes === null ? "?" : formatByteSize(p.rssBytes)
+    `  runtime: ${known(p.openFds)} open fds (limit ${known(p.fdLimit)}), RSS ${
+      p.rssBytes === null ? "n/a" : formatByteSize(p.rssBytes)
     }`,
   );
   if (d.hints.length) {

@@ -392,3 +392,11 @@ Deno.test("whether timeouts leak: known from wedge's fleets, unknown once the us
   assert.equal(leakingTimeouts(careful, { ownClients: false }), false);
   assert.equal(leakingTimeouts(careful, { ownClients: true }), undefined);
 });
+
+Deno.test("what is owed in duration mode is unknown: n/a, as every unknown, not '?'", () => {
+  const d = diagnoseStall(evidence({ totals: { completed: 900, inFlight: 8, planned: null } }));
+  assert.match(
+    renderStallDiagnosis(d),
+    /900 done, n\/a owed \(in flight or not yet sent\), 8 in flight/,
+  );
+});
