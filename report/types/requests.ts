@@ -82,7 +82,11 @@ export interface RequestTotals {
    * fetch: hyper retries such requests inside, unseen.
    */
   retried: number | null;
-  /** Response body bytes received (decoded; bodies streamed and discarded, cut ones included). */
+  /**
+   * Response body bytes received (decoded; bodies streamed and discarded). A cut body's bytes count
+   * with the raw engines; with fetch only when it streamed the body: one of at most 64 KiB with a
+   * Content-Length is read whole, and counts only when complete.
+   */
   bodyBytes: number;
 }
 
