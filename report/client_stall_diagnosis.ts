@@ -76,7 +76,15 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
     p.connections.every((c) => c.unsentBytes === 0 && c.unreadBytes === 0)
   );
   const received = sum(input.servers.map((s) => s.received));
-  if (idle.length && received === 0) {
+  const queued = input.acceptQueued ?? 0;
+  if (queued > 0) {
+    // Connections the servers never accepted: what the client sent on them reached no handler.
+    hints.push(
+      `${queued} connection(s) wait in the accept queue of ${stallTargets(input)}: the servers ` +
+        "are not accepting them, so the requests on them reached no handler; the wait is on the " +
+        "server side (an accept loop that died or is blocked: EMFILE, a blocked event loop)",
+    );
+  } else if (idle.length && received === 0) {
     const held = idle.map((p) => `${p.name} (${countEstablished(p.connections)})`).join(", ");
     // On loopback a request sent on a connection the server never accepted leaves nothing
     // unsent on the client's side either: both are said.
@@ -98,7 +106,9 @@ export function diagnoseClientStall(input: ClientStallInput): CommandClientStall
   }
   if (hints.length === 0) {
     hints.push(
-      `no new request reached the servers for ${silentS}s while the client process(es) held ` +
+      `no new request reached ${
+        stallTargets(input)
+      } for ${silentS}s while the client process(es) held ` +
         "connections; see each process's connections below",
     );
   }

@@ -20,6 +20,7 @@ import type {
 import { fdLimit } from "../system/process_probe.ts";
 import { readProcessTree } from "../system/proc_tree.ts";
 import { type InodeSocket, readTcpByInode } from "../system/process_sockets.ts";
+import { readTcpTable } from "../system/socket_census.ts";
 import { diagnoseClientStall } from "../report/client_stall_diagnosis.ts";
 import type { ClientProcess, CommandClients } from "./command_clients.ts";
 
@@ -71,6 +72,8 @@ export interface ClientWatchSources {
    * undefined (the default) when every server counted is its target.
    */
   targetsOf?(p: ClientProcess): readonly string[];
+  /** A target server's port, by its name, to read its accept queue (absent: not read). */
+  portOf?(server: string): number | null;
   /** Stall bound, ms, or null for no stall watch. */
   stallBoundMs: number | null;
   /** Called once with the stall's diagnosis. */
@@ -147,7 +150,7 @@ export class ClientProcessWatch {
     const wanted = new Set([...held.values()].flatMap((inodes) => [...(inodes ?? [])]));
     const tcp = wanted.size ? await readTcpByInode(wanted) : new Map<number, InodeSocket>();
     for (const [p, inodes] of held) this.#connections(p, { atMs, inodes, tcp });
-    this.#judge(running, { atMs, counts });
+    await this.#judge(running, { atMs, counts });
   }
 
   /**
@@ -170,7 +173,10 @@ export class ClientProcessWatch {
   }
 
   /** Diagnoses the processes past the bound, if any, once. */
-  #judge(running: ClientProcess[], now: { atMs: number; counts: ServerCounts }): void {
+  async #judge(
+    running: ClientProcess[],
+    now: { atMs: number; counts: ServerCounts },
+  ): Promise<void> {
     const bound = this.#sources.stallBoundMs;
     if (this.stall || bound === null) return;
     const stalled = running.filter((p) => this.#stalled(p, { atMs: now.atMs, bound }));
@@ -189,8 +195,21 @@ export class ClientProcessWatch {
         return { name: p.name, pid: p.child!.pid, ...seen, rssBytes };
       }),
       servers: now.counts.filter((c) => targets.has(c.name)),
+      acceptQueued: await this.#acceptQueued(targets),
     });
     this.#sources.onStall(this.stall);
+  }
+
+  /** Connections waiting in the accept queues of the named servers, or null where unknown. */
+  async #acceptQueued(servers: ReadonlySet<string>): Promise<number | null> {
+    const ports = new Set(
+      [...servers].map((name) => this.#sources.portOf?.(name) ?? null).filter((p) => p !== null),
+    );
+    if (ports.size === 0) return null;
+    const table = await readTcpTable();
+    if (table === null) return null;
+    return table.filter((s) => s.state === "LISTEN" && ports.has(s.localPort))
+      .reduce((sum, s) => sum + s.rxQueue, 0);
   }
 
   /** Whether `p` holds an established connection while its targets saw nothing for the bound. */

@@ -101,6 +101,7 @@ export function commandClientsForRun(
       : Math.max(0, Date.now() - seen.oldestOpenSinceMs);
     return { open: seen.open, peak: seen.peak, oldestAgeMs, limit: streams.maxConcurrent };
   };
+  const portByName = new Map(targeted.map((s) => [`${s.fleet}[${s.index}]`, portOf(s.id)]));
   const stallBounds = scenario.assert.flatMap((a) => a.watch?.stallMs ?? []);
   const watch = new ClientProcessWatch({
     clients,
@@ -109,6 +110,7 @@ export function commandClientsForRun(
     serverCounts,
     streamsOf,
     targetsOf: fleetTargets(scenario.commandClients, targeted),
+    portOf: (name) => portByName.get(name) ?? null,
     refresh: () =>
       targeted.some((s) => s.placement === "host") ? servers.refresh() : Promise.resolve(),
     stallBoundMs: stallBounds.length ? Math.min(...stallBounds) : null,

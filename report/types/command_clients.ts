@@ -121,6 +121,11 @@ export interface CommandClientStall {
   }[];
   /** Each target server's counts then; null where wedge cannot count inside it. */
   servers: { name: string; received: number | null; answered: number | null }[];
+  /**
+   * Connections waiting in those servers' accept queues then (never accepted: their requests
+   * reached no handler), or null where unknown; absent in reports before 2026-12-01.
+   */
+  acceptQueued?: number | null;
   /** What the figures point at, most specific first. */
   hints: string[];
 }

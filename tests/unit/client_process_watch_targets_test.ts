@@ -55,6 +55,7 @@ async function watch(
       { name: "a[0]", received: counts.a, answered: counts.a },
       { name: "b[0]", received: counts.b, answered: counts.b },
     ],
+    portOf: (name) => ({ "a[0]": ports[0], "b[0]": ports[1] })[name] ?? null,
     targetsOf: fleetTargets(
       [{ name: "py", target: "a" }, { name: "curl", target: "b" }],
       [{ fleet: "a", index: 0 }, { fleet: "b", index: 0 }],
@@ -147,5 +148,15 @@ Deno.test("a client's memory readings carry its own targets' answered count, not
     assert.ok(py.rss.length > 0, "no memory reading");
     // py targets a: 5 + t, never a's and b's sum (a leak per request would be judged on it).
     assert.deepEqual(py.rss.map((r) => r.answered), py.rss.map((r) => 5 + r.atMs));
+  });
+});
+
+Deno.test("a stalled client's connections the server never accepted are named, not blamed on it", async () => {
+  await withServers(async (hold, ports) => {
+    // The test's listeners never accept: py's connection waits in a's accept queue.
+    const { stall } = await watch([await hold("py", "a")], () => {}, ports);
+    assert.equal(stall?.acceptQueued, 1);
+    assert.match(stall!.hints[0], /^1 connection\(s\) wait in the accept queue of a\[0\]/);
+    assert.doesNotMatch(stall!.hints.join("\n"), /seed 000|sent none/);
   });
 });
