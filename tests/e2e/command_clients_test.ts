@@ -166,7 +166,8 @@ Deno.test("kill -9 of wedge leaves no client process running", async () => {
   let python: number | undefined;
   for (let i = 0; i < 200 && python === undefined; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    python = pidsWith("hanging_client.py").find((pid) => pid !== child.pid);
+    // This wedge's client: another run's (a test beside this one) is not.
+    python = pidsWith("hanging_client.py").find((pid) => descendsFrom(pid, child.pid));
   }
   assert.ok(python !== undefined, "the client never started");
   // By now it has sent its 5 requests and hangs with its connection open.
@@ -179,6 +180,21 @@ Deno.test("kill -9 of wedge leaves no client process running", async () => {
   for (let i = 0; i < 50 && alive(python); i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(alive(python), false, `client ${python} survived kill -9 of wedge`);
 });
+
+/** Whether `ancestor` is a parent, grandparent, ... of `pid` (false once it is gone). */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let at = pid, hops = 0; at > 1 && hops < 64; hops++) {
+    try {
+      // The parent is the 4th field of /proc/PID/stat, after "(comm)".
+      const stat = Deno.readTextFileSync(`/proc/${at}/stat`);
+      at = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      return false;
+    }
+    if (at === ancestor) return true;
+  }
+  return false;
+}
 
 /** Pids whose command line contains `needle`. */
 function pidsWith(needle: string): number[] {
