@@ -69,7 +69,7 @@ export const BEHIND_CLOSE =
  * import { closedUnanswered } from "./raw_connection.ts";
  * import assert from "node:assert/strict";
  *
- * assert.match(closedUnanswered({ unanswered: 3, count: 4 }, true).message, /3 of 4 .*Connection: close/);
+ * assert.match(closedUnanswered({ unanswered: 3, count: 4 }, true).message, /Connection: close.*\(3 of 4/);
  * ```
  */
 export function closedUnanswered(
