@@ -24,6 +24,27 @@ export function alive(pid: number): boolean {
 }
 
 /**
+ * Whether `pid` descends from `ancestor` (through its parents, read from /proc); false once it is
+ * gone.
+ *
+ * @param pid The process id.
+ * @param ancestor The process it may descend from.
+ * @returns True when `ancestor` is its parent, grandparent, ...
+ */
+export function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let current = pid, depth = 0; current > 1 && depth < 20; depth++) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${current}/stat`);
+      current = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      return false;
+    }
+    if (current === ancestor) return true;
+  }
+  return false;
+}
+
+/**
  * Asserts that a run's command client processes all had a pid and none exists any more.
  *
  * @param report The run's report.

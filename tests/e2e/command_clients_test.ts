@@ -14,7 +14,7 @@ import {
 import type { RunReport } from "../../report/types.ts";
 import { renderTextReport } from "../../report/text.ts";
 import { ROOT, runCli } from "../_cli.ts";
-import { alive, assertClientsReaped } from "../_process.ts";
+import { alive, assertClientsReaped, descendsFrom } from "../_process.ts";
 
 const CLIENT = fileURLToPath(new URL("../fixtures/hanging_client.py", import.meta.url));
 
@@ -180,21 +180,6 @@ Deno.test("kill -9 of wedge leaves no client process running", async () => {
   for (let i = 0; i < 50 && alive(python); i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(alive(python), false, `client ${python} survived kill -9 of wedge`);
 });
-
-/** Whether `ancestor` is a parent, grandparent, ... of `pid` (false once it is gone). */
-function descendsFrom(pid: number, ancestor: number): boolean {
-  for (let at = pid, hops = 0; at > 1 && hops < 64; hops++) {
-    try {
-      // The parent is the 4th field of /proc/PID/stat, after "(comm)".
-      const stat = Deno.readTextFileSync(`/proc/${at}/stat`);
-      at = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    } catch {
-      return false;
-    }
-    if (at === ancestor) return true;
-  }
-  return false;
-}
 
 /** Pids whose command line contains `needle`. */
 function pidsWith(needle: string): number[] {

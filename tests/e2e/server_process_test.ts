@@ -9,7 +9,7 @@ import warpLeak from "../../scenarios/warp_leak.ts";
 import ownServer from "../fixtures/own_server.ts";
 import isolatedHandler from "../fixtures/isolated_handler.ts";
 import { runCli } from "../_cli.ts";
-import { alive } from "../_process.ts";
+import { alive, descendsFrom } from "../_process.ts";
 
 const OWN_SERVER = fileURLToPath(new URL("../fixtures/own_server.ts", import.meta.url));
 const ISOLATED_HANDLER = fileURLToPath(new URL("../fixtures/isolated_handler.ts", import.meta.url));
@@ -26,20 +26,6 @@ async function tinyServerOf(parent: number): Promise<number> {
     if (pid !== undefined) return pid;
   }
   assert.fail("the user's server never started");
-}
-
-/** Whether `pid` descends from `ancestor` (through its parents, read from /proc). */
-function descendsFrom(pid: number, ancestor: number): boolean {
-  for (let current = pid, depth = 0; current > 1 && depth < 20; depth++) {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${current}/stat`);
-      current = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    } catch {
-      return false;
-    }
-    if (current === ancestor) return true;
-  }
-  return false;
 }
 
 /**
