@@ -7,7 +7,7 @@
  */
 
 import { clientCompleted, describeClientEnd } from "../report/client_process_end.ts";
-import { crashHint } from "../report/crash_hint.ts";
+import { crashHintLine } from "../report/crash_hint.ts";
 import { judgeLeak } from "../report/leak_verdict.ts";
 import type { ClientProcessReport, RunReport } from "../report/types.ts";
 import { formatByteSize } from "../units/byte_size.ts";
@@ -47,9 +47,7 @@ export function clientProcessesSucceed(): Assertion {
         measured,
         detail: `${first.name} ${describeClientEnd(first)}${
           tail ? `; its stderr ends:\n${indent(tail)}` : " (its stderr is empty)"
-        }${failed.length > 1 ? `\n(and ${failed.length - 1} more)` : ""}${
-          crashHint(tail) === null ? "" : `\nhint: ${crashHint(tail)}`
-        }`,
+        }${failed.length > 1 ? `\n(and ${failed.length - 1} more)` : ""}${crashHintLine(tail)}`,
       };
     },
   };

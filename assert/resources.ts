@@ -6,7 +6,8 @@
  * @module
  */
 
-import { crashHint } from "../report/crash_hint.ts";
+import { exitText } from "../report/process_exit.ts";
+import { crashHintLine } from "../report/crash_hint.ts";
 import { formatDuration } from "../units/duration.ts";
 import type { RunReport } from "../report/types.ts";
 import type { Assertion, AssertionOutcome } from "./assertion.ts";
@@ -251,21 +252,11 @@ export function serverProcessesStayUp(): Assertion {
             formatDuration(Math.max(0, p.exit!.atMs))
           } into the load; its stderr ends:\n${
             p.exit!.stderrTail.trim() || "(nothing)"
-          }\n(whole log: ${p.stderrLog})${hintLine(p.exit!.stderrTail)}`
+          }\n(whole log: ${p.stderrLog})${crashHintLine(p.exit!.stderrTail)}`
         ).join("\n"),
       };
     },
   };
-}
-
-/** A known cause read from a stderr tail, as a line of its own, or nothing. */
-function hintLine(stderrTail: string): string {
-  const hint = crashHint(stderrTail);
-  return hint === null ? "" : `\nhint: ${hint}`;
-}
-
-function exitText(exit: { code: number; signal: string | null }): string {
-  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
 }
 
 /** `fdsBelow(n, { of })`: the peak open fds of a command client fleet's processes. */

@@ -27,3 +27,22 @@ export function crashHint(stderrTail: string): string | null {
   }
   return null;
 }
+
+/**
+ * {@linkcode crashHint} as a line of its own to append to a failure's detail, or nothing.
+ *
+ * @param stderrTail The last lines of its stderr.
+ * @returns `"\nhint: ..."`, or `""`.
+ *
+ * @example
+ * ```ts
+ * import { crashHintLine } from "./crash_hint.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(crashHintLine("Error: listen EADDRINUSE"), "");
+ * ```
+ */
+export function crashHintLine(stderrTail: string): string {
+  const hint = crashHint(stderrTail);
+  return hint === null ? "" : `\nhint: ${hint}`;
+}

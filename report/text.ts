@@ -7,6 +7,7 @@
  * @module
  */
 
+import { onlyOwnClients } from "./own_clients.ts";
 import type { RunReport } from "./types.ts";
 import { renderAssertions } from "./text/assertions.ts";
 import { renderCommandClients, renderCommandSummary } from "./text/command_clients.ts";
@@ -47,9 +48,8 @@ export type { TextReportOptions };
  */
 export function renderTextReport(report: RunReport, options: TextReportOptions = {}): string {
   // Only command client processes ran: the summary is the servers' view, no latency is known.
-  const commandOnly = report.shape.clients === 0 && report.commandClients !== null;
   const lines = [
-    ...(commandOnly
+    ...(onlyOwnClients(report)
       ? renderCommandSummary(report)
       : [...renderSummary(report), ...renderLatency(report), ...renderErrors(report)]),
     ...renderServers(report, options),

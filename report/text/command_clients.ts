@@ -27,7 +27,7 @@ import { known, pad } from "./_format.ts";
  *
  * @example
  * ```ts ignore
- * if (report.shape.clients === 0 && report.commandClients) lines.push(...renderCommandSummary(report));
+ * if (onlyOwnClients(report)) lines.push(...renderCommandSummary(report));
  * ```
  */
 export function renderCommandSummary(report: RunReport): string[] {
