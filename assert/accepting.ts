@@ -6,6 +6,7 @@
  * @module
  */
 
+import { exitText } from "../report/process_exit.ts";
 import type { RunReport, ServerReport } from "../report/types.ts";
 import { formatDuration } from "../units/duration.ts";
 import type { Assertion } from "./assertion.ts";
@@ -115,14 +116,13 @@ function exitedEarly(
   const early = report.serverProcesses.filter((p) => p.fleet === fleet && p.exit?.early);
   if (!early.length) return null;
   const first = early[0].exit!;
-  const how = first.signal ? `signal ${first.signal}` : `code ${first.code}`;
   const who = early.length === 1 ? "its process" : `${early.length} of its processes`;
   const when = first.atMs < 0
     ? `${formatDuration(-first.atMs)} before the load`
     : first.atMs > report.durationMs // during the probes after it
     ? `${formatDuration(first.atMs - report.durationMs)} after the load`
     : `${formatDuration(first.atMs)} into the load`;
-  return `${who} exited on its own (${early[0].name}: ${how}, ${when})`;
+  return `${who} exited on its own (${early[0].name}: ${exitText(first)}, ${when})`;
 }
 
 /** The peak open fds of the fleet's first process (server host or command), with its limit. */

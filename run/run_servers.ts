@@ -5,6 +5,7 @@
  * @module
  */
 
+import { exitText } from "../report/process_exit.ts";
 import type { RunPlan } from "../plan/plan.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { type RunServers, startRunServers } from "../servers/start_servers.ts";
@@ -54,11 +55,13 @@ export function startServersForRun(
         atMs: clock.elapsedMs(),
       }),
     onProcessExit: (exit) => {
-      const end = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-      collector.addIncident(`server process ${exit.name} exited ${clock.at()} with ${end}`, {
-        kind: "process-exited",
-        atMs: clock.elapsedMs(),
-      });
+      collector.addIncident(
+        `server process ${exit.name} exited ${clock.at()} with ${exitText(exit)}`,
+        {
+          kind: "process-exited",
+          atMs: clock.elapsedMs(),
+        },
+      );
       stop.serverExited(exit.name); // also while the client workers start
     },
   });

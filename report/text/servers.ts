@@ -6,6 +6,7 @@
  * @module
  */
 
+import { exitText } from "../process_exit.ts";
 import { formatByteSize } from "../../units/byte_size.ts";
 import { formatDuration } from "../../units/duration.ts";
 import type { RunReport, ServerReport } from "../types.ts";
@@ -167,9 +168,9 @@ function processes(
     lines.push(
       `Server process ${sp.name} (pid ${sp.pid}): ${sp.command}${
         sp.exit
-          ? `; ${sp.exit.early ? "EXITED EARLY" : "exited"} with ${
-            sp.exit.signal ? `signal ${sp.exit.signal}` : `code ${sp.exit.code}`
-          }${sp.exit.early ? ` ${formatDuration(Math.max(0, sp.exit.atMs))} into the load` : ""}`
+          ? `; ${sp.exit.early ? "EXITED EARLY" : "exited"} with ${exitText(sp.exit)}${
+            sp.exit.early ? ` ${formatDuration(Math.max(0, sp.exit.atMs))} into the load` : ""
+          }`
           : ""
       }; fd limit ${limit ?? "n/a"}`,
     );
