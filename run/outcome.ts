@@ -35,7 +35,8 @@ import type { StallWatch } from "./stall_watch.ts";
  * Says why a run ended, for the report's `outcomeDetail`.
  *
  * @param outcome How it ended.
- * @param run The plan, whether the duration's grace ran out, the stall, the exited process.
+ * @param run The plan, whether the duration's grace ran out, the stall, the exited process, the
+ *   user's client processes (a completed run names those that did not complete).
  * @returns One sentence.
  *
  * @example
@@ -52,16 +53,20 @@ export function outcomeDetail(
     durationGraceMs: number | null;
     stall: StallDiagnosis | null;
     exitedProcess: string | null;
+    commandClients?: CommandClientsReport | null;
   },
 ): string {
   switch (outcome) {
     case "completed": {
-      if (!run.graceExpired) return "every client finished";
+      const failed = failedClients(run.commandClients ?? null);
+      if (!run.graceExpired) {
+        return failed ? `every client ended; ${failed}` : "every client finished";
+      }
       const graceMs = run.durationGraceMs! -
         Math.max(...run.plan.clients.map((c) => c.durationMs!));
       return `the clients' duration ended; requests still in flight ${
         formatDuration(graceMs)
-      } later were stopped`;
+      } later were stopped${failed ? `; ${failed}` : ""}`;
     }
     case "time-limit":
       return `stopped by the time limit (${formatDuration(run.plan.timeLimitMs)})`;
@@ -77,29 +82,14 @@ export function outcomeDetail(
 }
 
 /**
- * A completed run's detail, with the user's client processes that did not complete: "every client
- * finished" alone would read as if they had.
- *
- * @param detail The outcome's detail.
- * @param run How the run ended and its command clients.
- * @returns The detail, with those processes when there are any.
- *
- * @example
- * ```ts ignore
- * withClientEnds("every client finished", { outcome: "completed", commandClients });
- * // "every client ended; 1 of 2 client processes did not complete: hey[0] exited with code 3"
- * ```
+ * The user's client processes that did not complete, for a completed run's detail ("every client
+ * finished" alone would read as if they had), or null when all did.
  */
-export function withClientEnds(
-  detail: string,
-  run: { outcome: RunOutcome; commandClients: CommandClientsReport | null },
-): string {
-  const processes = run.commandClients?.processes ?? [];
+function failedClients(commandClients: CommandClientsReport | null): string | null {
+  const processes = commandClients?.processes ?? [];
   const failed = processes.filter((p) => !clientCompleted(p));
-  if (run.outcome !== "completed" || failed.length === 0) return detail;
-  return `${
-    detail.replace("every client finished", "every client ended")
-  }; ${failed.length} of ${processes.length} client processes did not complete: ${
+  if (failed.length === 0) return null;
+  return `${failed.length} of ${processes.length} client processes did not complete: ${
     failed.map((p) => `${p.name} ${describeClientEnd(p).split("\n")[0]}`).join(", ")
   }`;
 }
@@ -201,16 +191,14 @@ export function reportRun(run: FinishedRun): RunReport {
       } for ${formatDuration(run.commandClients.stall.boundMs)} while ${
         run.commandClients.stall.processes.map((p) => p.name).join(", ")
       } held connections to them`
-      : withClientEnds(
-        outcomeDetail(run.outcome, {
-          plan,
-          graceExpired: rounds.graceExpired,
-          durationGraceMs: rounds.durationGraceMs,
-          stall: watch.stall,
-          exitedProcess: run.stop.exitedProcess,
-        }),
-        { outcome: run.outcome, commandClients: run.commandClients },
-      ),
+      : outcomeDetail(run.outcome, {
+        plan,
+        graceExpired: rounds.graceExpired,
+        durationGraceMs: rounds.durationGraceMs,
+        stall: watch.stall,
+        exitedProcess: run.stop.exitedProcess,
+        commandClients: run.commandClients,
+      }),
     timeline: collector.timeline,
     timelineProcesses: sampler.processes.map((p, i) => ({ ...p, fdLimit: sampler.fdLimits[i] })),
     timelineResolutionMs: collector.timelineResolutionMs,

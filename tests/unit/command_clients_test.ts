@@ -6,7 +6,8 @@ import { resolveScenario } from "../../scenario/resolve.ts";
 import { expandArgv } from "../../run/command_clients.ts";
 import { diagnoseClientStall } from "../../report/client_stall_diagnosis.ts";
 import { clientProcessesSucceed } from "../../assert/client_processes.ts";
-import { withClientEnds } from "../../run/outcome.ts";
+import { outcomeDetail } from "../../run/outcome.ts";
+import type { RunPlan } from "../../plan/plan.ts";
 import { renderTextReport } from "../../report/text.ts";
 import type { ClientProcessReport, CommandClientsReport } from "../../report/types.ts";
 import { clientProcessFixture, reportFixture } from "../_report_fixture.ts";
@@ -144,20 +145,27 @@ Deno.test("a completed run's outcome names the client processes that did not com
     clientProcess({ name: "sl[0]", ending: "timed-out" }),
     clientProcess({ name: "seg[0]", code: null, signal: "SIGSEGV" }),
   ]);
+  const run = {
+    plan: { timeLimitMs: 5000 } as RunPlan,
+    graceExpired: false,
+    durationGraceMs: null,
+    stall: null,
+    exitedProcess: null,
+  };
   assert.equal(
-    withClientEnds("every client finished", { outcome: "completed", commandClients }),
+    outcomeDetail("completed", { ...run, commandClients }),
     "every client ended; 3 of 4 client processes did not complete: py[0] exited with code 3, " +
       "sl[0] ran past its timeout and was stopped, seg[0] was ended by SIGSEGV",
   );
   // All completed, or another outcome that already says why: as it was.
   const ok = withClients([clientProcess({})]);
   assert.equal(
-    withClientEnds("every client finished", { outcome: "completed", commandClients: ok }),
+    outcomeDetail("completed", { ...run, commandClients: ok }),
     "every client finished",
   );
   assert.equal(
-    withClientEnds("stopped by the time limit (5s)", { outcome: "time-limit", commandClients }),
-    "stopped by the time limit (5s)",
+    outcomeDetail("time-limit", { ...run, commandClients }),
+    "stopped by the time limit (5.00s)",
   );
 });
 
